@@ -1,0 +1,76 @@
+//! The ticket event log: every change, with who and when.
+
+use crate::{AgentId, EventId, TicketId};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Who caused an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Actor {
+    Customer,
+    Bot,
+    Agent {
+        id: AgentId,
+    },
+    /// A channel integration acting through an API key.
+    Channel {
+        key_id: i64,
+    },
+    /// kefu itself (timers, workers).
+    System,
+}
+
+/// What happened. Stored as a kind string plus a JSON payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Opened {
+        channel: String,
+    },
+    MessageAdded {
+        message_id: i64,
+        message_kind: String,
+    },
+    StatusChanged {
+        from: String,
+        to: String,
+        reason: Option<String>,
+    },
+    Assigned {
+        agent_id: AgentId,
+        reason: String,
+    },
+    CategoryChanged {
+        from: String,
+        to: String,
+    },
+    PriorityChanged {
+        from: String,
+        to: String,
+    },
+}
+
+impl EventKind {
+    /// The stored kind name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Opened { .. } => "opened",
+            Self::MessageAdded { .. } => "message_added",
+            Self::StatusChanged { .. } => "status_changed",
+            Self::Assigned { .. } => "assigned",
+            Self::CategoryChanged { .. } => "category_changed",
+            Self::PriorityChanged { .. } => "priority_changed",
+        }
+    }
+}
+
+/// One row of a ticket's event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketEvent {
+    pub id: EventId,
+    pub ticket_id: TicketId,
+    pub actor: Actor,
+    pub kind: EventKind,
+    pub at: Timestamp,
+}

@@ -1,0 +1,32 @@
+//! kefu's domain: the types and rules every other crate speaks. Pure: no I/O, no async, no
+//! clock — time is always a parameter.
+
+pub mod agent;
+pub mod category;
+pub mod channel;
+pub mod csat;
+pub mod customer;
+pub mod event;
+pub mod ids;
+pub mod message;
+pub mod priority;
+pub mod sla;
+pub mod status;
+pub mod team;
+pub mod ticket;
+pub mod ticket_number;
+
+pub use agent::{Agent, AgentRole, Skill};
+pub use category::{Category, CategoryCode, CategoryCodeError};
+pub use channel::{Channel, ChannelParseError};
+pub use csat::{CsatRating, CsatScore};
+pub use customer::{Customer, CustomerRef};
+pub use event::{Actor, EventKind, TicketEvent};
+pub use ids::{AgentId, ApiKeyId, CustomerId, EventId, MessageId, TeamId, TicketId};
+pub use message::{Attachment, Message, MessageKind};
+pub use priority::{Priority, PriorityParseError};
+pub use sla::{SlaPolicy, SlaTargets};
+pub use status::{IllegalTransition, TicketStatus};
+pub use team::Team;
+pub use ticket::Ticket;
+pub use ticket_number::{TicketNumber, TicketNumberError};

@@ -1,0 +1,100 @@
+//! Messages on a ticket: from the customer, the bot, an agent, the system, or internal notes.
+
+use crate::{AgentId, MessageId, TicketId};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+/// Who wrote a message and who may read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Customer,
+    Bot,
+    Agent,
+    System,
+    /// Visible to staff only.
+    InternalNote,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 5] = [
+        Self::Customer,
+        Self::Bot,
+        Self::Agent,
+        Self::System,
+        Self::InternalNote,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Bot => "bot",
+            Self::Agent => "agent",
+            Self::System => "system",
+            Self::InternalNote => "internal_note",
+        }
+    }
+
+    /// Whether the customer sees messages of this kind.
+    pub fn is_public(self) -> bool {
+        !matches!(self, Self::InternalNote)
+    }
+}
+
+impl fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text is not a known message kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown message kind {0:?}")]
+pub struct MessageKindParseError(pub String);
+
+impl FromStr for MessageKind {
+    type Err = MessageKindParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| MessageKindParseError(s.to_owned()))
+    }
+}
+
+/// Metadata of a file attached to a message (the bytes live in the attachment store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    /// Where the bytes can be fetched (attachment store key or URL).
+    pub url: String,
+}
+
+/// One message on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub ticket_id: TicketId,
+    pub kind: MessageKind,
+    /// The staff author, for agent messages and notes.
+    pub author_agent: Option<AgentId>,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    pub created_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_internal_notes_are_hidden_from_customers() {
+        for k in MessageKind::ALL {
+            assert_eq!(k.is_public(), k != MessageKind::InternalNote);
+            assert_eq!(k.as_str().parse::<MessageKind>(), Ok(k));
+        }
+    }
+}

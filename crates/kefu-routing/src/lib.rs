@@ -1,0 +1,1 @@
+//! Routing, shifts, SLA clock and staffing maths. Filled in by the routing issue; pure, `now` is a parameter.
