@@ -1,0 +1,68 @@
+//! The PostgreSQL backend: all state in one server, many stateless kefu nodes.
+//! Each write is one transaction on a pooled connection; rows it changes are locked with
+//! `FOR UPDATE` so two nodes never apply conflicting changes to one ticket.
+
+use crate::StoreResult;
+use crate::migrate::{Dialect, migrator};
+use crate::ops::impl_store;
+use futures_util::future::BoxFuture;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub(crate) mod ops {
+    pub(crate) type Conn = sqlx::PgConnection;
+    crate::ops::backend_ops!(lock = "FOR UPDATE");
+}
+
+/// A PostgreSQL-backed store.
+pub(crate) struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub(crate) async fn open(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?.application_name("kefu");
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .min_connections(2)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        // The migrator takes an advisory lock, so nodes starting together migrate once.
+        migrator(Dialect::Postgres).run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let mut conn = self.pool.acquire().await?;
+        f(&mut conn).await
+    }
+
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let mut tx = self.pool.begin().await?;
+        match f(&mut tx).await {
+            Ok(v) => {
+                tx.commit().await?;
+                Ok(v)
+            }
+            Err(e) => {
+                // Dropping the transaction rolls it back.
+                drop(tx);
+                Err(e)
+            }
+        }
+    }
+}
+
+use crate::*;
+use kefu_domain::*;
+impl_store!(PgStore, "postgres");

@@ -1,0 +1,155 @@
+//! The SQLite backend: one embedded file in WAL mode.
+//!
+//! Writes go through one writer task that group-commits: it takes every write waiting at
+//! that moment (up to [`MAX_BATCH`]), runs each inside its own savepoint of one transaction,
+//! commits once with `synchronous=FULL` (an fsync), and only then answers each caller. So a
+//! write is durable before it is acknowledged, yet a burst of writes shares one fsync.
+//! Checkpoints run on their own connection in the background, off the commit path.
+
+mod writer;
+
+use crate::migrate::{Dialect, migrator};
+use crate::ops::impl_store;
+use crate::{StoreError, StoreResult};
+use futures_util::future::BoxFuture;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub(crate) mod ops {
+    pub(crate) type Conn = sqlx::SqliteConnection;
+    crate::ops::backend_ops!(lock = "");
+}
+
+/// The largest number of writes committed together.
+pub(crate) const MAX_BATCH: usize = 512;
+
+/// A SQLite-backed store.
+pub(crate) struct SqliteStore {
+    readers: SqlitePool,
+    writer: writer::Writer,
+}
+
+/// The database file a `--database` value names: `sqlite://FILE`, `sqlite:FILE`, a file
+/// path ending in `.db`/`.sqlite`/`.sqlite3`, or a directory (the file is `kefu.db` inside).
+pub fn database_file(url: &str) -> PathBuf {
+    let raw = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = Path::new(raw);
+    let is_file = path
+        .extension()
+        .is_some_and(|e| e == "db" || e == "sqlite" || e == "sqlite3");
+    if is_file {
+        path.to_path_buf()
+    } else {
+        path.join("kefu.db")
+    }
+}
+
+impl SqliteStore {
+    pub(crate) async fn open(url: &str) -> StoreResult<Self> {
+        let file = database_file(url);
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", file.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .statement_cache_capacity(256);
+
+        let mut writer_conn = options
+            .clone()
+            // Checkpoints are the background task's job, not the committing writer's.
+            .pragma("wal_autocheckpoint", "0")
+            .connect()
+            .await?;
+        migrator(Dialect::Sqlite).run(&mut writer_conn).await?;
+
+        let readers = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let checkpointer = options.connect().await?;
+        tokio::spawn(checkpoint_loop(checkpointer));
+        Ok(Self {
+            readers,
+            writer: writer::Writer::spawn(writer_conn),
+        })
+    }
+
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + 'static,
+    {
+        let mut conn = self.readers.acquire().await?;
+        f(&mut conn).await
+    }
+
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + 'static,
+    {
+        self.writer.run(f).await
+    }
+}
+
+/// Copies the WAL back into the database file now and then, so the WAL stays small and
+/// commits never pay for a checkpoint.
+async fn checkpoint_loop(mut conn: SqliteConnection) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&mut conn)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+            if conn.ping().await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+use crate::*;
+use kefu_domain::*;
+impl_store!(SqliteStore, "sqlite");
+
+#[cfg(test)]
+mod tests {
+    use super::database_file;
+    use std::path::PathBuf;
+
+    #[test]
+    fn database_values_name_a_file_or_a_directory() {
+        assert_eq!(
+            database_file("./kefu-data"),
+            PathBuf::from("./kefu-data/kefu.db")
+        );
+        assert_eq!(database_file("sqlite://x/y.db"), PathBuf::from("x/y.db"));
+        assert_eq!(database_file("sqlite:z.sqlite"), PathBuf::from("z.sqlite"));
+        assert_eq!(
+            database_file("/var/lib/kefu/"),
+            PathBuf::from("/var/lib/kefu/kefu.db")
+        );
+    }
+}
