@@ -39,8 +39,6 @@ pub struct NewTicket {
     /// `new` when the bot handles it first, `queued` when it goes straight to people.
     pub status: TicketStatus,
     pub context: serde_json::Value,
-    /// Hash of the lookup code handed to the customer.
-    pub lookup_hash: String,
     pub first_response_due: Option<Timestamp>,
     pub actor: Actor,
     pub idempotency: Option<IdempotencyKey>,
@@ -54,13 +52,6 @@ pub struct OpenedTicket {
     pub first_message: Option<Message>,
     /// The idempotency key was seen before: this is the first request's ticket.
     pub replayed: bool,
-}
-
-/// A ticket with the secret parts the server checks but never shows.
-#[derive(Debug, Clone)]
-pub struct TicketRecord {
-    pub ticket: Ticket,
-    pub lookup_hash: String,
 }
 
 /// Sort order of a ticket list.

@@ -41,8 +41,8 @@ pub trait Store: Send + Sync + 'static {
     /// message, `opened` event and the idempotency record, in one transaction. A repeated
     /// idempotency key with the same fingerprint returns the first ticket (`replayed`).
     async fn open_ticket(&self, new: NewTicket) -> StoreResult<OpenedTicket>;
-    async fn ticket_by_number(&self, number: &TicketNumber) -> StoreResult<Option<TicketRecord>>;
-    async fn ticket(&self, id: TicketId) -> StoreResult<TicketRecord>;
+    async fn ticket_by_number(&self, number: &TicketNumber) -> StoreResult<Option<Ticket>>;
+    async fn ticket(&self, id: TicketId) -> StoreResult<Ticket>;
     /// One page of tickets matching the filter, newest or most urgent first.
     async fn list_tickets(&self, filter: &TicketFilter) -> StoreResult<Vec<Ticket>>;
     /// Adds a message, with its event, and applies the status change it implies, if any.

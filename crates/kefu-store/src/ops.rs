@@ -7,7 +7,7 @@
 
 /// Columns of `tickets` every ticket query selects.
 pub(crate) const TICKET_COLUMNS: &str = "id, number, customer_id, channel, subject, category, \
-    priority, status, assignee_id, team_id, context, lookup_hash, created_at, updated_at, \
+    priority, status, assignee_id, team_id, context, created_at, updated_at, \
     first_response_at, first_response_due, resolved_at";
 
 macro_rules! backend_ops {
@@ -107,11 +107,10 @@ macro_rules! backend_ops {
             Ok(CustomerId(row.i64("id")?))
         }
 
-        pub(crate) async fn ticket(c: &mut Conn, id: TicketId) -> StoreResult<TicketRecord> {
+        pub(crate) async fn ticket(c: &mut Conn, id: TicketId) -> StoreResult<Ticket> {
             let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1");
             let row = sqlx::query(&sql).bind(id.0).fetch_optional(&mut *c).await?;
-            let row = row.ok_or(StoreError::NotFound)?;
-            Ok(TicketRecord { ticket: decode::ticket(&row)?, lookup_hash: row.text("lookup_hash")? })
+            decode::ticket(&row.ok_or(StoreError::NotFound)?)
         }
 
         /// The ticket, locked for the rest of the transaction where the backend can.
@@ -124,13 +123,10 @@ macro_rules! backend_ops {
         pub(crate) async fn ticket_by_number(
             c: &mut Conn,
             number: &TicketNumber,
-        ) -> StoreResult<Option<TicketRecord>> {
+        ) -> StoreResult<Option<Ticket>> {
             let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE number = $1");
             let row = sqlx::query(&sql).bind(number.as_string()).fetch_optional(&mut *c).await?;
-            row.map(|r| {
-                Ok(TicketRecord { ticket: decode::ticket(&r)?, lookup_hash: r.text("lookup_hash")? })
-            })
-            .transpose()
+            row.map(|r| decode::ticket(&r)).transpose()
         }
 
         pub(crate) async fn open_ticket(c: &mut Conn, new: NewTicket) -> StoreResult<OpenedTicket> {
@@ -162,8 +158,8 @@ macro_rules! backend_ops {
                     let id = row.opt_i64("ticket_id")?.ok_or(StoreError::Unavailable(
                         "the first request with this idempotency key is still running".into(),
                     ))?;
-                    let record = ticket(c, TicketId(id)).await?;
-                    return Ok(OpenedTicket { ticket: record.ticket, first_message: None, replayed: true });
+                    let ticket = ticket(c, TicketId(id)).await?;
+                    return Ok(OpenedTicket { ticket, first_message: None, replayed: true });
                 }
             }
             let customer_id = upsert_customer(c, &new.customer, new.at).await?;
@@ -176,8 +172,8 @@ macro_rules! backend_ops {
                 let number = TicketNumber::new(date, rand::rng().random_range(0..ticket_number::SERIAL_BOUND));
                 let row = sqlx::query(
                     "INSERT INTO tickets (number, customer_id, channel, subject, category, priority, status, \
-                       context, lookup_hash, created_at, updated_at, first_response_due) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
+                       context, created_at, updated_at, first_response_due) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) \
                      ON CONFLICT (number) DO NOTHING RETURNING id",
                 )
                 .bind(number.as_string())
@@ -188,7 +184,6 @@ macro_rules! backend_ops {
                 .bind(i32::from(new.priority.rank()))
                 .bind(new.status.as_str())
                 .bind(&context)
-                .bind(&new.lookup_hash)
                 .bind(at)
                 .bind(new.first_response_due.map(ms))
                 .fetch_optional(&mut *c)
@@ -355,7 +350,7 @@ macro_rules! backend_ops {
         pub(crate) async fn change_status(c: &mut Conn, ch: StatusChange) -> StoreResult<Ticket> {
             let current = ticket_for_update(c, ch.ticket_id).await?;
             set_status(c, &current, ch.to, &ch.actor, ch.reason, ch.at).await?;
-            Ok(ticket(c, ch.ticket_id).await?.ticket)
+            ticket(c, ch.ticket_id).await
         }
 
         pub(crate) async fn assign_ticket(c: &mut Conn, a: Assignment) -> StoreResult<Ticket> {
@@ -377,7 +372,7 @@ macro_rules! backend_ops {
                 .execute(&mut *c)
                 .await?;
             insert_event(c, a.ticket_id, &a.actor, &EventKind::Assigned { agent_id: a.agent_id, reason: a.reason }, a.at).await?;
-            Ok(ticket(c, a.ticket_id).await?.ticket)
+            ticket(c, a.ticket_id).await
         }
 
         pub(crate) async fn update_ticket(c: &mut Conn, p: TicketPatch) -> StoreResult<Ticket> {
@@ -402,7 +397,7 @@ macro_rules! backend_ops {
                 let kind = EventKind::PriorityChanged { from: current.priority.to_string(), to: pr.to_string() };
                 insert_event(c, p.ticket_id, &p.actor, &kind, p.at).await?;
             }
-            Ok(ticket(c, p.ticket_id).await?.ticket)
+            ticket(c, p.ticket_id).await
         }
 
         pub(crate) async fn messages(c: &mut Conn, t: TicketId, internal: bool) -> StoreResult<Vec<Message>> {
@@ -698,15 +693,12 @@ macro_rules! impl_store {
                 self.write(move |c| Box::pin(ops::open_ticket(c, new)))
                     .await
             }
-            async fn ticket_by_number(
-                &self,
-                number: &TicketNumber,
-            ) -> StoreResult<Option<TicketRecord>> {
+            async fn ticket_by_number(&self, number: &TicketNumber) -> StoreResult<Option<Ticket>> {
                 let number = *number;
                 self.read(move |c| Box::pin(async move { ops::ticket_by_number(c, &number).await }))
                     .await
             }
-            async fn ticket(&self, id: TicketId) -> StoreResult<TicketRecord> {
+            async fn ticket(&self, id: TicketId) -> StoreResult<Ticket> {
                 self.read(move |c| Box::pin(ops::ticket(c, id))).await
             }
             async fn list_tickets(&self, filter: &TicketFilter) -> StoreResult<Vec<Ticket>> {

@@ -81,7 +81,6 @@ CREATE TABLE tickets (
     assignee_id BIGINT REFERENCES agents(id),
     team_id BIGINT REFERENCES teams(id),
     context TEXT NOT NULL DEFAULT '{}',
-    lookup_hash TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     first_response_at BIGINT,

@@ -80,7 +80,6 @@ CREATE TABLE tickets (
     assignee_id INTEGER REFERENCES agents(id),
     team_id INTEGER REFERENCES teams(id),
     context TEXT NOT NULL DEFAULT '{}',
-    lookup_hash TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     first_response_at INTEGER,

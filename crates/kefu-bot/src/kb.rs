@@ -1,0 +1,105 @@
+//! Knowledge-base entries as the bot receives them (the caller loads and stores them), and
+//! their validation.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::BotError;
+
+/// One FAQ entry: a standard question, its answer and optional alternative phrasings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaqEntry {
+    /// Stable identifier, unique within a knowledge base.
+    pub id: String,
+    /// The standard question.
+    pub question: String,
+    /// The standard answer given to the customer.
+    pub answer: String,
+    /// Domain or category, e.g. `账号` or `直播`.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Other phrasings of the same question.
+    #[serde(default)]
+    pub similar: Vec<String>,
+    /// Words that, when present in a query, speak for this entry.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+impl FaqEntry {
+    /// The standard question followed by every non-empty similar phrasing.
+    pub fn phrasings(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.question.as_str())
+            .chain(self.similar.iter().map(String::as_str))
+            .filter(|p| !p.trim().is_empty())
+    }
+}
+
+/// Checks that ids are non-empty and unique and that every entry has a question.
+pub fn validate(entries: &[FaqEntry]) -> Result<(), BotError> {
+    let mut seen = HashSet::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        if entry.id.trim().is_empty() {
+            return Err(BotError::EmptyId { index });
+        }
+        if entry.question.trim().is_empty() {
+            return Err(BotError::EmptyQuestion {
+                id: entry.id.clone(),
+            });
+        }
+        if !seen.insert(entry.id.as_str()) {
+            return Err(BotError::DuplicateId {
+                id: entry.id.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, question: &str) -> FaqEntry {
+        FaqEntry {
+            id: id.to_owned(),
+            question: question.to_owned(),
+            answer: "答".to_owned(),
+            category: None,
+            similar: vec!["  ".to_owned(), "别的说法".to_owned()],
+            keywords: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let err = validate(&[entry("a", "问"), entry("a", "问")]).unwrap_err();
+        assert_eq!(err, BotError::DuplicateId { id: "a".to_owned() });
+    }
+
+    #[test]
+    fn empty_ids_and_questions_are_rejected() {
+        assert_eq!(
+            validate(&[entry(" ", "问")]),
+            Err(BotError::EmptyId { index: 0 })
+        );
+        assert_eq!(
+            validate(&[entry("a", "")]),
+            Err(BotError::EmptyQuestion { id: "a".to_owned() })
+        );
+    }
+
+    #[test]
+    fn blank_similar_phrasings_are_skipped() {
+        let e = entry("a", "问");
+        assert_eq!(e.phrasings().collect::<Vec<_>>(), vec!["问", "别的说法"]);
+    }
+
+    #[test]
+    fn similar_and_keywords_default_to_empty() {
+        let e: FaqEntry =
+            serde_json::from_str(r#"{"id":"x","question":"q","answer":"a"}"#).unwrap();
+        assert!(e.similar.is_empty() && e.keywords.is_empty() && e.category.is_none());
+    }
+}

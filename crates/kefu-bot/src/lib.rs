@@ -1,0 +1,33 @@
+//! kefu's FAQ bot engine: a pure library (no I/O, no database, no async) that turns a
+//! customer's message and a knowledge base given as values into a decision — answer, suggest
+//! or hand over to a person — with a reply text and a handoff summary.
+//!
+//! Pipeline: [`normalize`] → [`synonym`] → [`segment`] / [`phonetic`] ([`analyze`]) →
+//! [`index`] → [`rank`] → [`smalltalk`] / [`handoff`] / [`decide`] → [`bot`]; [`summary`]
+//! prepares what an agent needs when the bot hands over.
+
+pub mod analyze;
+pub mod bot;
+pub mod conversation;
+pub mod decide;
+pub mod error;
+pub mod handoff;
+pub mod index;
+pub mod kb;
+pub mod normalize;
+pub mod phonetic;
+pub mod rank;
+pub mod segment;
+pub mod smalltalk;
+pub mod summary;
+pub mod synonym;
+
+pub use bot::{Bot, BotTurn};
+pub use conversation::{ConversationState, Outcome, Turn};
+pub use decide::Decision;
+pub use error::BotError;
+pub use handoff::{HandoffReason, HumanIntent};
+pub use kb::FaqEntry;
+pub use rank::Ranked;
+pub use smalltalk::SmallTalk;
+pub use summary::{Field, HandoffSummary};

@@ -1,0 +1,50 @@
+//! The `/api/v1` route table: every route in one place.
+
+pub mod admin;
+pub mod auth;
+pub mod customer;
+pub mod tickets;
+pub mod types;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{delete, get, patch, post, put};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/tickets",
+            post(tickets::open_ticket).get(tickets::list_tickets),
+        )
+        .route(
+            "/tickets/{number}",
+            get(tickets::find_ticket).patch(tickets::update_ticket),
+        )
+        .route("/tickets/{number}/take", post(tickets::take_ticket))
+        .route("/tickets/{number}/assign", post(tickets::assign_ticket))
+        .route("/tickets/{number}/replies", post(tickets::reply_to_ticket))
+        .route("/tickets/{number}/notes", post(tickets::add_note))
+        .route(
+            "/tickets/{number}/status",
+            post(tickets::change_ticket_status),
+        )
+        .route("/tickets/{number}/events", get(tickets::list_ticket_events))
+        .route("/customer/tickets/{number}", get(customer::lookup_ticket))
+        .route(
+            "/customer/tickets/{number}/messages",
+            post(customer::add_customer_message),
+        )
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::current_agent))
+        .route("/agents", get(admin::list_agents).post(admin::create_agent))
+        .route("/agents/{id}", patch(admin::update_agent))
+        .route("/teams", get(admin::list_teams).post(admin::create_team))
+        .route("/categories", get(admin::list_categories))
+        .route("/categories/{code}", put(admin::put_category))
+        .route(
+            "/api-keys",
+            get(admin::list_api_keys).post(admin::create_api_key),
+        )
+        .route("/api-keys/{id}", delete(admin::revoke_api_key))
+}

@@ -1,0 +1,481 @@
+//! `/api/v1/tickets`: intake (channels) and the agent-side ticket routes.
+
+use super::types::{AttachmentInput, MessageInput, MessageView, TicketView};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ApiJson, ApiQuery, Auth, RawJson, Staff};
+use crate::service::{handling, intake, lookup::parse_number};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use kefu_domain::{
+    AgentId, AgentRole, CategoryCode, CustomerId, Priority, TeamId, TicketId, TicketStatus,
+};
+use kefu_store::{CustomerLookup, TicketCursor, TicketFilter, TicketSort};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// The customer a ticket is opened for, as the channel knows them.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    /// The channel's own id for the customer (app user id, social handle, e-mail).
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// BCP 47 tag; `zh-CN` when absent.
+    pub language: Option<String>,
+}
+
+/// A new request from a customer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenTicketRequest {
+    pub customer: CustomerInput,
+    /// in_app, web_form, social, email or api; defaults to the API key's channel.
+    pub channel: Option<String>,
+    /// Up to 200 characters; the start of the body when absent.
+    pub subject: Option<String>,
+    /// The customer's message, up to 20,000 characters.
+    pub body: String,
+    /// A category code from the catalogue; `general` when absent.
+    pub category: Option<String>,
+    /// low, normal (default), high or urgent.
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentInput>,
+    /// Free-form context from the channel (app version, device, page …), a JSON object.
+    #[schema(value_type = Option<Object>)]
+    pub context: Option<serde_json::Value>,
+}
+
+/// The opened ticket and the customer's lookup code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenTicketResponse {
+    pub ticket: TicketView,
+    /// Give this to the customer: with the number, it proves the ticket is theirs.
+    pub lookup_code: String,
+    /// True when this answers a retry with the same Idempotency-Key.
+    pub replayed: bool,
+}
+
+/// Opens a ticket. Retries are safe with an `Idempotency-Key` header.
+#[utoipa::path(post, path = "/api/v1/tickets", operation_id = "open_ticket", tag = "intake",
+    request_body = OpenTicketRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body return the same ticket; same key with another body is 409")),
+    responses((status = 201, body = OpenTicketResponse), (status = 200, description = "Replayed", body = OpenTicketResponse),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn open_ticket(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    headers: HeaderMap,
+    body: RawJson<OpenTicketRequest>,
+) -> ApiResult<(StatusCode, Json<OpenTicketResponse>)> {
+    let key = intake::idempotency_key(headers.get("idempotency-key").map(|v| v.as_bytes()))?;
+    let opened = intake::open_ticket(&state, &caller, body.value, &body.bytes, key).await?;
+    let status = if opened.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    tracing::debug!(ticket.number = %opened.ticket.number, replayed = opened.replayed, "ticket opened");
+    Ok((
+        status,
+        Json(OpenTicketResponse {
+            ticket: TicketView::from(&opened.ticket),
+            lookup_code: opened.lookup_code,
+            replayed: opened.replayed,
+        }),
+    ))
+}
+
+/// Filters of the ticket list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListTicketsQuery {
+    /// Comma-separated statuses (`queued,assigned`).
+    pub status: Option<String>,
+    /// An agent id, or `me`.
+    pub assignee: Option<String>,
+    pub team: Option<i64>,
+    pub category: Option<String>,
+    pub priority: Option<String>,
+    pub customer_id: Option<i64>,
+    /// Finds the customer by e-mail.
+    pub customer_email: Option<String>,
+    /// `newest` (default) or `urgent` (priority, then oldest first).
+    pub sort: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<u32>,
+}
+
+/// One page of tickets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketPage {
+    pub items: Vec<TicketView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Lists tickets: my tickets, a team's queue, a customer's history.
+#[utoipa::path(get, path = "/api/v1/tickets", operation_id = "list_tickets", tag = "tickets", params(ListTicketsQuery),
+    responses((status = 200, body = TicketPage), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list_tickets(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<ListTicketsQuery>,
+) -> ApiResult<Json<TicketPage>> {
+    let mut filter = TicketFilter {
+        limit: q.limit.unwrap_or(50),
+        ..TicketFilter::default()
+    };
+    if !(1..=200).contains(&filter.limit) {
+        return Err(ApiError::field("limit", "must be from 1 to 200"));
+    }
+    if let Some(s) = &q.status {
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            filter.statuses.push(
+                part.parse::<TicketStatus>()
+                    .map_err(|e| ApiError::field("status", e.to_string()))?,
+            );
+        }
+    }
+    filter.assignee = match q.assignee.as_deref() {
+        None => None,
+        Some("me") => Some(staff.agent_id),
+        Some(id) => Some(AgentId(id.parse().map_err(|_| {
+            ApiError::field("assignee", "must be an agent id or `me`")
+        })?)),
+    };
+    filter.team = q.team.map(TeamId);
+    if let Some(cat) = &q.category {
+        filter.category =
+            Some(CategoryCode::parse(cat).map_err(|e| ApiError::field("category", e.to_string()))?);
+    }
+    if let Some(p) = &q.priority {
+        filter.priority = Some(
+            p.parse::<Priority>()
+                .map_err(|e| ApiError::field("priority", e.to_string()))?,
+        );
+    }
+    filter.customer = q.customer_id.map(CustomerId);
+    if let Some(email) = &q.customer_email {
+        match state
+            .store
+            .find_customer(&CustomerLookup::Email(email.trim().to_lowercase()))
+            .await?
+        {
+            Some(c) => filter.customer = Some(c.id),
+            None => {
+                return Ok(Json(TicketPage {
+                    items: vec![],
+                    next_cursor: None,
+                }));
+            }
+        }
+    }
+    filter.sort = match q.sort.as_deref() {
+        None | Some("newest") => TicketSort::Newest,
+        Some("urgent") => TicketSort::Urgent,
+        Some(_) => return Err(ApiError::field("sort", "must be newest or urgent")),
+    };
+    if let Some(cursor) = &q.cursor {
+        filter.after =
+            Some(parse_cursor(cursor).ok_or_else(|| {
+                ApiError::field("cursor", "is not a cursor from a previous page")
+            })?);
+    }
+    let tickets = state.store.list_tickets(&filter).await?;
+    let next_cursor = (tickets.len() == usize::try_from(filter.limit).unwrap_or(usize::MAX))
+        .then(|| {
+            tickets
+                .last()
+                .map(|t| format!("{}.{}", t.priority.rank(), t.id.0))
+        })
+        .flatten();
+    Ok(Json(TicketPage {
+        items: tickets.iter().map(TicketView::from).collect(),
+        next_cursor,
+    }))
+}
+
+fn parse_cursor(s: &str) -> Option<TicketCursor> {
+    let (p, id) = s.split_once('.')?;
+    Some(TicketCursor {
+        priority: p.parse().ok()?,
+        id: TicketId(id.parse().ok()?),
+    })
+}
+
+/// A ticket with everything staff need to work it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketDetail {
+    pub ticket: TicketView,
+    pub customer: CustomerView,
+    /// All messages, internal notes included.
+    pub messages: Vec<MessageView>,
+}
+
+/// The customer as staff see them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerView {
+    pub id: i64,
+    pub channel: String,
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub language: String,
+}
+
+/// Reads one ticket with its customer and messages.
+#[utoipa::path(get, path = "/api/v1/tickets/{number}", operation_id = "find_ticket", tag = "tickets",
+    params(("number" = String, Path, description = "Ticket number")),
+    responses((status = 200, body = TicketDetail), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn find_ticket(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(number): Path<String>,
+) -> ApiResult<Json<TicketDetail>> {
+    let t = handling::ticket(&state, &parse_number(&number)?).await?;
+    let customer = state.store.customer(t.customer_id).await?;
+    let messages = state.store.messages(t.id, true).await?;
+    Ok(Json(TicketDetail {
+        ticket: TicketView::from(&t),
+        customer: CustomerView {
+            id: customer.id.0,
+            channel: customer.identity.channel.as_str().into(),
+            external_id: customer.identity.external_id,
+            name: customer.display_name,
+            email: customer.email,
+            phone: customer.phone,
+            language: customer.language,
+        },
+        messages: messages.iter().map(MessageView::from).collect(),
+    }))
+}
+
+/// Takes a ticket for yourself.
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/take", operation_id = "take_ticket", tag = "tickets",
+    params(("number" = String, Path)),
+    responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn take_ticket(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+) -> ApiResult<Json<TicketView>> {
+    let t = handling::take(&state, &staff, &parse_number(&number)?).await?;
+    Ok(Json(TicketView::from(&t)))
+}
+
+/// Who gets the ticket and why.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub agent_id: i64,
+    pub reason: Option<String>,
+}
+
+/// Assigns a ticket to an agent (supervisor or admin).
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/assign", operation_id = "assign_ticket", tag = "tickets",
+    params(("number" = String, Path)), request_body = AssignRequest,
+    responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn assign_ticket(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<AssignRequest>,
+) -> ApiResult<Json<TicketView>> {
+    staff.require(AgentRole::Supervisor)?;
+    let t = handling::ticket(&state, &parse_number(&number)?).await?;
+    let reason = req
+        .reason
+        .unwrap_or_else(|| "assigned by a supervisor".into());
+    let t = handling::assign(&state, &staff, &t, AgentId(req.agent_id), reason).await?;
+    Ok(Json(TicketView::from(&t)))
+}
+
+/// A reply to the customer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    pub body: String,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentInput>,
+    /// Move the ticket with the reply: usually pending_customer or resolved.
+    pub status: Option<String>,
+}
+
+/// Replies to the customer (takes the ticket first when nobody owns it).
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/replies", operation_id = "reply_to_ticket", tag = "tickets",
+    params(("number" = String, Path)), request_body = ReplyRequest,
+    responses((status = 201, body = MessageView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn reply_to_ticket(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<ReplyRequest>,
+) -> ApiResult<(StatusCode, Json<MessageView>)> {
+    let status = req
+        .status
+        .as_deref()
+        .map(str::parse::<TicketStatus>)
+        .transpose()
+        .map_err(|e| ApiError::field("status", e.to_string()))?;
+    let input = MessageInput {
+        body: req.body,
+        attachments: req.attachments,
+    };
+    let m = handling::reply(&state, &staff, &parse_number(&number)?, input, status).await?;
+    Ok((StatusCode::CREATED, Json(MessageView::from(&m))))
+}
+
+/// Adds an internal note (never shown to the customer).
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/notes", operation_id = "add_note", tag = "tickets",
+    params(("number" = String, Path)), request_body = MessageInput,
+    responses((status = 201, body = MessageView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<MessageInput>,
+) -> ApiResult<(StatusCode, Json<MessageView>)> {
+    let m = handling::note(&state, &staff, &parse_number(&number)?, req).await?;
+    Ok((StatusCode::CREATED, Json(MessageView::from(&m))))
+}
+
+/// A status change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeStatusRequest {
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// Moves a ticket through the status machine; illegal moves are 409 `illegal_transition`.
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/status", operation_id = "change_ticket_status", tag = "tickets",
+    params(("number" = String, Path)), request_body = ChangeStatusRequest,
+    responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn change_ticket_status(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<ChangeStatusRequest>,
+) -> ApiResult<Json<TicketView>> {
+    let to = req
+        .status
+        .parse::<TicketStatus>()
+        .map_err(|e| ApiError::field("status", e.to_string()))?;
+    if req
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.chars().count() > 500)
+    {
+        return Err(ApiError::field(
+            "reason",
+            "must have at most 500 characters",
+        ));
+    }
+    let t =
+        handling::change_status(&state, &staff, &parse_number(&number)?, to, req.reason).await?;
+    Ok(Json(TicketView::from(&t)))
+}
+
+/// Classification changes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTicketRequest {
+    pub category: Option<String>,
+    pub priority: Option<String>,
+}
+
+/// Sets a ticket's category and/or priority.
+#[utoipa::path(patch, path = "/api/v1/tickets/{number}", operation_id = "update_ticket", tag = "tickets",
+    params(("number" = String, Path)), request_body = UpdateTicketRequest,
+    responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn update_ticket(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<UpdateTicketRequest>,
+) -> ApiResult<Json<TicketView>> {
+    let category = match req.category.as_deref() {
+        None => None,
+        Some(code)
+            if state
+                .catalogue
+                .read()
+                .map(|c| c.has_category(code))
+                .unwrap_or(false) =>
+        {
+            Some(
+                CategoryCode::parse(code)
+                    .map_err(|e| ApiError::field("category", e.to_string()))?,
+            )
+        }
+        Some(code) => {
+            return Err(ApiError::field(
+                "category",
+                format!("unknown category {code:?}"),
+            ));
+        }
+    };
+    let priority = req
+        .priority
+        .as_deref()
+        .map(str::parse::<Priority>)
+        .transpose()
+        .map_err(|e| ApiError::field("priority", e.to_string()))?;
+    let t = handling::update(&state, &staff, &parse_number(&number)?, category, priority).await?;
+    Ok(Json(TicketView::from(&t)))
+}
+
+/// One entry of a ticket's event log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: i64,
+    /// Who: `{"type":"agent","id":3}`, `{"type":"customer"}`, `{"type":"system"}` …
+    #[schema(value_type = Object)]
+    pub actor: serde_json::Value,
+    /// What: `{"kind":"status_changed","from":"queued","to":"assigned",…}`.
+    #[schema(value_type = Object)]
+    pub change: serde_json::Value,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: jiff::Timestamp,
+}
+
+/// The full event log of a ticket: every change, with who and when.
+#[utoipa::path(get, path = "/api/v1/tickets/{number}/events", operation_id = "list_ticket_events", tag = "tickets",
+    params(("number" = String, Path)),
+    responses((status = 200, body = [EventView]), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list_ticket_events(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(number): Path<String>,
+) -> ApiResult<Json<Vec<EventView>>> {
+    let t = handling::ticket(&state, &parse_number(&number)?).await?;
+    let events = state.store.events(t.id).await?;
+    let views = events
+        .into_iter()
+        .map(|e| EventView {
+            id: e.id.0,
+            actor: serde_json::to_value(&e.actor).unwrap_or_default(),
+            change: serde_json::to_value(&e.kind).unwrap_or_default(),
+            at: e.at,
+        })
+        .collect();
+    Ok(Json(views))
+}

@@ -1,0 +1,127 @@
+//! Wire types shared by several resources: tickets, messages, attachments as the API shows
+//! them. The domain can change behind these without breaking clients.
+
+use kefu_domain::{Attachment, Message, Ticket};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// File metadata sent with a message (the file itself goes to the attachment store).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentInput {
+    pub name: String,
+    /// MIME type, e.g. `image/jpeg`, `audio/amr`.
+    pub content_type: String,
+    pub size_bytes: u64,
+    /// Where the file can be fetched.
+    pub url: String,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    pub url: String,
+}
+
+impl From<&Attachment> for AttachmentView {
+    fn from(a: &Attachment) -> Self {
+        Self {
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            size_bytes: a.size_bytes,
+            url: a.url.clone(),
+        }
+    }
+}
+
+/// A ticket as staff see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketView {
+    /// The 15-digit ticket number.
+    pub number: String,
+    /// The number grouped for reading aloud (`261124-3820-1957-4`).
+    pub number_display: String,
+    /// new, queued, assigned, pending_customer, escalated, resolved or closed.
+    pub status: String,
+    pub subject: String,
+    pub category: String,
+    /// low, normal, high or urgent.
+    pub priority: String,
+    pub channel: String,
+    pub customer_id: i64,
+    pub assignee_id: Option<i64>,
+    pub team_id: Option<i64>,
+    #[schema(value_type = Object)]
+    pub context: serde_json::Value,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: jiff::Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: jiff::Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_response_at: Option<jiff::Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_response_due: Option<jiff::Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub resolved_at: Option<jiff::Timestamp>,
+}
+
+impl From<&Ticket> for TicketView {
+    fn from(t: &Ticket) -> Self {
+        Self {
+            number: t.number.as_string(),
+            number_display: t.number.grouped(),
+            status: t.status.as_str().into(),
+            subject: t.subject.clone(),
+            category: t.category.as_str().into(),
+            priority: t.priority.as_str().into(),
+            channel: t.channel.as_str().into(),
+            customer_id: t.customer_id.0,
+            assignee_id: t.assignee.map(|a| a.0),
+            team_id: t.team.map(|t| t.0),
+            context: t.context.clone(),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            first_response_at: t.first_response_at,
+            first_response_due: t.first_response_due,
+            resolved_at: t.resolved_at,
+        }
+    }
+}
+
+/// A message on a ticket.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: i64,
+    /// customer, bot, agent, system or internal_note.
+    pub kind: String,
+    pub author_agent_id: Option<i64>,
+    pub body: String,
+    pub attachments: Vec<AttachmentView>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: jiff::Timestamp,
+}
+
+impl From<&Message> for MessageView {
+    fn from(m: &Message) -> Self {
+        Self {
+            id: m.id.0,
+            kind: m.kind.as_str().into(),
+            author_agent_id: m.author_agent.map(|a| a.0),
+            body: m.body.clone(),
+            attachments: m.attachments.iter().map(AttachmentView::from).collect(),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A message body with optional attachments.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    pub body: String,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentInput>,
+}

@@ -1,0 +1,49 @@
+//! The OpenAPI document of every `/api/v1` route, served at `/api/openapi.json`.
+
+use crate::api::v1::{admin, auth, customer, tickets, types};
+use crate::error::{FieldError, Problem};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kefu API", description = "kefu: 24/7 customer service. Errors are application/problem+json (RFC 9457) with a stable `code`; see docs/ERRORS.md."),
+    paths(
+        tickets::open_ticket, tickets::list_tickets, tickets::find_ticket, tickets::update_ticket,
+        tickets::take_ticket, tickets::assign_ticket, tickets::reply_to_ticket, tickets::add_note,
+        tickets::change_ticket_status, tickets::list_ticket_events,
+        customer::lookup_ticket, customer::add_customer_message,
+        auth::login, auth::logout, auth::current_agent,
+        admin::list_agents, admin::create_agent, admin::update_agent,
+        admin::list_teams, admin::create_team, admin::list_categories, admin::put_category,
+        admin::list_api_keys, admin::create_api_key, admin::revoke_api_key,
+    ),
+    components(schemas(Problem, FieldError, types::AttachmentInput, types::MessageInput)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "intake", description = "Channels open tickets"),
+        (name = "customer", description = "Customers look up and write to their tickets"),
+        (name = "tickets", description = "Agents work tickets"),
+        (name = "auth", description = "Staff sessions"),
+        (name = "admin", description = "Staff, teams, catalogue, API keys"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The document as JSON.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

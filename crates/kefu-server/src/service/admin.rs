@@ -1,0 +1,381 @@
+//! Staff accounts, sessions, teams, categories and API keys.
+
+use super::validate::Checks;
+use crate::auth::{hash_password, new_token, token_hash, verify_password};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::{
+    Agent, AgentId, AgentRole, ApiKeyId, Category, CategoryCode, Channel, Skill, TeamId,
+};
+use kefu_store::{
+    AgentPatch, Credential, CredentialKind, NewAgent, NewCredential, NewTeam, Store, StoreError,
+};
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// A new session token for a staff member who proved their password.
+pub struct Session {
+    pub token: String,
+    pub agent: Agent,
+    pub expires_at: Timestamp,
+}
+
+/// Logs in with e-mail and password. Unknown e-mail and wrong password look the same.
+pub async fn login(state: &AppState, email: &str, password: &str) -> ApiResult<Session> {
+    let found = state.store.agent_login(email.trim()).await?;
+    // Hash even when the account is missing, so timing does not reveal which e-mails exist.
+    let (agent, phc) = match found {
+        Some((agent, Some(phc))) if agent.active => (Some(agent), phc),
+        _ => (None, DUMMY_HASH.to_owned()),
+    };
+    let password = password.to_owned();
+    let verified = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(agent) = agent.filter(|_| verified) else {
+        return Err(ApiError::new(
+            ErrorCode::InvalidCredentials,
+            "E-mail or password is wrong.",
+        ));
+    };
+    let now = Timestamp::now();
+    let ttl = SignedDuration::try_from(state.settings.session_ttl).map_err(ApiError::internal)?;
+    let expires_at = now.checked_add(ttl).map_err(ApiError::internal)?;
+    let token = new_token("kefu_s_");
+    state
+        .store
+        .create_credential(NewCredential {
+            kind: CredentialKind::Session,
+            token_hash: token_hash(&token),
+            agent_id: Some(agent.id),
+            channel: None,
+            name: "login".into(),
+            at: now,
+            expires_at: Some(expires_at),
+        })
+        .await?;
+    Ok(Session {
+        token,
+        agent,
+        expires_at,
+    })
+}
+
+/// A valid argon2 hash of a random string, checked against when the account does not exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zr3aDkQ3K0bWZzW0kV4mZ0pNw2m3v5Wc7h2cJ1Q5m9E";
+
+/// Revokes a credential and forgets cached principals.
+pub async fn revoke(state: &AppState, id: ApiKeyId) -> ApiResult<()> {
+    state
+        .store
+        .revoke_credential(id, Timestamp::now().as_millisecond())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => {
+                ApiError::new(ErrorCode::ApiKeyNotFound, format!("No API key {id}."))
+            }
+            other => other.into(),
+        })?;
+    state.principals.clear();
+    Ok(())
+}
+
+/// Input for a new staff account.
+pub struct AgentInput<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub team_id: Option<i64>,
+    pub password: Option<&'a str>,
+    pub skills: Vec<Skill>,
+    pub chat_capacity: Option<u16>,
+}
+
+/// Validated skills: `category:<known code>` or `lang:<tag>`, level 1–5.
+pub fn check_skills(c: &mut Checks, skills: &[Skill], catalogue: &crate::state::Catalogue) {
+    for (i, s) in skills.iter().enumerate() {
+        let field = format!("skills[{i}]");
+        let ok = match s.name.split_once(':') {
+            Some(("category", code)) => catalogue.has_category(code),
+            Some(("lang", tag)) => !tag.is_empty() && tag.len() <= 35,
+            _ => false,
+        };
+        if !ok {
+            c.fail(
+                &format!("{field}.name"),
+                "must be category:<known code> or lang:<tag>",
+            );
+        }
+        if !(1..=5).contains(&s.level) {
+            c.fail(&format!("{field}.level"), "must be from 1 to 5");
+        }
+    }
+}
+
+fn check_password(c: &mut Checks, field: &str, password: &str) {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        c.fail(
+            field,
+            format!("must have at least {MIN_PASSWORD_CHARS} characters"),
+        );
+    } else if password.chars().count() > 200 {
+        c.fail(field, "must have at most 200 characters");
+    }
+}
+
+async fn check_team(store: &dyn Store, team: Option<i64>) -> ApiResult<Option<TeamId>> {
+    let Some(id) = team else { return Ok(None) };
+    if store.list_teams().await?.iter().any(|t| t.id.0 == id) {
+        Ok(Some(TeamId(id)))
+    } else {
+        Err(ApiError::field("team_id", "no such team"))
+    }
+}
+
+/// Creates a staff account; returns it and the generated password when none was given.
+pub async fn create_agent(
+    state: &AppState,
+    input: AgentInput<'_>,
+) -> ApiResult<(Agent, Option<String>)> {
+    let mut c = Checks::default();
+    let email = c.email("email", input.email);
+    let display_name = c.text("display_name", input.display_name, 1, 100);
+    let role = input
+        .role
+        .parse::<AgentRole>()
+        .map_err(|e| ApiError::field("role", e.to_string()));
+    if let Some(p) = input.password {
+        check_password(&mut c, "password", p);
+    }
+    if input.chat_capacity.is_some_and(|n| n == 0 || n > 50) {
+        c.fail("chat_capacity", "must be from 1 to 50");
+    }
+    check_skills(&mut c, &input.skills, &state.catalogue());
+    c.finish()?;
+    let role = role?;
+    let team_id = check_team(state.store.as_ref(), input.team_id).await?;
+    let generated = input.password.is_none().then(crate::auth::random_password);
+    let password = input
+        .password
+        .map(str::to_owned)
+        .or_else(|| generated.clone())
+        .unwrap_or_default();
+    let phc = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let agent = state
+        .store
+        .create_agent(NewAgent {
+            email,
+            display_name,
+            role,
+            team_id,
+            password_hash: Some(phc),
+            skills: input.skills,
+            chat_capacity: input.chat_capacity.unwrap_or(5),
+            at: Timestamp::now(),
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                ApiError::new(ErrorCode::Duplicate, "An account with this e-mail exists.")
+                    .with_field("email")
+            }
+            other => other.into(),
+        })?;
+    Ok((agent, generated))
+}
+
+/// Changes to a staff account from an admin.
+pub struct AgentChanges<'a> {
+    pub display_name: Option<&'a str>,
+    pub role: Option<&'a str>,
+    pub team_id: Option<Option<i64>>,
+    pub password: Option<&'a str>,
+    pub skills: Option<Vec<Skill>>,
+    pub chat_capacity: Option<u16>,
+    pub active: Option<bool>,
+}
+
+pub async fn update_agent(state: &AppState, id: AgentId, ch: AgentChanges<'_>) -> ApiResult<Agent> {
+    let mut c = Checks::default();
+    let display_name = ch.display_name.map(|n| c.text("display_name", n, 1, 100));
+    let role = match ch.role.map(str::parse::<AgentRole>) {
+        Some(Err(e)) => {
+            c.fail("role", e.to_string());
+            None
+        }
+        Some(Ok(r)) => Some(r),
+        None => None,
+    };
+    if let Some(p) = ch.password {
+        check_password(&mut c, "password", p);
+    }
+    if ch.chat_capacity.is_some_and(|n| n == 0 || n > 50) {
+        c.fail("chat_capacity", "must be from 1 to 50");
+    }
+    if let Some(skills) = &ch.skills {
+        check_skills(&mut c, skills, &state.catalogue());
+    }
+    c.finish()?;
+    let team_id = match ch.team_id {
+        Some(t) => Some(check_team(state.store.as_ref(), t).await?),
+        None => None,
+    };
+    let password_hash = match ch.password {
+        Some(p) => {
+            let p = p.to_owned();
+            Some(
+                tokio::task::spawn_blocking(move || hash_password(&p))
+                    .await
+                    .map_err(ApiError::internal)?
+                    .map_err(ApiError::internal)?,
+            )
+        }
+        None => None,
+    };
+    let patch = AgentPatch {
+        id,
+        display_name,
+        role,
+        team_id,
+        password_hash,
+        skills: ch.skills,
+        chat_capacity: ch.chat_capacity,
+        active: ch.active,
+    };
+    let agent = state.store.update_agent(patch).await.map_err(|e| match e {
+        StoreError::NotFound => ApiError::new(ErrorCode::AgentNotFound, format!("No agent {id}.")),
+        other => other.into(),
+    })?;
+    // Role or activity may have changed: cached principals must be looked up again.
+    state.principals.clear();
+    Ok(agent)
+}
+
+pub async fn create_team(
+    state: &AppState,
+    code: &str,
+    name: &str,
+    specialist: bool,
+) -> ApiResult<kefu_domain::Team> {
+    let mut c = Checks::default();
+    if CategoryCode::parse(code).is_err() {
+        c.fail(
+            "code",
+            "must be 2–40 characters of a–z, 0–9 and _, starting with a letter",
+        );
+    }
+    let name = c.text("name", name, 1, 100);
+    c.finish()?;
+    state
+        .store
+        .create_team(NewTeam {
+            code: code.to_owned(),
+            name,
+            specialist,
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                ApiError::new(ErrorCode::Duplicate, "A team with this code exists.")
+                    .with_field("code")
+            }
+            other => other.into(),
+        })
+}
+
+pub async fn upsert_category(
+    state: &AppState,
+    code: &str,
+    name_zh: &str,
+    name_en: &str,
+    specialist_team: Option<&str>,
+    always_human: bool,
+) -> ApiResult<Category> {
+    let mut c = Checks::default();
+    let code = CategoryCode::parse(code).map_err(|e| ApiError::field("code", e.to_string()))?;
+    let name_zh = c.text("name_zh", name_zh, 1, 50);
+    let name_en = c.text("name_en", name_en, 1, 100);
+    if let Some(team) = specialist_team {
+        let teams = state.store.list_teams().await?;
+        if !teams.iter().any(|t| t.code == team) {
+            c.fail("specialist_team", "no team with this code");
+        }
+    }
+    c.finish()?;
+    let cat = state
+        .store
+        .upsert_category(Category {
+            code,
+            name_zh,
+            name_en,
+            specialist_team: specialist_team.map(str::to_owned),
+            always_human,
+        })
+        .await?;
+    state.reload_catalogue().await?;
+    Ok(cat)
+}
+
+/// Creates an API key, for a channel integration or acting as a staff member. The token is
+/// returned this once.
+pub async fn create_api_key(
+    state: &AppState,
+    name: &str,
+    channel: Option<&str>,
+    agent_id: Option<i64>,
+) -> ApiResult<(Credential, String)> {
+    let mut c = Checks::default();
+    let name = c.text("name", name, 1, 100);
+    let channel = match channel.map(str::parse::<Channel>) {
+        Some(Err(e)) => {
+            c.fail("channel", e.to_string());
+            None
+        }
+        Some(Ok(ch)) => Some(ch),
+        None => None,
+    };
+    if channel.is_some() && agent_id.is_some() {
+        c.fail(
+            "agent_id",
+            "a key speaks either for a channel or for a staff member, not both",
+        );
+    }
+    c.finish()?;
+    if let Some(id) = agent_id {
+        state
+            .store
+            .agent(AgentId(id))
+            .await
+            .map_err(|_| ApiError::field("agent_id", "no such agent"))?;
+    }
+    let token = new_token("kefu_k_");
+    let cred = state
+        .store
+        .create_credential(NewCredential {
+            kind: CredentialKind::ApiKey,
+            token_hash: token_hash(&token),
+            agent_id: agent_id.map(AgentId),
+            channel,
+            name,
+            at: Timestamp::now(),
+            expires_at: None,
+        })
+        .await?;
+    Ok((cred, token))
+}
+
+impl ApiError {
+    /// Names the field a conflict is about.
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.errors.push(crate::error::FieldError {
+            field: field.to_owned(),
+            message: self.detail.clone(),
+        });
+        self
+    }
+}

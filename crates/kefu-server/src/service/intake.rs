@@ -1,0 +1,253 @@
+//! Intake: any channel → one validated ticket with its number, durable before the answer.
+
+use super::validate::Checks;
+use crate::api::v1::tickets::OpenTicketRequest;
+use crate::api::v1::types::AttachmentInput;
+use crate::auth::{Principal, lookup_code};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::ticket::{BODY_MAX_CHARS, SUBJECT_MAX_CHARS};
+use kefu_domain::{
+    Actor, Attachment, CategoryCode, Channel, CustomerRef, Priority, Ticket, TicketStatus,
+};
+use kefu_store::{CustomerProfile, IdempotencyKey, NewTicket};
+use sha2::{Digest, Sha256};
+
+/// Most attachments on one message.
+pub const MAX_ATTACHMENTS: usize = 10;
+/// Largest attachment accepted (metadata check; the store enforces it again on upload).
+pub const MAX_ATTACHMENT_BYTES: u64 = 50 * 1024 * 1024;
+/// Largest `context` object, serialized.
+pub const MAX_CONTEXT_BYTES: usize = 16 * 1024;
+
+/// A freshly opened (or replayed) ticket and the customer's lookup code.
+pub struct Intake {
+    pub ticket: Ticket,
+    pub lookup_code: String,
+    pub replayed: bool,
+}
+
+/// Validates attachment metadata.
+pub fn attachments(checks: &mut Checks, field: &str, input: &[AttachmentInput]) -> Vec<Attachment> {
+    if input.len() > MAX_ATTACHMENTS {
+        checks.fail(field, format!("at most {MAX_ATTACHMENTS} attachments"));
+    }
+    input
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let f = |name: &str| format!("{field}[{i}].{name}");
+            let content_type = checks.text(&f("content_type"), &a.content_type, 3, 100);
+            if !content_type.contains('/') {
+                checks.fail(&f("content_type"), "must be a MIME type such as image/jpeg");
+            }
+            if a.size_bytes > MAX_ATTACHMENT_BYTES {
+                checks.fail(
+                    &f("size_bytes"),
+                    format!("must be at most {MAX_ATTACHMENT_BYTES} bytes"),
+                );
+            }
+            Attachment {
+                name: checks.text(&f("name"), &a.name, 1, 255),
+                content_type,
+                size_bytes: a.size_bytes,
+                url: checks.text(&f("url"), &a.url, 1, 2048),
+            }
+        })
+        .collect()
+}
+
+/// Checks an `Idempotency-Key` header value: 1–255 visible ASCII characters.
+pub fn idempotency_key(value: Option<&[u8]>) -> ApiResult<Option<String>> {
+    let Some(raw) = value else { return Ok(None) };
+    let ok = !raw.is_empty() && raw.len() <= 255 && raw.iter().all(|b| b.is_ascii_graphic());
+    if !ok {
+        return Err(ApiError::new(
+            ErrorCode::InvalidIdempotencyKey,
+            "Idempotency-Key must be 1–255 visible ASCII characters.",
+        ));
+    }
+    Ok(Some(String::from_utf8_lossy(raw).into_owned()))
+}
+
+/// Opens a ticket for the caller (a channel key, or staff opening one for a customer).
+pub async fn open_ticket(
+    state: &AppState,
+    caller: &Principal,
+    req: OpenTicketRequest,
+    raw_body: &[u8],
+    idempotency: Option<String>,
+) -> ApiResult<Intake> {
+    let mut c = Checks::default();
+    let key_channel = match caller {
+        Principal::Channel { channel, .. } => *channel,
+        Principal::Staff { .. } => None,
+    };
+    let channel = match (req.channel.as_deref(), key_channel) {
+        (Some(s), bound) => match s.parse::<Channel>() {
+            Ok(ch) if bound.is_some_and(|b| b != ch) => {
+                c.fail(
+                    "channel",
+                    format!(
+                        "this API key may only open {} tickets",
+                        bound.map_or("", |b| b.as_str())
+                    ),
+                );
+                ch
+            }
+            Ok(ch) => ch,
+            Err(e) => {
+                c.fail("channel", e.to_string());
+                Channel::Api
+            }
+        },
+        (None, Some(bound)) => bound,
+        (None, None) => Channel::Api,
+    };
+    let external_id = c.text("customer.external_id", &req.customer.external_id, 1, 200);
+    let display_name = c.opt_text("customer.name", req.customer.name.as_deref(), 100);
+    let email = req
+        .customer
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| c.email("customer.email", e));
+    let phone = c.opt_text("customer.phone", req.customer.phone.as_deref(), 32);
+    if phone.as_deref().is_some_and(|p| {
+        !p.chars()
+            .all(|ch| ch.is_ascii_digit() || "+-() ".contains(ch))
+    }) {
+        c.fail(
+            "customer.phone",
+            "may contain only digits, spaces and + - ( )",
+        );
+    }
+    let language = c
+        .opt_text("customer.language", req.customer.language.as_deref(), 35)
+        .unwrap_or_else(|| "zh-CN".to_owned());
+    if !language
+        .chars()
+        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+    {
+        c.fail(
+            "customer.language",
+            "must be a language tag such as zh-CN or en",
+        );
+    }
+    let body = c.text("body", &req.body, 1, BODY_MAX_CHARS);
+    let subject = match req.subject.as_deref() {
+        Some(s) => c.text("subject", s, 1, SUBJECT_MAX_CHARS),
+        // No subject: the start of the body stands in (whole characters, marked as cut).
+        None => {
+            let mut s: String = body.chars().take(60).collect();
+            if body.chars().count() > 60 {
+                s.push('…');
+            }
+            s.replace(['\n', '\r', '\t'], " ")
+        }
+    };
+    let category = match req.category.as_deref() {
+        None => CategoryCode::general(),
+        Some(code) => {
+            let known = state
+                .catalogue
+                .read()
+                .map(|cat| cat.has_category(code))
+                .unwrap_or(false);
+            match CategoryCode::parse(code) {
+                Ok(cc) if known => cc,
+                _ => {
+                    c.fail("category", format!("unknown category {code:?}"));
+                    CategoryCode::general()
+                }
+            }
+        }
+    };
+    let priority = match req.priority.as_deref().map(str::parse::<Priority>) {
+        None => Priority::Normal,
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            c.fail("priority", e.to_string());
+            Priority::Normal
+        }
+    };
+    let attachments = attachments(&mut c, "attachments", &req.attachments);
+    let context = req.context.unwrap_or_else(|| serde_json::json!({}));
+    if !context.is_object() {
+        c.fail("context", "must be a JSON object");
+    } else if serde_json::to_vec(&context).map_or(0, |v| v.len()) > MAX_CONTEXT_BYTES {
+        c.fail(
+            "context",
+            format!("must be at most {MAX_CONTEXT_BYTES} bytes as JSON"),
+        );
+    }
+    c.finish()?;
+
+    let now = Timestamp::now();
+    let minutes = state
+        .catalogue
+        .read()
+        .map(|cat| cat.first_response_minutes(category.as_str(), priority))
+        .unwrap_or(kefu_domain::sla::FIRST_RESPONSE_CEILING_MINUTES);
+    let due = now
+        .checked_add(SignedDuration::from_mins(i64::from(minutes)))
+        .ok();
+    let (actor, scope) = match caller {
+        Principal::Channel { key_id, .. } => (
+            Actor::Channel { key_id: key_id.0 },
+            format!("key:{}", key_id.0),
+        ),
+        Principal::Staff {
+            agent_id,
+            credential,
+            ..
+        } => (
+            Actor::Agent { id: *agent_id },
+            format!("key:{}", credential.0),
+        ),
+    };
+    let fingerprint = {
+        let digest = Sha256::digest(raw_body);
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let new = NewTicket {
+        customer: CustomerProfile {
+            identity: CustomerRef {
+                channel,
+                external_id,
+            },
+            display_name,
+            email,
+            phone,
+            language,
+        },
+        channel,
+        subject,
+        body,
+        attachments,
+        category,
+        priority,
+        // Until the bot answers first (FAQ-bot issue), every ticket waits for a person.
+        status: TicketStatus::Queued,
+        context,
+        first_response_due: due,
+        actor,
+        idempotency: idempotency.map(|key| IdempotencyKey {
+            scope,
+            key,
+            fingerprint,
+        }),
+        at: now,
+    };
+    let opened = state.store.open_ticket(new).await?;
+    let code = lookup_code(&state.lookup_secret, &opened.ticket.number);
+    Ok(Intake {
+        ticket: opened.ticket,
+        lookup_code: code,
+        replayed: opened.replayed,
+    })
+}

@@ -1,0 +1,9 @@
+//! Use-cases shared by the API, web pages, channel webhooks and workers. No axum types here:
+//! a rule about tickets lives in exactly one of these files.
+
+pub mod admin;
+pub mod handling;
+pub mod intake;
+pub mod lookup;
+pub mod seed;
+pub mod validate;

@@ -1,0 +1,121 @@
+//! First start: the default catalogue, teams, SLA policies, a demo admin and demo agents.
+//! Generated passwords and the demo channel key are returned once, for printing; only
+//! their hashes are kept.
+
+use crate::auth::{hash_password, new_token, random_password, token_hash};
+use jiff::Timestamp;
+use kefu_domain::{AgentRole, Channel, Skill, category, sla};
+use kefu_store::{CredentialKind, NewAgent, NewCredential, NewTeam, Store, StoreResult};
+use rand::Rng;
+
+const SEEDED: &str = "seeded_at";
+const LOOKUP_SECRET: &str = "lookup_secret";
+
+/// What was created on first start, with the secrets shown this one time.
+#[derive(Debug, Clone)]
+pub struct SeedReport {
+    /// `(email, role, password)` of each generated account.
+    pub accounts: Vec<(String, AgentRole, String)>,
+    /// A demo in-app channel API key.
+    pub channel_key: String,
+}
+
+/// The deployment's lookup-code secret, created once and shared by every node.
+pub async fn lookup_secret(store: &dyn Store) -> StoreResult<Vec<u8>> {
+    if let Some(hex) = store.meta(LOOKUP_SECRET).await? {
+        return Ok(hex.into_bytes());
+    }
+    let bytes: [u8; 32] = rand::rng().random();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    store.set_meta(LOOKUP_SECRET, &hex).await?;
+    // Another node may have written its own at the same moment: the stored one wins.
+    Ok(store.meta(LOOKUP_SECRET).await?.unwrap_or(hex).into_bytes())
+}
+
+/// Seeds an empty database; does nothing (returns `None`) when it was seeded before.
+pub async fn seed_defaults(store: &dyn Store, now: Timestamp) -> StoreResult<Option<SeedReport>> {
+    if store.meta(SEEDED).await?.is_some() {
+        return Ok(None);
+    }
+    for c in category::default_categories() {
+        store.upsert_category(c).await?;
+    }
+    for p in sla::default_policies() {
+        store.upsert_sla_policy(p).await?;
+    }
+    let mut frontline = None;
+    for (code, name_zh, _, team) in category::DEFAULT_CATALOGUE {
+        let specialist = *team != "frontline";
+        let name = if specialist {
+            format!("{name_zh}专家组")
+        } else {
+            "一线客服".to_owned()
+        };
+        let created = store
+            .create_team(NewTeam {
+                code: (*team).to_owned(),
+                name,
+                specialist,
+            })
+            .await?;
+        if !specialist {
+            frontline = Some(created.id);
+        }
+        let _ = code;
+    }
+    let hash = |p: &str| hash_password(p).map_err(kefu_store::StoreError::Backend);
+    let mut accounts = Vec::new();
+    let all_domains: Vec<Skill> = category::DEFAULT_CATALOGUE
+        .iter()
+        .map(|(code, ..)| Skill {
+            name: format!("category:{code}"),
+            level: 3,
+            certified: true,
+        })
+        .chain([Skill {
+            name: "lang:zh-CN".into(),
+            level: 5,
+            certified: true,
+        }])
+        .collect();
+    let demo = [
+        ("admin@kefu.local", "管理员", AgentRole::Admin),
+        ("supervisor@kefu.local", "值班主管", AgentRole::Supervisor),
+        ("agent1@kefu.local", "客服小李", AgentRole::Agent),
+        ("agent2@kefu.local", "客服小王", AgentRole::Agent),
+        ("agent3@kefu.local", "客服小陈", AgentRole::Agent),
+    ];
+    for (email, name, role) in demo {
+        let password = random_password();
+        store
+            .create_agent(NewAgent {
+                email: email.into(),
+                display_name: name.into(),
+                role,
+                team_id: frontline,
+                password_hash: Some(hash(&password)?),
+                skills: all_domains.clone(),
+                chat_capacity: 5,
+                at: now,
+            })
+            .await?;
+        accounts.push((email.to_owned(), role, password));
+    }
+    let channel_key = new_token("kefu_k_");
+    store
+        .create_credential(NewCredential {
+            kind: CredentialKind::ApiKey,
+            token_hash: token_hash(&channel_key),
+            agent_id: None,
+            channel: Some(Channel::InApp),
+            name: "demo in-app channel".into(),
+            at: now,
+            expires_at: None,
+        })
+        .await?;
+    store.set_meta(SEEDED, &now.to_string()).await?;
+    Ok(Some(SeedReport {
+        accounts,
+        channel_key,
+    }))
+}

@@ -1,0 +1,64 @@
+//! `kefu serve`: open (and migrate, and seed) the database, then serve HTTP until Ctrl-C or
+//! SIGTERM.
+
+use crate::config::{Config, redact_url};
+use anyhow::Context;
+use kefu_server::AppState;
+use kefu_server::service::seed;
+use tracing_subscriber::EnvFilter;
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new(&config.log.filter))
+        .init();
+    let store = kefu_store::open(&config.database.url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact_url(&config.database.url)))?;
+    if let Some(report) = seed::seed_defaults(store.as_ref(), jiff::Timestamp::now()).await? {
+        print_first_start(&report);
+    }
+    let state = AppState::new(store, config.settings()).await?;
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    tracing::info!(
+        listen = %listener.local_addr()?,
+        database = %redact_url(&config.database.url),
+        backend = state.store.backend(),
+        "kefu is serving"
+    );
+    kefu_server::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("kefu stopped");
+    Ok(())
+}
+
+/// Shown once, on the first start of a new database: the generated secrets are not kept.
+pub fn print_first_start(report: &seed::SeedReport) {
+    println!("== kefu: new database seeded. These credentials are shown only now; keep them. ==");
+    for (email, role, password) in &report.accounts {
+        println!("  {role:<10} {email:<24} password: {password}");
+    }
+    println!("  demo in-app channel API key: {}", report.channel_key);
+    println!("==");
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,384 @@
+//! Configuration: defaults < TOML file < `KEFU_*` environment < command-line flags.
+//! One `Config`, validated once at start; a bad value names its key and environment name.
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+/// The whole configuration.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub tickets: TicketConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// Largest request body, in bytes.
+    pub body_limit_bytes: usize,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// A SQLite directory or file (`./kefu-data`, `sqlite://kefu.db`) or a `postgres://` URL.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    pub session_ttl_hours: u64,
+    pub principal_cache_ttl_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TicketConfig {
+    pub reopen_window_days: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter (`info`, `kefu_server=debug,info`).
+    pub filter: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            body_limit_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "./kefu-data".into(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_ttl_hours: 12,
+            principal_cache_ttl_seconds: 10,
+        }
+    }
+}
+
+impl Default for TicketConfig {
+    fn default() -> Self {
+        Self {
+            reopen_window_days: 7,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            filter: "info".into(),
+        }
+    }
+}
+
+/// Hides the database password in `Debug` output.
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("server", &self.server)
+            .field("database", &self.database)
+            .field("auth", &self.auth)
+            .field("tickets", &self.tickets)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// Every setting that can come from the environment: (env name, config key).
+pub const ENV_KEYS: &[(&str, &str)] = &[
+    ("KEFU_LISTEN", "server.listen"),
+    ("KEFU_BODY_LIMIT_BYTES", "server.body_limit_bytes"),
+    ("KEFU_DATABASE_URL", "database.url"),
+    ("KEFU_SESSION_TTL_HOURS", "auth.session_ttl_hours"),
+    (
+        "KEFU_PRINCIPAL_CACHE_TTL_SECONDS",
+        "auth.principal_cache_ttl_seconds",
+    ),
+    ("KEFU_REOPEN_WINDOW_DAYS", "tickets.reopen_window_days"),
+    ("KEFU_LOG", "log.filter"),
+];
+
+fn env_name(key: &str) -> &'static str {
+    ENV_KEYS
+        .iter()
+        .find(|(_, k)| *k == key)
+        .map_or("-", |(e, _)| e)
+}
+
+fn parse_num<T: std::str::FromStr>(key: &str, value: &str) -> anyhow::Result<T> {
+    value.trim().parse().map_err(|_| {
+        anyhow::anyhow!(
+            "{key} (env {}): {value:?} is not a whole number",
+            env_name(key)
+        )
+    })
+}
+
+impl Config {
+    /// Loads the layers in order. `env` is injected so tests need not touch the process.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+        listen_flag: Option<&str>,
+        database_flag: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                toml::from_str::<Config>(&text)
+                    .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        for (var, key) in ENV_KEYS {
+            let Some(value) = env(var) else { continue };
+            match *key {
+                "server.listen" => config.server.listen = value,
+                "server.body_limit_bytes" => {
+                    config.server.body_limit_bytes = parse_num(key, &value)?
+                }
+                "database.url" => config.database.url = value,
+                "auth.session_ttl_hours" => config.auth.session_ttl_hours = parse_num(key, &value)?,
+                "auth.principal_cache_ttl_seconds" => {
+                    config.auth.principal_cache_ttl_seconds = parse_num(key, &value)?;
+                }
+                "tickets.reopen_window_days" => {
+                    config.tickets.reopen_window_days = parse_num(key, &value)?
+                }
+                "log.filter" => config.log.filter = value,
+                _ => {}
+            }
+        }
+        if let Some(listen) = listen_flag {
+            config.server.listen = listen.to_owned();
+        }
+        if let Some(db) = database_flag {
+            config.database.url = db.to_owned();
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Rejects values that cannot work, naming the key and its environment variable.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let fail = |key: &str, why: String| -> anyhow::Result<()> {
+            bail!("{key} (env {}): {why}", env_name(key))
+        };
+        if self.server.listen.parse::<SocketAddr>().is_err() {
+            fail(
+                "server.listen",
+                format!(
+                    "{:?} is not an address like 127.0.0.1:8080",
+                    self.server.listen
+                ),
+            )?;
+        }
+        if !(1024..=64 * 1024 * 1024).contains(&self.server.body_limit_bytes) {
+            fail(
+                "server.body_limit_bytes",
+                "must be from 1024 to 67108864".into(),
+            )?;
+        }
+        if self.database.url.trim().is_empty() {
+            fail("database.url", "must not be empty".into())?;
+        }
+        if !(1..=24 * 30).contains(&self.auth.session_ttl_hours) {
+            fail("auth.session_ttl_hours", "must be from 1 to 720".into())?;
+        }
+        if self.auth.principal_cache_ttl_seconds > 300 {
+            fail(
+                "auth.principal_cache_ttl_seconds",
+                "must be at most 300".into(),
+            )?;
+        }
+        if !(1..=365).contains(&self.tickets.reopen_window_days) {
+            fail("tickets.reopen_window_days", "must be from 1 to 365".into())?;
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
+            fail(
+                "log.filter",
+                format!("{:?} is not a log filter", self.log.filter),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The server's settings.
+    pub fn settings(&self) -> kefu_server::Settings {
+        kefu_server::Settings {
+            body_limit_bytes: self.server.body_limit_bytes,
+            session_ttl: Duration::from_secs(self.auth.session_ttl_hours * 3600),
+            reopen_window: Duration::from_secs(self.tickets.reopen_window_days * 24 * 3600),
+            principal_cache_ttl: Duration::from_secs(self.auth.principal_cache_ttl_seconds),
+        }
+    }
+}
+
+/// A commented example configuration with every key at its default.
+pub const EXAMPLE: &str = r#"# kefu configuration. Precedence: flags > KEFU_* environment > this file > defaults.
+
+[server]
+# Address to listen on (env KEFU_LISTEN, flag --listen).
+listen = "127.0.0.1:8080"
+# Largest request body in bytes (env KEFU_BODY_LIMIT_BYTES).
+body_limit_bytes = 1048576
+
+[database]
+# A SQLite directory or file, or a postgres:// URL (env KEFU_DATABASE_URL, flag --database).
+url = "./kefu-data"
+
+[auth]
+# How long a staff login lasts (env KEFU_SESSION_TTL_HOURS).
+session_ttl_hours = 12
+# How long a token is trusted without a database read; revocation on other nodes takes
+# effect within this time (env KEFU_PRINCIPAL_CACHE_TTL_SECONDS).
+principal_cache_ttl_seconds = 10
+
+[tickets]
+# A customer reply within this many days of resolution reopens the ticket
+# (env KEFU_REOPEN_WINDOW_DAYS).
+reopen_window_days = 7
+
+[log]
+# Log filter, e.g. "info" or "kefu_server=debug,info" (env KEFU_LOG).
+filter = "info"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn example_parses_to_the_defaults() {
+        let parsed: Config = toml::from_str(EXAMPLE).unwrap();
+        let d = Config::default();
+        assert_eq!(parsed.server.listen, d.server.listen);
+        assert_eq!(parsed.server.body_limit_bytes, d.server.body_limit_bytes);
+        assert_eq!(parsed.database.url, d.database.url);
+        assert_eq!(parsed.auth.session_ttl_hours, d.auth.session_ttl_hours);
+        assert_eq!(
+            parsed.tickets.reopen_window_days,
+            d.tickets.reopen_window_days
+        );
+    }
+
+    #[test]
+    fn readme_shows_the_current_example() {
+        let readme = include_str!("../../../README.md");
+        assert!(
+            readme.contains(EXAMPLE),
+            "README.md must contain the output of `kefu config example`"
+        );
+    }
+
+    #[test]
+    fn flags_beat_env_and_env_beats_file() {
+        let dir = std::env::temp_dir().join(format!("kefu-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kefu.toml");
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"127.0.0.1:9000\"\n[database]\nurl = \"/tmp/a\"\n",
+        )
+        .unwrap();
+        let env = |k: &str| (k == "KEFU_DATABASE_URL").then(|| "/tmp/b".to_owned());
+        let c = Config::load(Some(&file), env, None, None).unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:9000");
+        assert_eq!(c.database.url, "/tmp/b");
+        let c = Config::load(Some(&file), env, Some("127.0.0.1:1"), Some("/tmp/c")).unwrap();
+        assert_eq!(
+            (c.server.listen.as_str(), c.database.url.as_str()),
+            ("127.0.0.1:1", "/tmp/c")
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_env() {
+        let err = Config::load(None, no_env, Some("nowhere"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("server.listen") && err.contains("KEFU_LISTEN"),
+            "{err}"
+        );
+        let env = |k: &str| (k == "KEFU_REOPEN_WINDOW_DAYS").then(|| "soon".to_owned());
+        let err = Config::load(None, env, None, None).unwrap_err().to_string();
+        assert!(
+            err.contains("tickets.reopen_window_days") && err.contains("KEFU_REOPEN_WINDOW_DAYS"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_rejected() {
+        let err = toml::from_str::<Config>("[server]\nlisen = \"x\"\n")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_hides_database_passwords() {
+        let mut c = Config::default();
+        c.database.url = "postgres://kefu:hunter2@db/kefu".into();
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("kefu:***@db"),
+            "{shown}"
+        );
+    }
+}
