@@ -27,8 +27,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_data() {
-            let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::field(field, inner.to_string())
+            let message = inner.to_string();
+            // serde reports a missing field at its parent's path; name the field itself.
+            let missing = message
+                .strip_prefix("missing field `")
+                .and_then(|m| m.split('`').next());
+            let field = match (path.as_str(), missing) {
+                (".", Some(name)) => name.to_owned(),
+                (parent, Some(name)) => format!("{parent}.{name}"),
+                (".", None) => "body".to_owned(),
+                (p, None) => p.to_owned(),
+            };
+            ApiError::field(field, strip_position(&message))
         } else {
             ApiError::new(
                 ErrorCode::MalformedJson,
@@ -36,6 +46,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             )
         }
     })
+}
+
+/// serde's messages end with " at line 1 column 42"; the field name says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
 }
 
 async fn json_bytes(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
@@ -54,7 +72,7 @@ async fn json_bytes(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
             "Set Content-Type: application/json and send a JSON body.",
         ));
     }
-    Bytes::from_request(req, state).await.map_err(|rejection| {
+    let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 ErrorCode::PayloadTooLarge,
@@ -66,7 +84,15 @@ async fn json_bytes(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
         } else {
             ApiError::new(ErrorCode::MalformedJson, rejection.body_text())
         }
-    })
+    })?;
+    // JSON is UTF-8: refuse other bytes up front rather than field by field.
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        return Err(ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("The body is not valid UTF-8 (at byte {}).", e.valid_up_to()),
+        ));
+    }
+    Ok(bytes)
 }
 
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {

@@ -1,7 +1,9 @@
 //! The OpenAPI document of every `/api/v1` route, served at `/api/openapi.json`.
 
 use crate::api::v1::{admin, auth, customer, tickets, types};
+use crate::error::ErrorCode;
 use crate::error::{FieldError, Problem};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -35,6 +37,18 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
+            // The error-code catalog, so clients can generate an enum of codes.
+            let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+            components.schemas.insert(
+                "ErrorCode".into(),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some(
+                        "Stable machine-readable error codes (docs/ERRORS.md).",
+                    ))
+                    .enum_values(Some(codes))
+                    .into(),
+            );
             components.add_security_scheme(
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),

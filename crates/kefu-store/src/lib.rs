@@ -9,7 +9,7 @@ mod inputs;
 mod migrate;
 mod ops;
 mod postgres;
-mod sqlite;
+pub(crate) mod sqlite;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -22,6 +22,7 @@ use std::sync::Arc;
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use migrate::MIGRATION_NAMES;
+pub use sqlite::database_file;
 
 /// The result type of every store method.
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use kefu_bot::{Bot, ConversationState, Decision, FaqEntry};
+use kefu_bot::{Bot, ConversationState, Decision, FaqEntry, SemanticModel};
 
 /// How many entries `rank` writes per query.
 const RANKED_PER_QUERY: usize = 10;
@@ -22,6 +22,10 @@ pub enum BotCommand {
         /// FAQ JSONL file to use instead of the built-in knowledge base.
         #[arg(long)]
         kb: Option<PathBuf>,
+        /// Optional semantic model file (built by scripts/semantic/build_model.py); without
+        /// one the bot is lexical only.
+        #[arg(long, env = "KEFU_BOT_MODEL")]
+        model: Option<PathBuf>,
     },
     /// Rank every query of a JSONL file offline against a FAQ JSONL file.
     Rank {
@@ -34,22 +38,37 @@ pub enum BotCommand {
         /// Output JSONL: each query line plus "ranked" and "decision".
         #[arg(long)]
         output: PathBuf,
+        /// Optional semantic model file (built by scripts/semantic/build_model.py); without
+        /// one the bot is lexical only.
+        #[arg(long, env = "KEFU_BOT_MODEL")]
+        model: Option<PathBuf>,
     },
 }
 
 /// Runs a `kefu bot` subcommand; `default_kb` is the JSONL text of the built-in knowledge base.
 pub fn run(cmd: BotCommand, default_kb: &str) -> Result<()> {
     match cmd {
-        BotCommand::Ask { question, kb } => {
+        BotCommand::Ask {
+            question,
+            kb,
+            model,
+        } => {
+            let model = load_model(model.as_deref())?;
             let bot = match kb {
-                Some(path) => load_bot(&read(&path)?, &path.display().to_string())?,
-                None => load_bot(default_kb, "built-in knowledge base")?,
+                Some(path) => load_bot(&read(&path)?, &path.display().to_string(), model)?,
+                None => load_bot(default_kb, "built-in knowledge base", model)?,
             };
             print!("{}", ask(&bot, &question));
             Ok(())
         }
-        BotCommand::Rank { kb, input, output } => {
-            let bot = load_bot(&read(&kb)?, &kb.display().to_string())?;
+        BotCommand::Rank {
+            kb,
+            input,
+            output,
+            model,
+        } => {
+            let model = load_model(model.as_deref())?;
+            let bot = load_bot(&read(&kb)?, &kb.display().to_string(), model)?;
             let queries = read(&input)?;
             let lines = rank_lines(&bot, &queries, &input.display().to_string())?;
             std::fs::write(&output, lines)
@@ -77,8 +96,22 @@ pub fn parse_kb(text: &str, source: &str) -> Result<Vec<FaqEntry>> {
     Ok(entries)
 }
 
-fn load_bot(text: &str, source: &str) -> Result<Bot> {
-    Bot::new(parse_kb(text, source)?).with_context(|| format!("{source}: invalid knowledge base"))
+/// Reads and validates a semantic model file (`--model` or `KEFU_BOT_MODEL`); `None` keeps
+/// the bot lexical.
+pub fn load_model(path: Option<&Path>) -> Result<Option<SemanticModel>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the bot model {}", path.display()))?;
+    let model = SemanticModel::from_bytes(&bytes)
+        .with_context(|| format!("{}: not a usable bot model", path.display()))?;
+    Ok(Some(model))
+}
+
+fn load_bot(text: &str, source: &str, model: Option<SemanticModel>) -> Result<Bot> {
+    Bot::with_model(parse_kb(text, source)?, model)
+        .with_context(|| format!("{source}: invalid knowledge base"))
 }
 
 /// Ranks every query line of `input` (JSONL) and returns the output JSONL: each line keeps
@@ -143,7 +176,7 @@ mod tests {
 "#;
 
     fn bot() -> Bot {
-        load_bot(KB, "kb.jsonl").unwrap()
+        load_bot(KB, "kb.jsonl", None).unwrap()
     }
 
     #[test]
@@ -176,7 +209,22 @@ mod tests {
             "{text}"
         );
         let dup = "{\"id\":\"a\",\"question\":\"q\",\"answer\":\"b\"}\n".repeat(2);
-        assert!(load_bot(&dup, "kb.jsonl").is_err());
+        assert!(load_bot(&dup, "kb.jsonl", None).is_err());
+    }
+
+    #[test]
+    fn a_missing_or_bad_model_file_is_a_clear_error() {
+        assert!(load_model(None).unwrap().is_none());
+        let dir = std::env::temp_dir().join(format!("kefu-bot-model-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let missing = dir.join("missing.bin");
+        let err = load_model(Some(&missing)).unwrap_err();
+        assert!(format!("{err:#}").contains("missing.bin"), "{err:#}");
+        let bad = dir.join("bad.bin");
+        std::fs::write(&bad, b"not a model").unwrap();
+        let err = load_model(Some(&bad)).unwrap_err();
+        assert!(format!("{err:#}").contains("magic"), "{err:#}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -8,8 +8,11 @@ use kefu_server::service::seed;
 use tracing_subscriber::EnvFilter;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // Colours only on a terminal: logs piped to files or other programs stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(&config.log.filter))
+        .with_ansi(ansi)
         .init();
     let store = kefu_store::open(&config.database.url)
         .await

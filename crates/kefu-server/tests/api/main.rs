@@ -1,0 +1,213 @@
+//! API tests: the real server on 127.0.0.1:0, real HTTP. One test binary.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly"
+)]
+
+mod bad_input;
+mod flow;
+mod intake;
+mod roles;
+
+use kefu_server::service::seed::{SeedReport, seed_defaults};
+use kefu_server::{AppState, Settings};
+use kefu_store::testing::TestDatabase;
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+
+/// A running server with a fresh database.
+pub struct TestApp {
+    pub base: String,
+    pub http: Client,
+    pub seed: SeedReport,
+    pub state: AppState,
+    _db: TestDatabase,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = TestDatabase::sqlite().await.unwrap();
+    let seed = seed_defaults(db.store.as_ref(), jiff::Timestamp::now())
+        .await
+        .unwrap()
+        .unwrap();
+    let settings = Settings {
+        body_limit_bytes: 64 * 1024,
+        ..Settings::default()
+    };
+    let state = AppState::new(db.store.clone(), settings).await.unwrap();
+    // Bind before spawning: the port is ready when this returns, no sleeps needed.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(kefu_server::serve(
+        listener,
+        state.clone(),
+        std::future::pending(),
+    ));
+    TestApp {
+        base,
+        http: Client::new(),
+        seed,
+        state,
+        _db: db,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn channel_key(&self) -> &str {
+        &self.seed.channel_key
+    }
+
+    pub fn password(&self, email: &str) -> &str {
+        &self
+            .seed
+            .accounts
+            .iter()
+            .find(|(e, ..)| e == email)
+            .unwrap()
+            .2
+    }
+
+    /// Logs in a seeded account and returns its session token.
+    pub async fn login(&self, email: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": self.password(email)}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Opens a ticket through the demo channel key.
+    pub async fn open(&self, external_id: &str, body: &str) -> Value {
+        let r = self
+            .http
+            .post(self.url("/api/v1/tickets"))
+            .bearer_auth(self.channel_key())
+            .json(&json!({"customer": {"external_id": external_id}, "body": body, "category": "account"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json().await.unwrap()
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.http.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.http.post(self.url(path))
+    }
+}
+
+/// Asserts a problem+json answer with the given status and code; returns the body.
+pub async fn expect_problem(r: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(r.status(), status, "{:?}", r.headers());
+    let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(ct, "application/problem+json");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["instance"].is_string());
+    body
+}
+
+#[tokio::test]
+async fn health_metrics_and_openapi_are_served() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.get("/healthz").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    app.open("m-1", "你好").await;
+    let metrics = app
+        .get("/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("kefu_tickets{status=\"queued\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("route=\"/api/v1/tickets\",status=\"201\""),
+        "{metrics}"
+    );
+    let doc: Value = app
+        .get("/api/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/tickets",
+        "/api/v1/tickets/{number}",
+        "/api/v1/tickets/{number}/take",
+        "/api/v1/tickets/{number}/assign",
+        "/api/v1/tickets/{number}/replies",
+        "/api/v1/tickets/{number}/notes",
+        "/api/v1/tickets/{number}/status",
+        "/api/v1/tickets/{number}/events",
+        "/api/v1/customer/tickets/{number}",
+        "/api/v1/customer/tickets/{number}/messages",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/me",
+        "/api/v1/agents",
+        "/api/v1/agents/{id}",
+        "/api/v1/teams",
+        "/api/v1/categories",
+        "/api/v1/categories/{code}",
+        "/api/v1/api-keys",
+        "/api/v1/api-keys/{id}",
+    ] {
+        assert!(paths.contains_key(p), "OpenAPI lacks {p}");
+    }
+    let text = doc.to_string();
+    for code in kefu_server::error::ErrorCode::ALL {
+        assert!(
+            text.contains(code.as_str()),
+            "OpenAPI does not document {}",
+            code.as_str()
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_get_problems() {
+    let app = spawn_app().await;
+    expect_problem(
+        app.get("/api/v1/nope").send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    expect_problem(
+        app.http
+            .delete(app.url("/api/v1/tickets"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+}
