@@ -28,6 +28,11 @@ pub enum EventKind {
     Opened {
         channel: String,
     },
+    /// The bot handed the conversation to people: why, and the summary it wrote.
+    HandedOff {
+        reason: String,
+        summary: String,
+    },
     MessageAdded {
         message_id: i64,
         message_kind: String,
@@ -49,6 +54,34 @@ pub enum EventKind {
         from: String,
         to: String,
     },
+    /// Sent up to a specialist team, with the reason; `from_agent` owned it before.
+    Escalated {
+        team: String,
+        from_agent: Option<AgentId>,
+        reason: String,
+    },
+    /// A specialist sent it back with findings, to its frontline owner (or the queue).
+    SentBack {
+        to_agent: Option<AgentId>,
+        findings: String,
+    },
+    /// Moved to another agent or team.
+    Transferred {
+        from_agent: Option<AgentId>,
+        to_agent: Option<AgentId>,
+        team: Option<String>,
+        reason: String,
+    },
+    /// An SLA target (`first_response`, `next_response`, `resolution`) is close.
+    SlaWarning {
+        target: String,
+        due_at: Timestamp,
+    },
+    /// An SLA target was missed.
+    SlaBreached {
+        target: String,
+        due_at: Timestamp,
+    },
 }
 
 impl EventKind {
@@ -56,11 +89,17 @@ impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Opened { .. } => "opened",
+            Self::HandedOff { .. } => "handed_off",
             Self::MessageAdded { .. } => "message_added",
             Self::StatusChanged { .. } => "status_changed",
             Self::Assigned { .. } => "assigned",
             Self::CategoryChanged { .. } => "category_changed",
             Self::PriorityChanged { .. } => "priority_changed",
+            Self::Escalated { .. } => "escalated",
+            Self::SentBack { .. } => "sent_back",
+            Self::Transferred { .. } => "transferred",
+            Self::SlaWarning { .. } => "sla_warning",
+            Self::SlaBreached { .. } => "sla_breached",
         }
     }
 }

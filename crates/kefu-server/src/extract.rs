@@ -22,6 +22,14 @@ pub struct RawJson<T> {
 
 /// Parses JSON bytes; syntax errors are `malformed_json`, wrong shapes name the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body of this API is an object; anything else is the wrong shape, not bad JSON.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(
+        first,
+        Some(b'[' | b'"' | b'0'..=b'9' | b'-' | b't' | b'f' | b'n')
+    ) {
+        return Err(ApiError::field("body", "must be a JSON object"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

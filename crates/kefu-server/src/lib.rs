@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod request_id;
 pub mod service;
 pub mod state;
+pub mod workers;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;

@@ -1,6 +1,6 @@
 //! The OpenAPI document of every `/api/v1` route, served at `/api/openapi.json`.
 
-use crate::api::v1::{admin, auth, customer, tickets, types};
+use crate::api::v1::{admin, auth, customer, kb, routing, tickets, types};
 use crate::error::ErrorCode;
 use crate::error::{FieldError, Problem};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -14,7 +14,9 @@ use utoipa::{Modify, OpenApi};
         tickets::open_ticket, tickets::list_tickets, tickets::find_ticket, tickets::update_ticket,
         tickets::take_ticket, tickets::assign_ticket, tickets::reply_to_ticket, tickets::add_note,
         tickets::change_ticket_status, tickets::list_ticket_events,
-        customer::lookup_ticket, customer::add_customer_message,
+        routing::set_presence, routing::escalate_ticket, routing::send_back_ticket, routing::transfer_ticket,
+        customer::lookup_ticket, customer::add_customer_message, customer::rate_bot_answer,
+        kb::list_articles, kb::find_article, kb::put_article, kb::publish_article, kb::ask_bot, kb::list_unanswered,
         auth::login, auth::logout, auth::current_agent,
         admin::list_agents, admin::create_agent, admin::update_agent,
         admin::list_teams, admin::create_team, admin::list_categories, admin::put_category,
@@ -26,7 +28,9 @@ use utoipa::{Modify, OpenApi};
         (name = "intake", description = "Channels open tickets"),
         (name = "customer", description = "Customers look up and write to their tickets"),
         (name = "tickets", description = "Agents work tickets"),
+        (name = "routing", description = "Presence, escalation, send-back and transfer"),
         (name = "auth", description = "Staff sessions"),
+        (name = "kb", description = "Knowledge base and the FAQ bot"),
         (name = "admin", description = "Staff, teams, catalogue, API keys"),
     )
 )]

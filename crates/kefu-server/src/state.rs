@@ -72,6 +72,8 @@ pub struct Inner {
     pub catalogue: RwLock<Catalogue>,
     /// Secret behind customers' lookup codes, shared by all nodes through the database.
     pub lookup_secret: Vec<u8>,
+    /// The FAQ bot over the published knowledge base, and the `kb_revision` it was built at.
+    pub bot: RwLock<(Arc<kefu_bot::Bot>, String)>,
 }
 
 impl std::ops::Deref for AppState {
@@ -92,8 +94,10 @@ impl AppState {
             categories: store.list_categories().await?,
             sla: store.list_sla_policies().await?,
         };
+        let (bot, revision) = crate::service::bot::build(store.as_ref()).await?;
         Ok(Self {
             inner: Arc::new(Inner {
+                bot: RwLock::new((Arc::new(bot), revision)),
                 principals: PrincipalCache::new(settings.principal_cache_ttl),
                 settings,
                 store,

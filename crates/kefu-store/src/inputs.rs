@@ -42,6 +42,10 @@ pub struct NewTicket {
     pub first_response_due: Option<Timestamp>,
     pub actor: Actor,
     pub idempotency: Option<IdempotencyKey>,
+    /// The bot's first turn, written in the same transaction (bot-first channels).
+    pub bot: Option<BotExchange>,
+    /// The SLA clocks and first timers, written in the same transaction.
+    pub sla: Option<crate::SlaSchedule>,
     pub at: Timestamp,
 }
 
@@ -212,4 +216,84 @@ pub struct Credential {
     pub created_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
+}
+
+/// An article to create, or a new version of one (matched by slug).
+#[derive(Debug, Clone)]
+pub struct ArticleDraft {
+    pub slug: String,
+    pub category: Option<String>,
+    pub content: kefu_domain::ArticleContent,
+}
+
+/// Articles to save together, all or nothing.
+#[derive(Debug, Clone)]
+pub struct SaveArticles {
+    pub drafts: Vec<ArticleDraft>,
+    /// Publish what is saved (the bot index follows published versions).
+    pub publish: bool,
+    pub author: Option<AgentId>,
+    pub at: Timestamp,
+}
+
+/// What a save did; saving identical content twice creates no version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SaveReport {
+    pub created: u32,
+    pub new_versions: u32,
+    pub published: u32,
+    pub unchanged: u32,
+}
+
+/// One version of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleVersion {
+    pub version: u32,
+    pub content: kefu_domain::ArticleContent,
+    pub author: Option<AgentId>,
+    pub created_at: Timestamp,
+}
+
+/// The bot hands a conversation to people.
+#[derive(Debug, Clone)]
+pub struct BotHandoff {
+    pub reason: String,
+    /// The summary written for the agent (also added as an internal note).
+    pub summary: String,
+    /// The domain the bot recognised, applied when the ticket is still `general`.
+    pub category: Option<CategoryCode>,
+}
+
+/// A question the bot could not answer, for knowledge-base editors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnansweredQuestion {
+    pub query: String,
+    /// `no_match`, `low_confidence_twice`, `not_helpful` …
+    pub reason: String,
+    pub top_article: Option<String>,
+    pub top_score: Option<f64>,
+}
+
+/// A stored unanswered question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnansweredRecord {
+    pub id: i64,
+    pub ticket_id: TicketId,
+    pub question: UnansweredQuestion,
+    pub at: Timestamp,
+}
+
+/// One bot turn on a ticket, written in one transaction: the customer's message (unless it
+/// is already stored, as at intake), the bot's reply, the conversation state, and the
+/// handoff or unanswered question it led to.
+#[derive(Debug, Clone)]
+pub struct BotExchange {
+    pub ticket_id: TicketId,
+    pub customer_message: Option<(String, Vec<Attachment>)>,
+    pub bot_reply: String,
+    /// The bot's conversation state (JSON).
+    pub state: String,
+    pub handoff: Option<BotHandoff>,
+    pub unanswered: Option<UnansweredQuestion>,
+    pub at: Timestamp,
 }

@@ -9,6 +9,8 @@ mod inputs;
 mod migrate;
 mod ops;
 mod postgres;
+mod routing;
+mod routing_ops;
 pub(crate) mod sqlite;
 pub mod testing;
 
@@ -22,6 +24,7 @@ use std::sync::Arc;
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use migrate::MIGRATION_NAMES;
+pub use routing::*;
 pub use sqlite::database_file;
 
 /// The result type of every store method.
@@ -60,6 +63,43 @@ pub trait Store: Send + Sync + 'static {
     /// Ticket counts per status (for metrics).
     async fn count_by_status(&self) -> StoreResult<Vec<(TicketStatus, i64)>>;
 
+    // --- routing, escalation, SLA timers (routing.rs) ------------------------------------
+
+    /// Sets an agent's presence; leaving (away/offline) returns their live chat tickets to
+    /// the queue with a handover note. Returns the requeued tickets.
+    async fn set_presence(&self, change: PresenceChange) -> StoreResult<Vec<TicketId>>;
+    /// An agent's presence (`offline` when never set).
+    async fn agent_presence(&self, agent: AgentId) -> StoreResult<kefu_domain::AgentPresence>;
+    /// Active online agents (or just `only`, whatever their presence) with their loads.
+    async fn routing_agents(&self, only: Option<AgentId>) -> StoreResult<Vec<RoutingAgent>>;
+    /// The most urgent queued, unowned tickets.
+    async fn queued_tickets(&self, limit: u32) -> StoreResult<Vec<QueuedEntry>>;
+    /// Tickets ahead of this one in its lane (category × channel kind); `None` unless queued.
+    async fn queue_position(&self, ticket: TicketId) -> StoreResult<Option<u64>>;
+    /// Assigns a queued ticket if the agent is still online and under capacity, checked
+    /// and applied in one transaction with the agent's routing row locked. `None` when not.
+    async fn assign_if_room(&self, assignment: RoutedAssignment) -> StoreResult<Option<Ticket>>;
+    async fn escalate_ticket(&self, escalation: Escalation) -> StoreResult<Ticket>;
+    /// Back to the frontline owner (or the queue), findings as an internal note.
+    async fn send_back(&self, send_back: SendBack) -> StoreResult<Ticket>;
+    async fn transfer_ticket(&self, transfer: Transfer) -> StoreResult<Ticket>;
+    /// Rewrites a ticket's SLA state and pending timers with `f`, in one transaction.
+    async fn update_sla(
+        &self,
+        ticket: TicketId,
+        at: jiff::Timestamp,
+        f: SlaUpdate,
+    ) -> StoreResult<bool>;
+    async fn pending_timers(&self, ticket: TicketId) -> StoreResult<Vec<PendingTimer>>;
+    /// Claims up to `limit` due timers, marks them fired and applies them, in one
+    /// transaction; on PostgreSQL rows other nodes hold are skipped (`SKIP LOCKED`).
+    async fn claim_due_timers(
+        &self,
+        now: jiff::Timestamp,
+        node_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<FiredTimer>>;
+
     // --- customers -------------------------------------------------------------------------
 
     async fn customer(&self, id: kefu_domain::CustomerId) -> StoreResult<Customer>;
@@ -92,6 +132,33 @@ pub trait Store: Send + Sync + 'static {
     async fn list_credentials(&self, kind: CredentialKind) -> StoreResult<Vec<Credential>>;
     /// Revokes a credential; revoking twice is not an error.
     async fn revoke_credential(&self, id: kefu_domain::ApiKeyId, now_ms: i64) -> StoreResult<()>;
+
+    // --- knowledge base and bot ----------------------------------------------------------
+
+    /// Creates articles or new versions (only where content changed), all or nothing.
+    async fn save_articles(&self, save: SaveArticles) -> StoreResult<SaveReport>;
+    /// Publishes a version (the latest when `None`); the bot index follows.
+    async fn publish_article(
+        &self,
+        slug: &str,
+        version: Option<u32>,
+        at: jiff::Timestamp,
+    ) -> StoreResult<kefu_domain::KbArticle>;
+    /// One article: published content, or the latest version when `latest`.
+    async fn article(
+        &self,
+        slug: &str,
+        latest: bool,
+    ) -> StoreResult<Option<kefu_domain::KbArticle>>;
+    /// Every article, with its published content only, or with its latest version.
+    async fn articles(&self, published_only: bool) -> StoreResult<Vec<kefu_domain::KbArticle>>;
+    async fn article_versions(&self, slug: &str) -> StoreResult<Vec<ArticleVersion>>;
+    /// The bot's conversation state on a ticket (JSON), if the bot has spoken there.
+    async fn bot_state(&self, ticket: TicketId) -> StoreResult<Option<String>>;
+    /// Writes one bot turn and its consequences in one transaction.
+    async fn record_bot_exchange(&self, exchange: BotExchange) -> StoreResult<Vec<Message>>;
+    /// Questions the bot could not answer, newest first.
+    async fn unanswered(&self, limit: u32) -> StoreResult<Vec<UnansweredRecord>>;
 
     // --- meta ------------------------------------------------------------------------------
 

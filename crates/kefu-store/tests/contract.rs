@@ -43,6 +43,8 @@ fn new_ticket(external_id: &str, idem: Option<(&str, &str)>) -> NewTicket {
             key: k.into(),
             fingerprint: f.into(),
         }),
+        bot: None,
+        sla: None,
         at: at(0),
     }
 }

@@ -98,7 +98,10 @@ pub async fn reply(
         t = take(state, staff, number).await?;
     }
     require_owner(staff, &t)?;
-    add(state, staff, &t, MessageKind::Agent, input, status).await
+    let m = add(state, staff, &t, MessageKind::Agent, input, status).await?;
+    let after = state.store.ticket(t.id).await?;
+    super::routing::follow(state, &t, &after, super::routing::Wrote::Agent).await;
+    Ok(m)
 }
 
 /// An internal note, visible to staff only. Anyone on staff may add one.
@@ -154,7 +157,9 @@ pub async fn change_status(
         reason,
         at: Timestamp::now(),
     };
-    Ok(state.store.change_status(change).await?)
+    let after = state.store.change_status(change).await?;
+    super::routing::follow(state, &t, &after, super::routing::Wrote::Nobody).await;
+    Ok(after)
 }
 
 /// Re-classifies a ticket.

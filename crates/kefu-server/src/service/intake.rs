@@ -214,6 +214,12 @@ pub async fn open_ticket(
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     };
+    let category_code = category.clone();
+    let bot = if super::bot::bot_first(channel) {
+        super::bot::first_turn(state, &body, now)
+    } else {
+        None
+    };
     let new = NewTicket {
         customer: CustomerProfile {
             identity: CustomerRef {
@@ -231,8 +237,13 @@ pub async fn open_ticket(
         attachments,
         category,
         priority,
-        // Until the bot answers first (FAQ-bot issue), every ticket waits for a person.
-        status: TicketStatus::Queued,
+        // Bot-first channels open in `new` with the bot's first turn in the same transaction
+        // (a handoff moves them on to `queued` there); the others wait for a person at once.
+        status: if bot.is_some() {
+            TicketStatus::New
+        } else {
+            TicketStatus::Queued
+        },
         context,
         first_response_due: due,
         actor,
@@ -241,12 +252,29 @@ pub async fn open_ticket(
             key,
             fingerprint,
         }),
+        bot,
+        sla: state
+            .catalogue
+            .read()
+            .ok()
+            .and_then(|cat| super::sla::opening(&cat, category_code.as_str(), priority, now)),
         at: now,
     };
     let opened = state.store.open_ticket(new).await?;
     let code = lookup_code(&state.lookup_secret, &opened.ticket.number);
+    let mut ticket = opened.ticket;
+    if !opened.replayed {
+        // Accepted already: a routing failure is logged and the ticket waits in the queue.
+        match super::routing::place(state, &ticket).await {
+            Ok(Some(assigned)) => ticket = assigned,
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(ticket.number = %ticket.number, error = %e.detail, "routing at intake failed")
+            }
+        }
+    }
     Ok(Intake {
-        ticket: opened.ticket,
+        ticket,
         lookup_code: code,
         replayed: opened.replayed,
     })

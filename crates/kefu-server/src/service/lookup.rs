@@ -114,9 +114,17 @@ pub async fn add_customer_message(
                 "This ticket is closed; please open a new one.",
             ));
         }
+        // The bot is still handling it: the bot answers (and may hand over).
+        TicketStatus::New => {
+            let written = super::bot::customer_turn(state, ticket, body, files).await?;
+            return written
+                .into_iter()
+                .next()
+                .ok_or_else(|| ApiError::internal("the bot exchange stored no message"));
+        }
         _ => None,
     };
-    Ok(state
+    let message = state
         .store
         .add_message(NewMessage {
             ticket_id: ticket.id,
@@ -128,5 +136,8 @@ pub async fn add_customer_message(
             then_status,
             at: now,
         })
-        .await?)
+        .await?;
+    let after = state.store.ticket(ticket.id).await?;
+    super::routing::follow(state, ticket, &after, super::routing::Wrote::Customer).await;
+    Ok(message)
 }

@@ -5,7 +5,9 @@
 use crate::auth::{hash_password, new_token, random_password, token_hash};
 use jiff::Timestamp;
 use kefu_domain::{AgentRole, Channel, Skill, category, sla};
-use kefu_store::{CredentialKind, NewAgent, NewCredential, NewTeam, Store, StoreResult};
+use kefu_store::{
+    CredentialKind, NewAgent, NewCredential, NewTeam, SaveArticles, Store, StoreResult,
+};
 use rand::Rng;
 
 const SEEDED: &str = "seeded_at";
@@ -111,6 +113,25 @@ pub async fn seed_defaults(store: &dyn Store, now: Timestamp) -> StoreResult<Opt
             name: "demo in-app channel".into(),
             at: now,
             expires_at: None,
+        })
+        .await?;
+    let codes: Vec<String> = category::DEFAULT_CATALOGUE
+        .iter()
+        .map(|(c, ..)| (*c).to_owned())
+        .collect();
+    let drafts = super::kb::parse(super::kb::DEFAULT_KB, super::kb::KbFormat::Jsonl, &codes)
+        .map_err(|errors| {
+            kefu_store::StoreError::Backend(format!(
+                "the built-in knowledge base is invalid: {}",
+                errors[0]
+            ))
+        })?;
+    store
+        .save_articles(SaveArticles {
+            drafts,
+            publish: true,
+            author: None,
+            at: now,
         })
         .await?;
     store.set_meta(SEEDED, &now.to_string()).await?;

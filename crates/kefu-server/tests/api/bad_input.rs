@@ -21,6 +21,14 @@ async fn json_routes(app: &TestApp) -> Vec<(Method, String, Option<String>)> {
         (Method::POST, t("/replies"), admin.clone()),
         (Method::POST, t("/notes"), admin.clone()),
         (Method::POST, t("/status"), admin.clone()),
+        (Method::POST, t("/escalate"), admin.clone()),
+        (Method::POST, t("/send-back"), admin.clone()),
+        (Method::POST, t("/transfer"), admin.clone()),
+        (
+            Method::PUT,
+            "/api/v1/agents/me/presence".into(),
+            admin.clone(),
+        ),
         (
             Method::POST,
             format!("/api/v1/customer/tickets/{number}/messages"),
@@ -35,7 +43,23 @@ async fn json_routes(app: &TestApp) -> Vec<(Method, String, Option<String>)> {
             "/api/v1/categories/refunds".into(),
             admin.clone(),
         ),
-        (Method::POST, "/api/v1/api-keys".into(), admin),
+        (Method::POST, "/api/v1/api-keys".into(), admin.clone()),
+        (
+            Method::PUT,
+            "/api/v1/kb/articles/kb-x".into(),
+            admin.clone(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/kb/articles/kb-general-001/publish".into(),
+            admin.clone(),
+        ),
+        (Method::POST, "/api/v1/bot/ask".into(), admin),
+        (
+            Method::POST,
+            format!("/api/v1/customer/tickets/{number}/feedback"),
+            None,
+        ),
     ]
 }
 

@@ -7,9 +7,11 @@
 )]
 
 mod bad_input;
+mod bot_first;
 mod flow;
 mod intake;
 mod roles;
+mod routing;
 
 use kefu_server::service::seed::{SeedReport, seed_defaults};
 use kefu_server::{AppState, Settings};
@@ -23,6 +25,8 @@ pub struct TestApp {
     pub http: Client,
     pub seed: SeedReport,
     pub state: AppState,
+    /// A key for the `api` channel, whose tickets go straight to people (no bot first).
+    pub api_key: String,
     _db: TestDatabase,
 }
 
@@ -45,11 +49,16 @@ pub async fn spawn_app() -> TestApp {
         state.clone(),
         std::future::pending(),
     ));
+    let (_, api_key) =
+        kefu_server::service::admin::create_api_key(&state, "tests", Some("api"), None)
+            .await
+            .unwrap();
     TestApp {
         base,
         http: Client::new(),
         seed,
         state,
+        api_key,
         _db: db,
     }
 }
@@ -59,7 +68,13 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The `api` channel key: tickets skip the bot.
     pub fn channel_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// The seeded in-app channel key: tickets meet the bot first.
+    pub fn in_app_key(&self) -> &str {
         &self.seed.channel_key
     }
 
@@ -89,7 +104,7 @@ impl TestApp {
             .to_owned()
     }
 
-    /// Opens a ticket through the demo channel key.
+    /// Opens a ticket through the `api` channel (straight to the queue).
     pub async fn open(&self, external_id: &str, body: &str) -> Value {
         let r = self
             .http
@@ -166,6 +181,10 @@ async fn health_metrics_and_openapi_are_served() {
         "/api/v1/tickets/{number}/notes",
         "/api/v1/tickets/{number}/status",
         "/api/v1/tickets/{number}/events",
+        "/api/v1/tickets/{number}/escalate",
+        "/api/v1/tickets/{number}/send-back",
+        "/api/v1/tickets/{number}/transfer",
+        "/api/v1/agents/me/presence",
         "/api/v1/customer/tickets/{number}",
         "/api/v1/customer/tickets/{number}/messages",
         "/api/v1/auth/login",
@@ -178,6 +197,12 @@ async fn health_metrics_and_openapi_are_served() {
         "/api/v1/categories/{code}",
         "/api/v1/api-keys",
         "/api/v1/api-keys/{id}",
+        "/api/v1/customer/tickets/{number}/feedback",
+        "/api/v1/kb/articles",
+        "/api/v1/kb/articles/{id}",
+        "/api/v1/kb/articles/{id}/publish",
+        "/api/v1/bot/ask",
+        "/api/v1/bot/unanswered",
     ] {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }

@@ -42,6 +42,30 @@ fn staff_routes(number: &str) -> Vec<(Method, String, Option<Value>, Needs)> {
             Needs::Agent,
         ),
         (Method::GET, t("/events"), None, Needs::Agent),
+        (
+            Method::POST,
+            t("/escalate"),
+            Some(json!({"team_code": "account_security", "reason": "需要专家"})),
+            Needs::Agent,
+        ),
+        (
+            Method::POST,
+            t("/send-back"),
+            Some(json!({"findings": "已处理"})),
+            Needs::Agent,
+        ),
+        (
+            Method::POST,
+            t("/transfer"),
+            Some(json!({"team_code": "frontline", "reason": "换组"})),
+            Needs::Agent,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/agents/me/presence".into(),
+            Some(json!({"presence": "away"})),
+            Needs::Agent,
+        ),
         (Method::GET, "/api/v1/auth/me".into(), None, Needs::Agent),
         (
             Method::GET,

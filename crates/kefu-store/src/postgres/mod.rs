@@ -13,6 +13,7 @@ use std::time::Duration;
 pub(crate) mod ops {
     pub(crate) type Conn = sqlx::PgConnection;
     crate::ops::backend_ops!(lock = "FOR UPDATE");
+    crate::routing_ops::routing_ops!(lock = "FOR UPDATE", claim = "FOR UPDATE SKIP LOCKED");
 }
 
 /// A PostgreSQL-backed store.

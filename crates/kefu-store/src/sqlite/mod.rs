@@ -24,6 +24,7 @@ use std::time::Duration;
 pub(crate) mod ops {
     pub(crate) type Conn = sqlx::SqliteConnection;
     crate::ops::backend_ops!(lock = "");
+    crate::routing_ops::routing_ops!(lock = "", claim = "");
 }
 
 /// The largest number of writes committed together.

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod bot;
+pub mod kb;
 pub mod serve;
 pub mod simulate;
 pub mod staffing;
@@ -10,8 +11,7 @@ use crate::config::{Config, EXAMPLE};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
-/// The built-in Chinese knowledge base.
-pub const DEFAULT_KB: &str = include_str!("../../../kefu-server/data/default-kb.jsonl");
+use kefu_server::service::kb::DEFAULT_KB;
 
 /// kefu (客服): a 24/7 customer-service platform in one binary.
 #[derive(Debug, Parser)]
@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, clap::Args)]
 pub struct DatabaseArgs {
     /// SQLite directory or file, or a postgres:// URL (overrides KEFU_DATABASE_URL).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub database: Option<String>,
 }
 
@@ -58,6 +58,13 @@ pub enum Command {
     Bot {
         #[command(subcommand)]
         command: bot::BotCommand,
+    },
+    /// Import or export the knowledge base (JSONL or CSV).
+    Kb {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[command(subcommand)]
+        command: kb::KbCommand,
     },
     /// Agents needed for a service level (Erlang C).
     Staffing(staffing::StaffingArgs),
@@ -121,6 +128,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { db, command } => {
             let config = load(cli.config.as_ref(), None, db.database.as_deref())?;
             runtime()?.block_on(admin::run(config, command))
+        }
+        Command::Kb { db, command } => {
+            let config = load(cli.config.as_ref(), None, db.database.as_deref())?;
+            runtime()?.block_on(kb::run(config, command))
         }
         Command::Bot { command } => bot::run(command, DEFAULT_KB),
         Command::Staffing(args) => staffing::run(args),

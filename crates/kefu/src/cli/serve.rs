@@ -30,6 +30,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         backend = state.store.backend(),
         "kefu is serving"
     );
+    kefu_server::service::bot::spawn_refresher(state.clone());
+    kefu_server::workers::spawn(state.clone());
     kefu_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("kefu stopped");
     Ok(())

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use kefu_domain::{Message, Ticket};
+use kefu_domain::{Message, Ticket, TicketStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -34,6 +34,13 @@ pub struct CustomerTicketView {
     pub expected_response_by: Option<jiff::Timestamp>,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub resolved_at: Option<jiff::Timestamp>,
+    /// While queued: tickets ahead of this one (0 = next).
+    pub queue_position: Option<u64>,
+    /// While queued: the estimated wait in whole minutes (absent when nobody is on duty).
+    pub estimated_wait_minutes: Option<i64>,
+    /// While with a specialist team: when it should be resolved by.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expected_resolution_by: Option<jiff::Timestamp>,
     /// Public messages, oldest first (internal notes never appear).
     pub messages: Vec<CustomerMessageView>,
 }
@@ -47,6 +54,28 @@ pub struct CustomerMessageView {
     pub attachments: Vec<AttachmentView>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
+}
+
+/// The view with the queue position and wait while queued, and the expected resolution
+/// time while escalated.
+async fn view_now(
+    state: &AppState,
+    t: &Ticket,
+    messages: &[Message],
+) -> ApiResult<CustomerTicketView> {
+    let mut v = view(t, messages);
+    match t.status {
+        TicketStatus::Queued => {
+            (v.queue_position, v.estimated_wait_minutes) =
+                crate::service::routing::queue_eta(state, t).await?;
+        }
+        TicketStatus::Escalated => {
+            v.expected_resolution_by =
+                crate::service::sla::expected_resolution(&state.catalogue(), t);
+        }
+        _ => {}
+    }
+    Ok(v)
 }
 
 fn view(t: &Ticket, messages: &[Message]) -> CustomerTicketView {
@@ -65,6 +94,9 @@ fn view(t: &Ticket, messages: &[Message]) -> CustomerTicketView {
             None
         },
         resolved_at: t.resolved_at,
+        queue_position: None,
+        estimated_wait_minutes: None,
+        expected_resolution_by: None,
         messages: messages
             .iter()
             .filter(|m| m.kind.is_public())
@@ -125,7 +157,7 @@ pub async fn lookup_ticket(
 ) -> ApiResult<Json<CustomerTicketView>> {
     let t = own_ticket(&state, &auth, &headers, &number).await?;
     let messages = lookup::public_messages(&state, &t).await?;
-    Ok(Json(view(&t, &messages)))
+    Ok(Json(view_now(&state, &t, &messages).await?))
 }
 
 /// Adds the customer's message to their ticket (reopens a recently resolved one).
@@ -144,5 +176,31 @@ pub async fn add_customer_message(
     lookup::add_customer_message(&state, &t, req).await?;
     let t = state.store.ticket(t.id).await?;
     let messages = lookup::public_messages(&state, &t).await?;
-    Ok((StatusCode::CREATED, Json(view(&t, &messages))))
+    Ok((
+        StatusCode::CREATED,
+        Json(view_now(&state, &t, &messages).await?),
+    ))
+}
+
+/// Rates the bot's last answer: "not helpful" counts like low confidence and may bring a
+/// person in.
+#[utoipa::path(post, path = "/api/v1/customer/tickets/{number}/feedback", operation_id = "rate_bot_answer", tag = "customer",
+    params(("number" = String, Path), ("X-Lookup-Code" = Option<String>, Header), ("X-Customer-Id" = Option<String>, Header)),
+    request_body = super::kb::FeedbackRequest,
+    responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn rate_bot_answer(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<super::kb::FeedbackRequest>,
+) -> ApiResult<(StatusCode, Json<CustomerTicketView>)> {
+    let t = own_ticket(&state, &auth, &headers, &number).await?;
+    crate::service::bot::feedback(&state, &t, req.helpful).await?;
+    let t = state.store.ticket(t.id).await?;
+    let messages = lookup::public_messages(&state, &t).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(view_now(&state, &t, &messages).await?),
+    ))
 }

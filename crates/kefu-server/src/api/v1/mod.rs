@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod auth;
 pub mod customer;
+pub mod kb;
+pub mod routing;
 pub mod tickets;
 pub mod types;
 
@@ -29,11 +31,30 @@ pub fn routes() -> Router<AppState> {
             post(tickets::change_ticket_status),
         )
         .route("/tickets/{number}/events", get(tickets::list_ticket_events))
+        .route("/tickets/{number}/escalate", post(routing::escalate_ticket))
+        .route(
+            "/tickets/{number}/send-back",
+            post(routing::send_back_ticket),
+        )
+        .route("/tickets/{number}/transfer", post(routing::transfer_ticket))
+        .route("/agents/me/presence", put(routing::set_presence))
         .route("/customer/tickets/{number}", get(customer::lookup_ticket))
         .route(
             "/customer/tickets/{number}/messages",
             post(customer::add_customer_message),
         )
+        .route(
+            "/customer/tickets/{number}/feedback",
+            post(customer::rate_bot_answer),
+        )
+        .route("/kb/articles", get(kb::list_articles))
+        .route(
+            "/kb/articles/{id}",
+            get(kb::find_article).put(kb::put_article),
+        )
+        .route("/kb/articles/{id}/publish", post(kb::publish_article))
+        .route("/bot/ask", post(kb::ask_bot))
+        .route("/bot/unanswered", get(kb::list_unanswered))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::current_agent))

@@ -1,0 +1,351 @@
+//! `/api/v1/kb` and `/api/v1/bot`: the knowledge base agents and the bot share, trying the
+//! bot, and the questions it could not answer.
+
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::extract::{ApiJson, ApiQuery, Staff};
+use crate::service::{bot, kb};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use kefu_domain::kb::check_slug;
+use kefu_domain::{AgentRole, ArticleContent, KbArticle};
+use kefu_store::{ArticleDraft, StoreError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A knowledge-base article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleView {
+    pub id: String,
+    pub category: Option<String>,
+    pub question: String,
+    pub answer: String,
+    pub similar: Vec<String>,
+    pub keywords: Vec<String>,
+    /// The version shown here.
+    pub version: u32,
+    /// The version the bot and customers see (absent while only drafts exist).
+    pub published_version: Option<u32>,
+    pub latest_version: u32,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: jiff::Timestamp,
+}
+
+impl From<&KbArticle> for ArticleView {
+    fn from(a: &KbArticle) -> Self {
+        Self {
+            id: a.slug.clone(),
+            category: a.category.clone(),
+            question: a.content.question.clone(),
+            answer: a.content.answer.clone(),
+            similar: a.content.similar.clone(),
+            keywords: a.content.keywords.clone(),
+            version: a.version,
+            published_version: a.published_version,
+            latest_version: a.latest_version,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// Filters of the article list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListArticlesQuery {
+    pub category: Option<String>,
+    /// Only articles whose question or answer contains this text.
+    pub q: Option<String>,
+}
+
+/// Lists articles with their latest version (any staff).
+#[utoipa::path(get, path = "/api/v1/kb/articles", operation_id = "list_articles", tag = "kb", params(ListArticlesQuery),
+    responses((status = 200, body = [ArticleView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn list_articles(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiQuery(q): ApiQuery<ListArticlesQuery>,
+) -> ApiResult<Json<Vec<ArticleView>>> {
+    let articles = state.store.articles(false).await?;
+    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let views = articles
+        .iter()
+        .filter(|a| {
+            q.category
+                .as_deref()
+                .is_none_or(|c| a.category.as_deref() == Some(c))
+        })
+        .filter(|a| {
+            text.is_none_or(|t| {
+                a.content.question.contains(t)
+                    || a.content.answer.contains(t)
+                    || a.content.similar.iter().any(|s| s.contains(t))
+            })
+        })
+        .map(ArticleView::from)
+        .collect();
+    Ok(Json(views))
+}
+
+/// One version of an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleVersionView {
+    pub version: u32,
+    pub question: String,
+    pub answer: String,
+    pub similar: Vec<String>,
+    pub keywords: Vec<String>,
+    pub author_agent_id: Option<i64>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: jiff::Timestamp,
+}
+
+/// An article with every version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleDetail {
+    pub article: ArticleView,
+    pub versions: Vec<ArticleVersionView>,
+}
+
+/// Reads an article (latest version) and its history (any staff).
+#[utoipa::path(get, path = "/api/v1/kb/articles/{id}", operation_id = "find_article", tag = "kb", params(("id" = String, Path)),
+    responses((status = 200, body = ArticleDetail), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn find_article(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ArticleDetail>> {
+    let article = state
+        .store
+        .article(&id, true)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let versions = state.store.article_versions(&id).await?;
+    Ok(Json(ArticleDetail {
+        article: (&article).into(),
+        versions: versions
+            .into_iter()
+            .map(|v| ArticleVersionView {
+                version: v.version,
+                question: v.content.question,
+                answer: v.content.answer,
+                similar: v.content.similar,
+                keywords: v.content.keywords,
+                author_agent_id: v.author.map(|a| a.0),
+                created_at: v.created_at,
+            })
+            .collect(),
+    }))
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::ArticleNotFound,
+        format!("No knowledge-base article {id:?}."),
+    )
+}
+
+/// New content for an article: creates it, or adds a version when anything changed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutArticleRequest {
+    pub category: Option<String>,
+    pub question: String,
+    pub answer: String,
+    #[serde(default)]
+    pub similar: Vec<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Publish at once (the bot answers with it from now on). Default false: a draft.
+    #[serde(default)]
+    pub publish: bool,
+}
+
+/// Creates an article or a new version of it (supervisors and admins).
+#[utoipa::path(put, path = "/api/v1/kb/articles/{id}", operation_id = "put_article", tag = "kb", params(("id" = String, Path)), request_body = PutArticleRequest,
+    responses((status = 200, body = ArticleView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn put_article(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PutArticleRequest>,
+) -> ApiResult<Json<ArticleView>> {
+    staff.require(AgentRole::Supervisor)?;
+    check_slug(&id).map_err(|e| ApiError::field("id", e.to_string()))?;
+    if let Some(c) = req.category.as_deref()
+        && !state
+            .catalogue
+            .read()
+            .map(|cat| cat.has_category(c))
+            .unwrap_or(false)
+    {
+        return Err(ApiError::field(
+            "category",
+            format!("unknown category {c:?}"),
+        ));
+    }
+    let content = ArticleContent {
+        question: req.question,
+        answer: req.answer,
+        similar: req.similar,
+        keywords: req.keywords,
+    }
+    .normalized()
+    .map_err(|e| ApiError::field(e.field(), e.to_string()))?;
+    let draft = ArticleDraft {
+        slug: id.clone(),
+        category: req.category,
+        content,
+    };
+    kb::save(&state, vec![draft], req.publish, Some(staff.agent_id)).await?;
+    let article = state
+        .store
+        .article(&id, true)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(Json((&article).into()))
+}
+
+/// Which version to publish.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    /// The latest when absent.
+    pub version: Option<u32>,
+}
+
+/// Publishes a version; the bot index is rebuilt at once (supervisors and admins).
+#[utoipa::path(post, path = "/api/v1/kb/articles/{id}/publish", operation_id = "publish_article", tag = "kb", params(("id" = String, Path)), request_body = PublishRequest,
+    responses((status = 200, body = ArticleView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn publish_article(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PublishRequest>,
+) -> ApiResult<Json<ArticleView>> {
+    staff.require(AgentRole::Supervisor)?;
+    let article = state
+        .store
+        .publish_article(&id, req.version, jiff::Timestamp::now())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound | StoreError::Conflict(_) => not_found(&id),
+            other => other.into(),
+        })?;
+    bot::refresh(&state).await?;
+    Ok(Json((&article).into()))
+}
+
+/// A question to try the bot with.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AskRequest {
+    pub question: String,
+}
+
+/// A match and its score.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchView {
+    pub id: String,
+    pub question: String,
+    pub score: f64,
+}
+
+/// What the bot would do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AskResponse {
+    /// answer, suggest or handoff.
+    pub decision: String,
+    pub reply: String,
+    pub matches: Vec<MatchView>,
+}
+
+/// Tries the bot on a question without touching any ticket (any staff).
+#[utoipa::path(post, path = "/api/v1/bot/ask", operation_id = "ask_bot", tag = "kb", request_body = AskRequest,
+    responses((status = 200, body = AskResponse), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn ask_bot(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiJson(req): ApiJson<AskRequest>,
+) -> ApiResult<Json<AskResponse>> {
+    let question = req.question.trim();
+    if question.is_empty() || question.chars().count() > 2000 {
+        return Err(ApiError::field("question", "must be 1–2000 characters"));
+    }
+    let bot = bot::current(&state)
+        .ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "The bot is not ready."))?;
+    let turn = bot.respond(question, &kefu_bot::ConversationState::default());
+    let matches = bot
+        .rank(question, 5)
+        .into_iter()
+        .map(|r| MatchView {
+            question: bot
+                .entry(&r.id)
+                .map(|e| e.question.clone())
+                .unwrap_or_default(),
+            id: r.id,
+            score: r.score,
+        })
+        .collect();
+    Ok(Json(AskResponse {
+        decision: turn.decision.kind().into(),
+        reply: turn.reply,
+        matches,
+    }))
+}
+
+/// Paging of the unanswered list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UnansweredQuery {
+    /// 1–500, default 100.
+    pub limit: Option<u32>,
+}
+
+/// A question the bot could not answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnansweredView {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub question: String,
+    /// no_match, low_confidence_twice or not_helpful.
+    pub reason: String,
+    pub article_id: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: jiff::Timestamp,
+}
+
+/// Questions the bot could not answer, newest first: candidates for new articles
+/// (supervisors and admins).
+#[utoipa::path(get, path = "/api/v1/bot/unanswered", operation_id = "list_unanswered", tag = "kb", params(UnansweredQuery),
+    responses((status = 200, body = [UnansweredView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn list_unanswered(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<UnansweredQuery>,
+) -> ApiResult<Json<Vec<UnansweredView>>> {
+    staff.require(AgentRole::Supervisor)?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("limit", "must be from 1 to 500"));
+    }
+    let rows = state.store.unanswered(limit).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| UnansweredView {
+                id: r.id,
+                ticket_id: r.ticket_id.0,
+                question: r.question.query,
+                reason: r.question.reason,
+                article_id: r.question.top_article,
+                at: r.at,
+            })
+            .collect(),
+    ))
+}
+
+/// Whether the bot's last answer helped.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    pub helpful: bool,
+}

@@ -1,0 +1,160 @@
+//! Presence, escalation, send-back and transfer routes.
+
+use super::types::TicketView;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ApiJson, Staff};
+use crate::service::escalation::{self, TransferTo};
+use crate::service::lookup::parse_number;
+use crate::service::routing;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use jiff::Timestamp;
+use kefu_domain::{Actor, AgentId, AgentPresence};
+use kefu_store::PresenceChange;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The caller's new presence.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceRequest {
+    /// online, away or offline.
+    pub presence: String,
+}
+
+/// What changed with the presence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PresenceView {
+    pub presence: String,
+    /// Tickets routed to the caller now that they are online.
+    pub assigned: Vec<String>,
+    /// Chat tickets handed back to the queue because the caller left.
+    pub requeued: Vec<String>,
+}
+
+/// Sets the caller's presence. Coming online pulls the most urgent tickets the caller can
+/// take; going away or offline returns their live chats to the queue.
+#[utoipa::path(put, path = "/api/v1/agents/me/presence", operation_id = "set_presence", tag = "routing",
+    request_body = PresenceRequest,
+    responses((status = 200, body = PresenceView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn set_presence(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(req): ApiJson<PresenceRequest>,
+) -> ApiResult<Json<PresenceView>> {
+    let presence = req
+        .presence
+        .parse::<AgentPresence>()
+        .map_err(|e| ApiError::field("presence", e.to_string()))?;
+    let requeued = state
+        .store
+        .set_presence(PresenceChange {
+            agent_id: staff.agent_id,
+            presence,
+            actor: Actor::Agent { id: staff.agent_id },
+            at: Timestamp::now(),
+        })
+        .await?;
+    let mut requeued_numbers = Vec::new();
+    for id in requeued {
+        let t = state.store.ticket(id).await?;
+        requeued_numbers.push(t.number.as_string());
+        routing::settle(&state, &t, None).await;
+    }
+    let assigned = if presence == AgentPresence::Online {
+        routing::fill(&state, staff.agent_id).await?
+    } else {
+        vec![]
+    };
+    Ok(Json(PresenceView {
+        presence: presence.as_str().into(),
+        assigned: assigned.iter().map(|t| t.number.as_string()).collect(),
+        requeued: requeued_numbers,
+    }))
+}
+
+/// Up to a specialist team, with the reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateRequest {
+    /// A specialist team's code (`account_security`).
+    pub team_code: String,
+    pub reason: String,
+}
+
+/// Escalates a ticket to a specialist team (its owner or a supervisor).
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/escalate", operation_id = "escalate_ticket", tag = "routing",
+    params(("number" = String, Path)), request_body = EscalateRequest,
+    responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn escalate_ticket(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<EscalateRequest>,
+) -> ApiResult<Json<TicketView>> {
+    let number = parse_number(&number)?;
+    let t = escalation::escalate(&state, &staff, &number, &req.team_code, &req.reason).await?;
+    Ok(Json(TicketView::from(&t)))
+}
+
+/// The specialist's findings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendBackRequest {
+    pub findings: String,
+}
+
+/// Sends an escalated ticket back to its frontline owner (or the queue) with findings,
+/// kept as an internal note.
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/send-back", operation_id = "send_back_ticket", tag = "routing",
+    params(("number" = String, Path)), request_body = SendBackRequest,
+    responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn send_back_ticket(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<SendBackRequest>,
+) -> ApiResult<Json<TicketView>> {
+    let number = parse_number(&number)?;
+    let t = escalation::send_back(&state, &staff, &number, &req.findings).await?;
+    Ok(Json(TicketView::from(&t)))
+}
+
+/// To an agent, or back to the queue for a team: exactly one of the two.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    pub agent_id: Option<i64>,
+    pub team_code: Option<String>,
+    pub reason: String,
+}
+
+/// Transfers a ticket to another agent or team (its owner or a supervisor).
+#[utoipa::path(post, path = "/api/v1/tickets/{number}/transfer", operation_id = "transfer_ticket", tag = "routing",
+    params(("number" = String, Path)), request_body = TransferRequest,
+    responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn transfer_ticket(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<TransferRequest>,
+) -> ApiResult<Json<TicketView>> {
+    let to = match (req.agent_id, req.team_code.as_deref()) {
+        (Some(id), None) => TransferTo::Agent(AgentId(id)),
+        (None, Some(code)) => TransferTo::Team(code),
+        _ => {
+            return Err(ApiError::field(
+                "agent_id",
+                "give exactly one of agent_id and team_code",
+            ));
+        }
+    };
+    let number = parse_number(&number)?;
+    let t = escalation::transfer(&state, &staff, &number, to, &req.reason).await?;
+    Ok(Json(TicketView::from(&t)))
+}

@@ -1,0 +1,272 @@
+//! The bot in the product: new in-app and web conversations meet the FAQ bot first. Each
+//! bot turn is a message on the ticket; a handoff queues the ticket with the bot's summary
+//! as an internal note and the reason in the event log. The index lives in memory and is
+//! rebuilt when an article version is published (on this node at once, on others within a
+//! few seconds through the `kb_revision` meta value).
+
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+use jiff::Timestamp;
+use kefu_bot::{Bot, BotTurn, ConversationState, Decision, FaqEntry, HandoffReason, Outcome};
+use kefu_domain::category::DEFAULT_CATALOGUE;
+use kefu_domain::{Attachment, CategoryCode, Channel, KbArticle, Message, Ticket, TicketStatus};
+use kefu_store::{BotExchange, BotHandoff, Store, StoreError, UnansweredQuestion};
+use std::sync::Arc;
+
+/// Channels whose new conversations go to the bot first.
+pub fn bot_first(channel: Channel) -> bool {
+    matches!(channel, Channel::InApp | Channel::WebForm)
+}
+
+/// The bot's view of a knowledge-base article.
+pub fn faq_entry(a: &KbArticle) -> FaqEntry {
+    FaqEntry {
+        id: a.slug.clone(),
+        question: a.content.question.clone(),
+        answer: a.content.answer.clone(),
+        category: a.category.clone(),
+        similar: a.content.similar.clone(),
+        keywords: a.content.keywords.clone(),
+    }
+}
+
+/// Builds a bot over the published articles (off the async threads: segmentation and
+/// indexing take tens of milliseconds for thousands of entries).
+pub async fn build(store: &dyn Store) -> Result<(Bot, String), StoreError> {
+    let revision = store.meta("kb_revision").await?.unwrap_or_default();
+    let entries: Vec<FaqEntry> = store.articles(true).await?.iter().map(faq_entry).collect();
+    let bot = tokio::task::spawn_blocking(move || Bot::new(entries))
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))?
+        .map_err(|e| StoreError::Backend(format!("knowledge base cannot be indexed: {e}")))?;
+    Ok((bot, revision))
+}
+
+/// Rebuilds the index when the published knowledge base changed since it was built.
+pub async fn refresh(state: &AppState) -> Result<bool, StoreError> {
+    let revision = state.store.meta("kb_revision").await?.unwrap_or_default();
+    if state.bot.read().map(|b| b.1 == revision).unwrap_or(false) {
+        return Ok(false);
+    }
+    let (bot, revision) = build(state.store.as_ref()).await?;
+    tracing::info!(kb.entries = bot.entries().len(), kb.revision = %revision, "bot index rebuilt");
+    if let Ok(mut slot) = state.bot.write() {
+        *slot = (Arc::new(bot), revision);
+    }
+    Ok(true)
+}
+
+/// The current bot.
+pub fn current(state: &AppState) -> Option<Arc<Bot>> {
+    state.bot.read().ok().map(|b| b.0.clone())
+}
+
+/// A category code from what the bot recognised (a code, or a domain's Chinese name).
+fn category_of(domain: Option<&str>) -> Option<CategoryCode> {
+    let d = domain?;
+    if let Ok(code) = CategoryCode::parse(d)
+        && DEFAULT_CATALOGUE.iter().any(|(c, ..)| *c == d)
+    {
+        return Some(code);
+    }
+    DEFAULT_CATALOGUE
+        .iter()
+        .find(|(_, zh, ..)| *zh == d)
+        .and_then(|(code, ..)| CategoryCode::parse(code).ok())
+}
+
+/// The store record of one bot turn.
+fn exchange(
+    ticket_id: kefu_domain::TicketId,
+    turn: &BotTurn,
+    customer: Option<(String, Vec<Attachment>)>,
+    at: Timestamp,
+) -> BotExchange {
+    let handoff = match &turn.decision {
+        Decision::Handoff { reason } => Some(BotHandoff {
+            reason: reason.label(),
+            summary: turn
+                .summary
+                .as_ref()
+                .map(|s| s.to_text())
+                .unwrap_or_else(|| reason.label()),
+            category: category_of(turn.summary.as_ref().and_then(|s| s.domain.as_deref())),
+        }),
+        _ => None,
+    };
+    let unanswered = match &turn.decision {
+        Decision::Handoff {
+            reason: reason @ (HandoffReason::NoMatch | HandoffReason::LowConfidenceTwice),
+        } => {
+            let query = turn
+                .state
+                .turns
+                .last()
+                .map(|t| t.query.clone())
+                .unwrap_or_default();
+            Some(UnansweredQuestion {
+                query,
+                reason: match reason {
+                    HandoffReason::NoMatch => "no_match".into(),
+                    _ => "low_confidence_twice".into(),
+                },
+                top_article: None,
+                top_score: None,
+            })
+        }
+        _ => None,
+    };
+    BotExchange {
+        ticket_id,
+        customer_message: customer,
+        bot_reply: turn.reply.clone(),
+        state: serde_json::to_string(&turn.state).unwrap_or_else(|_| "{}".into()),
+        handoff,
+        unanswered,
+        at,
+    }
+}
+
+/// The bot's first turn for a new conversation: the status the ticket opens in (`new`, or
+/// `queued` when the bot hands over at once) and the exchange to store with it.
+pub fn first_turn(state: &AppState, body: &str, at: Timestamp) -> Option<BotExchange> {
+    let bot = current(state)?;
+    let turn = bot.respond(body, &ConversationState::default());
+    // The ticket id is filled in by the store, in the same transaction as the ticket.
+    Some(exchange(kefu_domain::TicketId(0), &turn, None, at))
+}
+
+/// A customer message on a ticket the bot is still handling.
+pub async fn customer_turn(
+    state: &AppState,
+    ticket: &Ticket,
+    body: String,
+    files: Vec<Attachment>,
+) -> ApiResult<Vec<Message>> {
+    let bot = current(state)
+        .ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "The bot is not ready."))?;
+    let conversation = load_state(state, ticket).await?;
+    let turn = bot.respond(&body, &conversation);
+    let x = exchange(ticket.id, &turn, Some((body, files)), Timestamp::now());
+    let handed_off = x.handoff.is_some();
+    let written = state.store.record_bot_exchange(x).await?;
+    if handed_off {
+        route_after_handoff(state, ticket).await;
+    }
+    Ok(written)
+}
+
+/// A handed-over ticket is queued: give it to an eligible agent now if there is one.
+/// Routing failures are logged, never lost: the ticket stays queued for the next agent.
+pub async fn route_after_handoff(state: &AppState, ticket: &Ticket) {
+    let placed = match state.store.ticket(ticket.id).await {
+        Ok(fresh) => super::routing::place(state, &fresh).await.map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = placed {
+        tracing::warn!(ticket.number = %ticket.number, error = %e.detail, "routing after handoff failed; the ticket stays queued");
+    }
+}
+
+async fn load_state(state: &AppState, ticket: &Ticket) -> ApiResult<ConversationState> {
+    Ok(state
+        .store
+        .bot_state(ticket.id)
+        .await?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
+}
+
+/// The customer says whether the bot's last answer helped. "Not helpful" counts like low
+/// confidence: after an unsure turn it hands over; otherwise the bot asks to rephrase.
+pub async fn feedback(state: &AppState, ticket: &Ticket, helpful: bool) -> ApiResult<Vec<Message>> {
+    if ticket.status != TicketStatus::New {
+        return Err(ApiError::new(
+            ErrorCode::BotNotHandling,
+            "A person is handling this ticket now; feedback on the bot is closed.",
+        ));
+    }
+    let mut conversation = load_state(state, ticket).await?;
+    let Some(last) = conversation.turns.last().cloned() else {
+        return Err(ApiError::new(
+            ErrorCode::BotNotHandling,
+            "The bot has not answered on this ticket.",
+        ));
+    };
+    let now = Timestamp::now();
+    if helpful {
+        let reply = "很高兴能帮到您！如还有其他问题，随时告诉我。".to_owned();
+        let x = BotExchange {
+            ticket_id: ticket.id,
+            customer_message: None,
+            bot_reply: reply,
+            state: serde_json::to_string(&conversation).unwrap_or_default(),
+            handoff: None,
+            unanswered: None,
+            at: now,
+        };
+        return Ok(state.store.record_bot_exchange(x).await?);
+    }
+    let unanswered = Some(UnansweredQuestion {
+        query: last.query.clone(),
+        reason: "not_helpful".into(),
+        top_article: last.entry_id.clone(),
+        top_score: None,
+    });
+    let handoff = if conversation.last_was_unsure() || previous_was_unsure(&conversation) {
+        let reason = HandoffReason::LowConfidenceTwice;
+        let summary = kefu_bot::summary::summarize(&conversation, reason.clone());
+        Some(BotHandoff {
+            reason: "客户反馈机器人回答没有帮助".into(),
+            summary: summary.to_text(),
+            category: category_of(summary.domain.as_deref()),
+        })
+    } else {
+        None
+    };
+    if let Some(t) = conversation.turns.last_mut() {
+        t.outcome = Outcome::NotUnderstood;
+    }
+    let reply = if handoff.is_some() {
+        "抱歉没能帮到您，正在为您转接人工客服。".to_owned()
+    } else {
+        "抱歉没能帮到您。可以换个说法再描述一下问题，或回复“转人工”联系人工客服。".to_owned()
+    };
+    let handed_off = handoff.is_some();
+    let x = BotExchange {
+        ticket_id: ticket.id,
+        customer_message: None,
+        bot_reply: reply,
+        state: serde_json::to_string(&conversation).unwrap_or_default(),
+        handoff,
+        unanswered,
+        at: now,
+    };
+    let written = state.store.record_bot_exchange(x).await?;
+    if handed_off {
+        route_after_handoff(state, ticket).await;
+    }
+    Ok(written)
+}
+
+fn previous_was_unsure(c: &ConversationState) -> bool {
+    let n = c.turns.len();
+    n >= 2
+        && matches!(
+            c.turns[n - 2].outcome,
+            Outcome::Suggested | Outcome::NotUnderstood
+        )
+}
+
+/// Keeps this node's bot index in step with articles published on other nodes.
+pub fn spawn_refresher(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(e) = refresh(&state).await {
+                tracing::warn!(error = %e, "bot index refresh failed; will retry");
+            }
+        }
+    });
+}

@@ -1,0 +1,323 @@
+//! The knowledge base: import and export (JSONL and CSV, all or nothing, bad rows named by
+//! line), saving versions, publishing — after which the bot index is rebuilt.
+
+use crate::state::AppState;
+use kefu_domain::kb::check_slug;
+use kefu_domain::{AgentId, ArticleContent, KbArticle};
+use kefu_store::{ArticleDraft, SaveArticles, SaveReport, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// The built-in Chinese knowledge base for the default catalogue, loaded on first start.
+pub const DEFAULT_KB: &str = include_str!("../../data/default-kb.jsonl");
+
+/// File formats for import and export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KbFormat {
+    /// One `{"id","question","answer","category"?,"similar"?,"keywords"?}` per line.
+    Jsonl,
+    /// Header `id,question,answer,category,similar,keywords`; lists separated by `|`.
+    Csv,
+}
+
+/// A bad row: where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// One entry as it appears in a file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KbRow {
+    pub id: String,
+    pub question: String,
+    pub answer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub similar: Vec<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+impl From<&KbArticle> for KbRow {
+    fn from(a: &KbArticle) -> Self {
+        Self {
+            id: a.slug.clone(),
+            question: a.content.question.clone(),
+            answer: a.content.answer.clone(),
+            category: a.category.clone(),
+            similar: a.content.similar.clone(),
+            keywords: a.content.keywords.clone(),
+        }
+    }
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(['|', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Parses a whole file; every bad row is reported, and nothing is returned unless all are
+/// good. `categories` are the known category codes.
+pub fn parse(
+    text: &str,
+    format: KbFormat,
+    categories: &[String],
+) -> Result<Vec<ArticleDraft>, Vec<RowError>> {
+    let mut rows: Vec<(usize, Result<KbRow, String>)> = Vec::new();
+    match format {
+        KbFormat::Jsonl => {
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                rows.push((
+                    i + 1,
+                    serde_json::from_str::<KbRow>(line)
+                        .map_err(|e| format!("not a valid entry: {e}")),
+                ));
+            }
+        }
+        KbFormat::Csv => {
+            let mut reader = csv::ReaderBuilder::new()
+                .flexible(false)
+                .from_reader(text.as_bytes());
+            let expected = [
+                "id", "question", "answer", "category", "similar", "keywords",
+            ];
+            match reader.headers() {
+                Ok(h) if h.iter().map(str::trim).eq(expected) => {}
+                Ok(_) => {
+                    return Err(vec![RowError {
+                        line: 1,
+                        message: format!("the header must be {}", expected.join(",")),
+                    }]);
+                }
+                Err(e) => {
+                    return Err(vec![RowError {
+                        line: 1,
+                        message: e.to_string(),
+                    }]);
+                }
+            }
+            for record in reader.records() {
+                match record {
+                    Ok(r) => {
+                        let line = r
+                            .position()
+                            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                        let field = |i: usize| r.get(i).unwrap_or("").to_owned();
+                        let category = Some(field(3)).filter(|c| !c.trim().is_empty());
+                        rows.push((
+                            line,
+                            Ok(KbRow {
+                                id: field(0),
+                                question: field(1),
+                                answer: field(2),
+                                category,
+                                similar: split_list(&field(4)),
+                                keywords: split_list(&field(5)),
+                            }),
+                        ));
+                    }
+                    Err(e) => {
+                        let line = e
+                            .position()
+                            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                        rows.push((line, Err(e.to_string())));
+                    }
+                }
+            }
+        }
+    }
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    let mut drafts = Vec::with_capacity(rows.len());
+    for (line, row) in rows {
+        let row = match row {
+            Ok(r) => r,
+            Err(message) => {
+                errors.push(RowError { line, message });
+                continue;
+            }
+        };
+        let slug = row.id.trim().to_owned();
+        if let Err(e) = check_slug(&slug) {
+            errors.push(RowError {
+                line,
+                message: e.to_string(),
+            });
+            continue;
+        }
+        if !seen.insert(slug.clone()) {
+            errors.push(RowError {
+                line,
+                message: format!("id {slug} appears twice"),
+            });
+            continue;
+        }
+        if let Some(c) = row
+            .category
+            .as_deref()
+            .filter(|c| !categories.iter().any(|k| k == c))
+        {
+            errors.push(RowError {
+                line,
+                message: format!("category: unknown category {c:?}"),
+            });
+            continue;
+        }
+        let content = ArticleContent {
+            question: row.question,
+            answer: row.answer,
+            similar: row.similar,
+            keywords: row.keywords,
+        };
+        match content.normalized() {
+            Ok(content) => drafts.push(ArticleDraft {
+                slug,
+                category: row.category,
+                content,
+            }),
+            Err(e) => errors.push(RowError {
+                line,
+                message: format!("{}: {e}", e.field()),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(drafts)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Writes articles in a format.
+pub fn export(articles: &[KbArticle], format: KbFormat) -> Result<String, String> {
+    match format {
+        KbFormat::Jsonl => {
+            let mut out = String::new();
+            for a in articles {
+                out.push_str(&serde_json::to_string(&KbRow::from(a)).map_err(|e| e.to_string())?);
+                out.push('\n');
+            }
+            Ok(out)
+        }
+        KbFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "id", "question", "answer", "category", "similar", "keywords",
+            ])
+            .map_err(|e| e.to_string())?;
+            for a in articles {
+                let row = KbRow::from(a);
+                w.write_record([
+                    row.id,
+                    row.question,
+                    row.answer,
+                    row.category.unwrap_or_default(),
+                    row.similar.join("|"),
+                    row.keywords.join("|"),
+                ])
+                .map_err(|e| e.to_string())?;
+            }
+            String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Saves parsed drafts in one transaction and refreshes the bot when anything was published.
+pub async fn save(
+    state: &AppState,
+    drafts: Vec<ArticleDraft>,
+    publish: bool,
+    author: Option<AgentId>,
+) -> Result<SaveReport, StoreError> {
+    let report = state
+        .store
+        .save_articles(SaveArticles {
+            drafts,
+            publish,
+            author,
+            at: jiff::Timestamp::now(),
+        })
+        .await?;
+    if report.published > 0 {
+        super::bot::refresh(state).await?;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cats() -> Vec<String> {
+        vec!["account".into(), "general".into()]
+    }
+
+    #[test]
+    fn the_default_knowledge_base_parses_cleanly() {
+        let codes: Vec<String> = kefu_domain::category::DEFAULT_CATALOGUE
+            .iter()
+            .map(|(c, ..)| (*c).to_owned())
+            .collect();
+        let drafts = parse(DEFAULT_KB, KbFormat::Jsonl, &codes).unwrap();
+        assert!(drafts.len() >= 150);
+        assert!(drafts.iter().all(|d| d.content.similar.len() >= 4));
+    }
+
+    #[test]
+    fn bad_rows_are_reported_with_line_numbers_and_nothing_is_returned() {
+        let text = "{\"id\":\"a\",\"question\":\"q\",\"answer\":\"x\"}\n\n{\"id\":\"a\",\"question\":\"q\",\"answer\":\"x\"}\n{\"id\":\"b\"}\n{\"id\":\"c\",\"question\":\"q\",\"answer\":\"x\",\"category\":\"weather\"}\n";
+        let errors = parse(text, KbFormat::Jsonl, &cats()).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 4, 5]);
+        assert!(errors[0].message.contains("twice"));
+        assert!(errors[2].message.starts_with("category"));
+    }
+
+    #[test]
+    fn csv_round_trips_through_export() {
+        let text = "id,question,answer,category,similar,keywords\nkb-1,登录不了,请重置密码,account,登陆不上|无法登录,登录\n";
+        let drafts = parse(text, KbFormat::Csv, &cats()).unwrap();
+        assert_eq!(
+            drafts[0].content.similar,
+            vec!["登陆不上".to_owned(), "无法登录".to_owned()]
+        );
+        let article = KbArticle {
+            slug: drafts[0].slug.clone(),
+            category: drafts[0].category.clone(),
+            published_version: Some(1),
+            latest_version: 1,
+            version: 1,
+            content: drafts[0].content.clone(),
+            updated_at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        let csv = export(std::slice::from_ref(&article), KbFormat::Csv).unwrap();
+        assert_eq!(csv, text);
+        let jsonl = export(&[article], KbFormat::Jsonl).unwrap();
+        assert_eq!(
+            parse(&jsonl, KbFormat::Jsonl, &cats()).unwrap()[0].content,
+            drafts[0].content
+        );
+    }
+
+    #[test]
+    fn csv_with_a_wrong_header_is_refused() {
+        let errors = parse("id,q\n1,2\n", KbFormat::Csv, &cats()).unwrap_err();
+        assert_eq!(errors[0].line, 1);
+    }
+}

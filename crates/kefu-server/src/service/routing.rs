@@ -1,0 +1,307 @@
+//! Routing: who gets a queued ticket. kefu-routing's engine decides over the store's view of
+//! online agents; the store applies the decision in one transaction with the agent's row
+//! locked, re-checking presence and capacity, so two nodes never over-assign one agent.
+//! Called from intake, from status changes that free capacity, and on presence changes.
+
+use crate::error::ApiResult;
+use crate::state::{AppState, Catalogue};
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::{AgentId, AgentPresence, Ticket, TicketStatus};
+use kefu_routing::queue_eta::{QueueSnapshot, estimate_wait, minutes_rounded_up};
+use kefu_routing::{
+    AgentSkills, AgentState, AssignmentPolicy, ChannelKind, PerKind, Presence, QueuedTicket, Router,
+};
+use kefu_store::{RoutedAssignment, RoutingAgent};
+
+/// Asynchronous tickets an agent may hold at once (agents carry only a chat capacity yet).
+pub const DEFAULT_ASYNC_CAPACITY: u16 = 20;
+/// Recent average handle time used for wait estimates until handle times are measured.
+pub const DEFAULT_AHT_SECONDS: f64 = 600.0;
+/// How many of the most urgent queued tickets an agent coming free is matched against.
+const QUEUE_WINDOW: u32 = 500;
+/// Retries when another node changed the picture between decision and assignment.
+const ATTEMPTS: usize = 4;
+
+/// The deployment's policy: domains marked "always human" (appeals, bans, security) go only
+/// to agents certified in them.
+pub fn policy(catalogue: &Catalogue) -> AssignmentPolicy {
+    AssignmentPolicy {
+        certification_required: catalogue
+            .categories
+            .iter()
+            .filter(|c| c.always_human)
+            .map(|c| c.code.as_str().to_owned())
+            .collect(),
+        min_level: 1,
+    }
+}
+
+/// `zh-CN` → `zh`: routing matches languages by their primary subtag.
+fn language(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or(tag)
+        .to_ascii_lowercase()
+}
+
+fn presence(p: AgentPresence) -> Presence {
+    match p {
+        AgentPresence::Online => Presence::Online,
+        AgentPresence::Away => Presence::Away,
+        AgentPresence::Offline => Presence::Offline,
+    }
+}
+
+/// The engine's view of an agent. Rosters are not stored yet, so presence alone says who is
+/// on duty (`on_shift` is always true); agents without language skills speak Chinese.
+pub fn agent_state(r: &RoutingAgent) -> AgentState {
+    let mut skills = AgentSkills::from_domain(&r.agent.skills);
+    skills.languages = skills.languages.iter().map(|l| language(l)).collect();
+    if skills.languages.is_empty() {
+        skills.languages.push("zh".into());
+    }
+    let clamp = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
+    AgentState {
+        id: r.agent.id,
+        skills,
+        capacity: PerKind {
+            chat: r.agent.chat_capacity,
+            asynchronous: DEFAULT_ASYNC_CAPACITY,
+        },
+        load: PerKind {
+            chat: clamp(r.load_chat),
+            asynchronous: clamp(r.load_async),
+        },
+        presence: presence(r.presence),
+        on_shift: true,
+        last_assigned_at: r.last_assigned_at,
+    }
+}
+
+fn queued(t: &Ticket, customer_language: &str) -> QueuedTicket {
+    let deadline = t.first_response_due.unwrap_or_else(|| {
+        t.created_at
+            .checked_add(SignedDuration::from_hours(24))
+            .unwrap_or(t.created_at)
+    });
+    QueuedTicket {
+        id: t.id,
+        priority: t.priority,
+        category: t.category.as_str().to_owned(),
+        language: language(customer_language),
+        channel: ChannelKind::from(t.channel),
+        created_at: t.created_at,
+        sla_deadline: deadline,
+    }
+}
+
+/// Gives a queued ticket to the best eligible online agent, if any; `None` leaves it
+/// waiting. The event log's `assigned` reason is the engine's explanation.
+pub async fn place(state: &AppState, ticket: &Ticket) -> ApiResult<Option<Ticket>> {
+    if ticket.status != TicketStatus::Queued || ticket.assignee.is_some() {
+        return Ok(None);
+    }
+    let policy = policy(&state.catalogue());
+    let mut wanted = None;
+    for _ in 0..ATTEMPTS {
+        let agents = state.store.routing_agents(None).await?;
+        if agents.is_empty() {
+            return Ok(None);
+        }
+        // The customer's language matters only once someone could take the ticket.
+        let wanted = match &wanted {
+            Some(w) => w,
+            None => {
+                let customer = state.store.customer(ticket.customer_id).await?;
+                wanted.insert(queued(ticket, &customer.language))
+            }
+        };
+        let states: Vec<AgentState> = agents.iter().map(agent_state).collect();
+        let now = Timestamp::now();
+        let Some(choice) = policy.choose(wanted, &states, now) else {
+            return Ok(None);
+        };
+        let capacity = states
+            .iter()
+            .find(|s| s.id == choice.agent_id)
+            .map_or(0, |s| s.capacity.get(wanted.channel));
+        let assignment = RoutedAssignment {
+            ticket_id: ticket.id,
+            agent_id: choice.agent_id,
+            chat: wanted.channel == ChannelKind::Chat,
+            capacity: u32::from(capacity),
+            reason: choice.reason,
+            at: now,
+        };
+        if let Some(t) = state.store.assign_if_room(assignment).await? {
+            tracing::debug!(ticket.number = %t.number, agent.id = %choice.agent_id, "ticket routed");
+            return Ok(Some(t));
+        }
+        // Someone else took the ticket or the agent's last slot: look again.
+        let fresh = state.store.ticket(ticket.id).await?;
+        if fresh.status != TicketStatus::Queued || fresh.assignee.is_some() {
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
+
+/// Gives an online agent the most urgent queued tickets they can take, until they are full.
+pub async fn fill(state: &AppState, agent: AgentId) -> ApiResult<Vec<Ticket>> {
+    let policy = policy(&state.catalogue());
+    let mut given = Vec::new();
+    for _ in 0..ATTEMPTS {
+        let Some(me) = state.store.routing_agents(Some(agent)).await?.pop() else {
+            break;
+        };
+        if me.presence != AgentPresence::Online {
+            break;
+        }
+        let queue = state.store.queued_tickets(QUEUE_WINDOW).await?;
+        if queue.is_empty() {
+            break;
+        }
+        // The engine's own queue and fill: the agent joins offline (so submitting queues
+        // every ticket), then comes online and pulls in urgency order.
+        let mut router = Router::new(policy.clone());
+        let mut offline = agent_state(&me);
+        offline.presence = Presence::Offline;
+        let online = agent_state(&me);
+        router.upsert_agent(offline);
+        let now = Timestamp::now();
+        for entry in &queue {
+            let _ = router.submit(queued(&entry.ticket, &entry.language), now);
+        }
+        router.upsert_agent(online.clone());
+        let Ok(picks) = router.fill(agent, now) else {
+            break;
+        };
+        if picks.is_empty() {
+            break;
+        }
+        let mut missed = false;
+        for pick in picks {
+            let Some(entry) = queue.iter().find(|e| e.ticket.id == pick.ticket_id) else {
+                continue;
+            };
+            let kind = ChannelKind::from(entry.ticket.channel);
+            let assignment = RoutedAssignment {
+                ticket_id: pick.ticket_id,
+                agent_id: agent,
+                chat: kind == ChannelKind::Chat,
+                capacity: u32::from(online.capacity.get(kind)),
+                reason: pick.choice.reason,
+                at: now,
+            };
+            match state.store.assign_if_room(assignment).await? {
+                Some(t) => given.push(t),
+                None => missed = true,
+            }
+        }
+        if !missed {
+            break;
+        }
+    }
+    Ok(given)
+}
+
+/// After a change that may free capacity or requeue a ticket: the ticket looks for an
+/// agent, the agent who held it pulls the next one. Failures are logged, never returned:
+/// the change itself has been made.
+pub async fn settle(state: &AppState, ticket: &Ticket, freed: Option<AgentId>) {
+    if let Err(e) = place(state, ticket).await {
+        tracing::warn!(ticket.number = %ticket.number, error = %e.detail, "routing a queued ticket failed");
+    }
+    if let Some(agent) = freed
+        && let Err(e) = fill(state, agent).await
+    {
+        tracing::warn!(agent.id = %agent, error = %e.detail, "filling an agent's capacity failed");
+    }
+}
+
+/// A queued ticket's place in its lane and the estimated wait in whole minutes (from the
+/// agents online for its domain, their free slots and [`DEFAULT_AHT_SECONDS`]).
+pub async fn queue_eta(state: &AppState, ticket: &Ticket) -> ApiResult<(Option<u64>, Option<i64>)> {
+    let Some(position) = state.store.queue_position(ticket.id).await? else {
+        return Ok((None, None));
+    };
+    let customer = state.store.customer(ticket.customer_id).await?;
+    let wanted = queued(ticket, &customer.language);
+    let policy = policy(&state.catalogue());
+    let (mut servers, mut free) = (0u32, 0u32);
+    for r in state.store.routing_agents(None).await? {
+        let a = agent_state(&r);
+        let skilled = a
+            .skills
+            .category(&wanted.category)
+            .is_some_and(|s| policy.skill_qualifies(s).is_ok())
+            && a.skills.speaks(&wanted.language);
+        if skilled {
+            let (cap, load) = (a.capacity.get(wanted.channel), a.load.get(wanted.channel));
+            servers = servers.saturating_add(u32::from(cap));
+            free = free.saturating_add(u32::from(cap.saturating_sub(load)));
+        }
+    }
+    let wait = estimate_wait(QueueSnapshot {
+        ahead: usize::try_from(position).unwrap_or(usize::MAX),
+        servers,
+        free_servers: free,
+        aht_seconds: DEFAULT_AHT_SECONDS,
+    });
+    Ok((Some(position), wait.map(minutes_rounded_up)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_match_by_primary_subtag() {
+        assert_eq!(language("zh-CN"), "zh");
+        assert_eq!(language("EN_us"), "en");
+        assert_eq!(language("zh"), "zh");
+    }
+}
+
+/// Who wrote, when a message came with the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrote {
+    Nobody,
+    Agent,
+    Customer,
+}
+
+/// SLA clocks and routing follow a change to a ticket: replies stop or start response
+/// clocks, waiting on the customer pauses them, resolving stops them; a ticket back in
+/// the queue looks for an agent and an agent who let go of one pulls the next.
+pub async fn follow(state: &AppState, before: &Ticket, after: &Ticket, wrote: Wrote) {
+    use super::sla::{SlaEvent, record};
+    use TicketStatus::{Closed, PendingCustomer, Queued, Resolved};
+    let now = after.updated_at;
+    match wrote {
+        Wrote::Agent => record(state, after, SlaEvent::AgentReplied, now).await,
+        Wrote::Customer if !before.status.is_open() => {
+            record(state, after, SlaEvent::Reopened, now).await;
+        }
+        Wrote::Customer => record(state, after, SlaEvent::CustomerReplied, now).await,
+        Wrote::Nobody => {}
+    }
+    if before.status == after.status {
+        return;
+    }
+    let event = match after.status {
+        PendingCustomer => Some(SlaEvent::WaitingOnCustomer),
+        Resolved | Closed if before.status.is_open() => Some(SlaEvent::Resolved),
+        _ if before.status == PendingCustomer && wrote == Wrote::Nobody => {
+            Some(SlaEvent::StoppedWaiting)
+        }
+        _ => None,
+    };
+    if let Some(event) = event {
+        record(state, after, event, now).await;
+    }
+    if matches!(after.status, Resolved | Closed | Queued) {
+        let freed = before.assignee.filter(|a| after.assignee != Some(*a));
+        settle(state, after, freed).await;
+    }
+}

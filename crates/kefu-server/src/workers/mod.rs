@@ -1,0 +1,11 @@
+//! Background workers every node runs. They coordinate only through the database, so any
+//! number of nodes may run them at once.
+
+pub mod sla;
+
+use crate::state::AppState;
+
+/// Starts the workers; they run until the runtime shuts down.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(sla::run(state))
+}

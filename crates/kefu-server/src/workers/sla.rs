@@ -1,0 +1,73 @@
+//! The SLA timer worker: every second it claims due timers, which the store marks fired
+//! and applies in the same transaction (warning → `sla_warning`; breach → `sla_breached`,
+//! priority raised one step, requeued when the owner is not online). Each timer fires
+//! once, across restarts and nodes (PostgreSQL claims with `FOR UPDATE SKIP LOCKED`).
+//! Follow-ups run after the commit: a warning schedules the breach; a requeued ticket is
+//! routed again.
+
+use crate::service::{routing, sla};
+use crate::state::AppState;
+use jiff::Timestamp;
+use kefu_store::{FiredTimer, SlaTimerKind, StoreError, TimerOutcome};
+use std::time::Duration;
+
+/// Timers claimed per transaction.
+const BATCH: u32 = 100;
+/// Batches per tick at most, so one tick never runs for long.
+const MAX_BATCHES: usize = 20;
+
+/// Polls once a second until the runtime stops.
+pub async fn run(state: AppState) {
+    let node = format!("node-{}", uuid::Uuid::new_v4().simple());
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = tick(&state, &node, Timestamp::now()).await {
+            tracing::warn!(error = %e, "SLA timer tick failed; will retry");
+        }
+    }
+}
+
+/// Fires every timer due at `now` (tests pass a `now` in the future).
+pub async fn tick(
+    state: &AppState,
+    node: &str,
+    now: Timestamp,
+) -> Result<Vec<FiredTimer>, StoreError> {
+    let mut all = Vec::new();
+    for _ in 0..MAX_BATCHES {
+        let fired = state.store.claim_due_timers(now, node, BATCH).await?;
+        let done = fired.len() < usize::try_from(BATCH).unwrap_or(usize::MAX);
+        for f in &fired {
+            follow_up(state, f).await;
+        }
+        all.extend(fired);
+        if done {
+            break;
+        }
+    }
+    if !all.is_empty() {
+        tracing::info!(timers = all.len(), node, "SLA timers fired");
+    }
+    Ok(all)
+}
+
+async fn follow_up(state: &AppState, f: &FiredTimer) {
+    match f.outcome {
+        TimerOutcome::Warned if f.kind == SlaTimerKind::Warning => {
+            if let Err(e) = sla::after_warning(state, f.ticket_id, &f.target, f.due_at).await {
+                tracing::warn!(timer.id = f.id, error = %e, "scheduling the breach timer failed");
+            }
+        }
+        TimerOutcome::Breached { requeued: true, .. } => {
+            match state.store.ticket(f.ticket_id).await {
+                Ok(t) => routing::settle(state, &t, None).await,
+                Err(e) => {
+                    tracing::warn!(timer.id = f.id, error = %e, "reading a requeued ticket failed")
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,295 @@
+//! Routing over HTTP: presence, auto-assignment, queue position, escalation round trip,
+//! SLA timers firing once.
+
+use super::*;
+use jiff::{SignedDuration, Timestamp};
+
+async fn presence(app: &TestApp, token: &str, p: &str) -> Value {
+    let r = app
+        .http
+        .put(app.url("/api/v1/agents/me/presence"))
+        .bearer_auth(token)
+        .json(&json!({"presence": p}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+async fn me(app: &TestApp, token: &str) -> i64 {
+    let v: Value = app
+        .get("/api/v1/auth/me")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["id"]
+        .as_i64()
+        .or_else(|| v["agent"]["id"].as_i64())
+        .unwrap()
+}
+
+async fn events(app: &TestApp, token: &str, number: &str) -> Vec<Value> {
+    app.get(&format!("/api/v1/tickets/{number}/events"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A ticket from the (not bot-first) API channel, opened by an admin: it goes straight to
+/// the queue.
+async fn open_with(app: &TestApp, external_id: &str, priority: &str) -> Value {
+    let admin = app.login("admin@kefu.local").await;
+    let r = app
+        .post("/api/v1/tickets")
+        .bearer_auth(admin)
+        .json(&json!({"customer": {"external_id": external_id}, "channel": "api", "body": "账号登录不了", "category": "account", "priority": priority}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json().await.unwrap()
+}
+
+async fn customer_view(app: &TestApp, opened: &Value) -> Value {
+    let number = opened["ticket"]["number"].as_str().unwrap();
+    app.get(&format!("/api/v1/customer/tickets/{number}"))
+        .header("x-lookup-code", opened["lookup_code"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_queued_ticket_goes_to_an_online_skilled_agent_with_the_reason_logged() {
+    let app = spawn_app().await;
+    let agent = app.login("agent1@kefu.local").await;
+    let id = me(&app, &agent).await;
+    presence(&app, &agent, "online").await;
+    let opened = open_with(&app, "rt-1", "normal").await;
+    assert_eq!(opened["ticket"]["status"], "assigned", "{opened}");
+    let number = opened["ticket"]["number"].as_str().unwrap();
+    let log = events(&app, &agent, number).await;
+    let assigned = log
+        .iter()
+        .find(|e| e["change"]["kind"] == "assigned")
+        .unwrap();
+    assert_eq!(assigned["change"]["agent_id"], id);
+    assert!(
+        assigned["change"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("least loaded"),
+        "{assigned}"
+    );
+}
+
+#[tokio::test]
+async fn with_nobody_online_a_ticket_waits_with_a_position_and_the_next_agent_pulls_the_most_urgent()
+ {
+    let app = spawn_app().await;
+    let normal = open_with(&app, "rt-2", "normal").await;
+    let urgent = open_with(&app, "rt-3", "urgent").await;
+    assert_eq!(normal["ticket"]["status"], "queued");
+    let view = customer_view(&app, &normal).await;
+    assert_eq!(view["queue_position"], 1, "{view}");
+    assert!(view["estimated_wait_minutes"].is_null());
+    assert_eq!(customer_view(&app, &urgent).await["queue_position"], 0);
+    let agent = app.login("agent2@kefu.local").await;
+    let changed = presence(&app, &agent, "online").await;
+    let assigned = changed["assigned"].as_array().unwrap();
+    assert_eq!(assigned.len(), 2, "{changed}");
+    assert_eq!(assigned[0], urgent["ticket"]["number"]);
+    // Going away keeps asynchronous tickets owned (live chats would go back to the queue).
+    let changed = presence(&app, &agent, "away").await;
+    assert!(
+        changed["requeued"].as_array().unwrap().is_empty(),
+        "{changed}"
+    );
+}
+
+#[tokio::test]
+async fn escalation_and_send_back_round_trip_is_logged_and_shown_to_the_customer() {
+    let app = spawn_app().await;
+    let agent = app.login("agent3@kefu.local").await;
+    let id = me(&app, &agent).await;
+    presence(&app, &agent, "online").await;
+    let opened = open_with(&app, "rt-4", "normal").await;
+    let number = opened["ticket"]["number"].as_str().unwrap().to_owned();
+    let r = app
+        .post(&format!("/api/v1/tickets/{number}/escalate"))
+        .bearer_auth(&agent)
+        .json(&json!({"team_code": "account_security", "reason": "需要核实身份"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let up: Value = r.json().await.unwrap();
+    assert_eq!(up["status"], "escalated");
+    let view = customer_view(&app, &opened).await;
+    assert_eq!(view["progress"], "已转交专业团队处理");
+    assert!(view["expected_resolution_by"].is_string(), "{view}");
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let r = app
+        .post(&format!("/api/v1/tickets/{number}/send-back"))
+        .bearer_auth(&supervisor)
+        .json(&json!({"findings": "已核实，账号解封"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let back: Value = r.json().await.unwrap();
+    assert_eq!(back["status"], "assigned");
+    let kinds: Vec<String> = events(&app, &agent, &number)
+        .await
+        .iter()
+        .map(|e| e["change"]["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        kinds.contains(&"escalated".into()) && kinds.contains(&"sent_back".into()),
+        "{kinds:?}"
+    );
+    let detail: Value = app
+        .get(&format!("/api/v1/tickets/{number}"))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(detail.to_string().contains("已核实，账号解封"));
+    assert_eq!(
+        back["assignee_id"].as_i64().or(back["assignee"].as_i64()),
+        Some(id),
+        "{back}"
+    );
+    // Sent back already: a second send-back is refused.
+    let r = app
+        .post(&format!("/api/v1/tickets/{number}/send-back"))
+        .bearer_auth(&supervisor)
+        .json(&json!({"findings": "again"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, StatusCode::CONFLICT, "not_escalated").await;
+}
+
+#[tokio::test]
+async fn sla_timers_fire_exactly_once() {
+    let app = spawn_app().await;
+    let opened = open_with(&app, "rt-5", "normal").await;
+    let number = opened["ticket"]["number"].as_str().unwrap().to_owned();
+    let later = Timestamp::now() + SignedDuration::from_hours(24 * 4);
+    let mut fired = 0;
+    for _ in 0..4 {
+        let batch = kefu_server::workers::sla::tick(&app.state, "test-node", later)
+            .await
+            .unwrap();
+        fired += batch.len();
+    }
+    assert!(fired >= 4, "{fired}");
+    let again = kefu_server::workers::sla::tick(&app.state, "test-node", later)
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "{again:?}");
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let log = events(&app, &supervisor, &number).await;
+    for kind in ["sla_warning", "sla_breached"] {
+        for target in ["first_response", "resolution"] {
+            let n = log
+                .iter()
+                .filter(|e| e["change"]["kind"] == kind && e["change"]["target"] == target)
+                .count();
+            assert_eq!(n, 1, "{kind} {target}: {log:?}");
+        }
+    }
+    let detail: Value = app
+        .get(&format!("/api/v1/tickets/{number}"))
+        .bearer_auth(&supervisor)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["ticket"]["priority"], "urgent");
+}
+
+#[tokio::test]
+async fn routing_routes_name_the_bad_field() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@kefu.local").await;
+    let number = app.open("rt-6", "问题").await["ticket"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .http
+        .put(app.url("/api/v1/agents/me/presence"))
+        .bearer_auth(&admin)
+        .json(&json!({"presence": "busy"}))
+        .send()
+        .await
+        .unwrap();
+    let p = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(p["errors"][0]["field"], "presence");
+    let cases = [
+        (
+            "escalate",
+            json!({"team_code": "frontline", "reason": "x"}),
+            "team_code",
+        ),
+        (
+            "escalate",
+            json!({"team_code": "nope", "reason": "x"}),
+            "team_code",
+        ),
+        (
+            "escalate",
+            json!({"team_code": "account_security", "reason": " "}),
+            "reason",
+        ),
+        (
+            "transfer",
+            json!({"agent_id": 1, "team_code": "frontline", "reason": "x"}),
+            "agent_id",
+        ),
+        (
+            "transfer",
+            json!({"agent_id": 999999, "reason": "x"}),
+            "agent_id",
+        ),
+        ("send-back", json!({"findings": ""}), "findings"),
+    ];
+    for (route, body, field) in cases {
+        let r = app
+            .post(&format!("/api/v1/tickets/{number}/{route}"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let p = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(p["errors"][0]["field"], field, "{route} {body}");
+    }
+    let r = app
+        .post(&format!("/api/v1/tickets/{number}/send-back"))
+        .bearer_auth(&admin)
+        .json(&json!({"findings": "没有升级过"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, StatusCode::CONFLICT, "not_escalated").await;
+}
