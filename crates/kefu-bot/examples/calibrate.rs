@@ -1,6 +1,7 @@
 //! Synthetic calibration of the decision thresholds (see `decide.rs`), from a knowledge base
 //! alone — no real queries and no gold labels:
-//! `cargo run -p kefu-bot --release --example calibrate -- FAQ.jsonl`.
+//! `cargo run -p kefu-bot --release --example calibrate -- FAQ.jsonl [MODEL.bin]` (with a
+//! semantic model file, the mixed score is calibrated: the `SEMANTIC` thresholds of `bot.rs`).
 //!
 //! Each entry's question (and similar phrasings) is perturbed several times: characters
 //! dropped (spans of one to three), characters swapped for homophones, fillers and context
@@ -13,7 +14,7 @@
 //! answered and left below it.
 
 use kefu_bot::rank::confidence;
-use kefu_bot::{Bot, FaqEntry};
+use kefu_bot::{Bot, FaqEntry, SemanticModel};
 use pinyin::ToPinyin;
 
 /// Common characters, a pool for homophone substitutions.
@@ -119,13 +120,17 @@ fn point(bot: &Bot, query: &str, gold: Option<&str>) -> Point {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
-        .ok_or("usage: calibrate FAQ.jsonl")?;
+        .ok_or("usage: calibrate FAQ.jsonl [MODEL.bin]")?;
+    let model = match std::env::args().nth(2) {
+        Some(file) => Some(SemanticModel::from_bytes(&std::fs::read(file)?)?),
+        None => None,
+    };
     let entries: Vec<FaqEntry> = std::fs::read_to_string(&path)?
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()?;
-    let bot = Bot::new(entries.clone())?;
+    let bot = Bot::with_model(entries.clone(), model.clone())?;
     let mut rng = Rng(20_240_601);
     let mut probes: Vec<(usize, String)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
@@ -155,7 +160,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|(i, _)| i % folds != fold)
             .map(|(_, e)| e.clone())
             .collect();
-        let held_out = Bot::new(kept)?;
+        let held_out = Bot::with_model(kept, model.clone())?;
         for (k, (gold, q)) in probes.iter().enumerate() {
             if gold % folds == fold && k % 5 == 0 {
                 points.push(point(&held_out, q, None));

@@ -1,16 +1,23 @@
 //! Offline ranking, the same contract as `kefu bot rank`:
-//! `cargo run -p kefu-bot --release --example rank -- FAQ.jsonl QUERIES.jsonl PRED.jsonl`.
-//! Prints per-query latency (mean and p99) to stderr.
+//! `cargo run -p kefu-bot --release --example rank -- FAQ.jsonl QUERIES.jsonl PRED.jsonl [MODEL.bin]`
+//! (with a model file, the semantic score is mixed in).
+//! Prints per-query latency (mean, p50 and p99) to stderr.
 
 use std::io::Write;
 use std::time::Instant;
 
-use kefu_bot::{Bot, FaqEntry};
+use kefu_bot::{Bot, FaqEntry, SemanticModel};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let [_, kb, input, output] = args.as_slice() else {
-        return Err("usage: rank FAQ.jsonl QUERIES.jsonl PRED.jsonl".into());
+    let (kb, input, output, model) = match args.as_slice() {
+        [_, kb, input, output] => (kb, input, output, None),
+        [_, kb, input, output, model] => (kb, input, output, Some(model)),
+        _ => return Err("usage: rank FAQ.jsonl QUERIES.jsonl PRED.jsonl [MODEL.bin]".into()),
+    };
+    let model = match model {
+        Some(path) => Some(SemanticModel::from_bytes(&std::fs::read(path)?)?),
+        None => None,
     };
     let mut entries = Vec::new();
     for (n, line) in std::fs::read_to_string(kb)?.lines().enumerate() {
@@ -22,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         entries.push(entry);
     }
     let started = Instant::now();
-    let bot = Bot::new(entries)?;
+    let bot = Bot::with_model(entries, model)?;
     eprintln!("index built in {:?}", started.elapsed());
     let _ = bot.rank("预热", 1);
     let mut out = std::io::BufWriter::new(std::fs::File::create(output)?);
@@ -52,10 +59,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     times.sort_by(f64::total_cmp);
     let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    let p50 = times.get(times.len() / 2).copied().unwrap_or(0.0);
     let p99 = times.get(times.len() * 99 / 100).copied().unwrap_or(0.0);
     eprintln!("handoff reasons: {reasons:?}");
     eprintln!(
-        "{} queries: mean {mean:.3} ms, p99 {p99:.3} ms (respond + rank)",
+        "{} queries: mean {mean:.3} ms, p50 {p50:.3} ms, p99 {p99:.3} ms (respond + rank)",
         times.len()
     );
     Ok(())

@@ -3,29 +3,112 @@
 
 use crate::analyze::analyze;
 use crate::conversation::{ConversationState, Outcome, Turn};
-use crate::decide::{Decision, SUGGESTIONS, decide};
+use crate::decide::{Decision, LEXICAL, SUGGESTIONS, Thresholds, decide_with};
 use crate::error::BotError;
 use crate::handoff::{HandoffReason, human_intent, message_trigger};
 use crate::index::Index;
 use crate::kb::{FaqEntry, validate};
 use crate::normalize::normalize_surface;
-use crate::rank::{MARGIN_SCALE, Ranked, margin_factor, rank_entries};
+use crate::rank::{Ranked, entry_scores, margin_factor, top_k};
+use crate::semantic::{SemanticModel, dot};
 use crate::smalltalk;
 use crate::summary::{Field, HandoffSummary, ask_for, missing_fields, summarize};
+
+/// How much of the mixed score the semantic similarity makes up (the rest is the lexical
+/// score). Chosen on held-out phrasings of the default knowledge base that the model never
+/// saw (the `semantic_weight` example: Recall@1 rises up to 0.6 and is flat after), never
+/// on benchmark queries; see `scripts/semantic/README.md`.
+pub const SEMANTIC_WEIGHT: f64 = 0.6;
+
+/// The thresholds of the mixed score, calibrated like the lexical ones (the synthetic probes
+/// of `decide.rs`, on the development FAQ questions only) with
+/// `cargo run -p kefu-bot --release --example calibrate -- FAQ.jsonl MODEL.bin`: the best
+/// pair had no margin (scale 0) and answer threshold 0.69 (96.0% precision on in-scope
+/// probes, 5.0% of out-of-scope probes answered); the suggest threshold is the median top
+/// similarity of out-of-scope probes (0.43). Rerun it after rebuilding the model.
+pub const SEMANTIC: Thresholds = Thresholds {
+    answer: 0.69,
+    suggest: 0.43,
+    margin_scale: 0.0,
+};
+
+/// The semantic side of a bot: the model and the unit vector of every indexed phrasing.
+#[derive(Debug, Clone)]
+struct Semantic {
+    model: SemanticModel,
+    weight: f64,
+    /// `phrasings × dim`, row-major, in index order.
+    vectors: Vec<f32>,
+}
 
 /// A knowledge base ready to answer; cheap to rebuild when the knowledge base changes.
 #[derive(Debug, Clone)]
 pub struct Bot {
     entries: Vec<FaqEntry>,
     index: Index,
+    semantic: Option<Semantic>,
+    thresholds: Thresholds,
 }
 
 impl Bot {
     /// Validates the entries (non-empty unique ids, non-empty questions) and indexes them.
     pub fn new(entries: Vec<FaqEntry>) -> Result<Bot, BotError> {
+        Bot::with_model(entries, None)
+    }
+
+    /// Like [`Bot::new`], and with a semantic model also embeds every phrasing, so that
+    /// scores mix the lexical score with the semantic similarity ([`SEMANTIC_WEIGHT`]) and
+    /// decisions use the [`SEMANTIC`] thresholds. `None` gives the lexical bot.
+    pub fn with_model(
+        entries: Vec<FaqEntry>,
+        model: Option<SemanticModel>,
+    ) -> Result<Bot, BotError> {
+        Bot::with_model_weight(entries, model, SEMANTIC_WEIGHT, SEMANTIC)
+    }
+
+    /// [`Bot::with_model`] with another mixing weight in [0, 1] and thresholds, for
+    /// calibration tools.
+    pub fn with_model_weight(
+        entries: Vec<FaqEntry>,
+        model: Option<SemanticModel>,
+        weight: f64,
+        thresholds: Thresholds,
+    ) -> Result<Bot, BotError> {
         validate(&entries)?;
         let index = Index::build(&entries);
-        Ok(Bot { entries, index })
+        let semantic = model.map(|model| {
+            let vectors = index
+                .phrasings
+                .iter()
+                .flat_map(|p| model.encode_analyzed(&p.analyzed))
+                .collect();
+            Semantic {
+                model,
+                weight: weight.clamp(0.0, 1.0),
+                vectors,
+            }
+        });
+        let thresholds = if semantic.is_some() {
+            thresholds
+        } else {
+            LEXICAL
+        };
+        Ok(Bot {
+            entries,
+            index,
+            semantic,
+            thresholds,
+        })
+    }
+
+    /// True when the bot mixes in a semantic model.
+    pub fn has_model(&self) -> bool {
+        self.semantic.is_some()
+    }
+
+    /// The decision thresholds of this bot's scoring.
+    pub fn thresholds(&self) -> &Thresholds {
+        &self.thresholds
     }
 
     /// The knowledge base the bot was built from.
@@ -45,7 +128,7 @@ impl Bot {
         let mut ranked = self.similarities(query, k.max(2));
         let top = ranked.first().map_or(0.0, |r| r.score);
         let second = ranked.get(1).map_or(0.0, |r| r.score);
-        let factor = margin_factor(top, second, MARGIN_SCALE);
+        let factor = margin_factor(top, second, self.thresholds.margin_scale);
         ranked.truncate(k);
         for r in &mut ranked {
             r.score *= factor;
@@ -56,8 +139,27 @@ impl Bot {
     /// The best `k` entries by raw similarity in [0, 1], before the margin is taken into
     /// account.
     pub fn similarities(&self, query: &str, k: usize) -> Vec<Ranked> {
+        if k == 0 {
+            return Vec::new();
+        }
         let analyzed = analyze(query);
-        rank_entries(&self.index, &self.entries, &analyzed, k)
+        let mut scores = entry_scores(&self.index, &self.entries, &analyzed);
+        if let Some(semantic) = &self.semantic {
+            let q = semantic.model.encode_analyzed(&analyzed);
+            let dim = semantic.model.dim();
+            let mut best = vec![0.0_f64; self.entries.len()];
+            for (p, phrasing) in self.index.phrasings.iter().enumerate() {
+                let v = &semantic.vectors[p * dim..(p + 1) * dim];
+                let cos = f64::from(dot(&q, v)).clamp(0.0, 1.0);
+                let b = &mut best[phrasing.entry];
+                *b = b.max(cos);
+            }
+            let w = semantic.weight;
+            for (s, sem) in scores.iter_mut().zip(best) {
+                *s = ((1.0 - w) * *s + w * sem).clamp(0.0, 1.0);
+            }
+        }
+        top_k(&scores, k)
             .into_iter()
             .map(|(e, score)| Ranked {
                 id: self.entries[e].id.clone(),
@@ -171,7 +273,7 @@ impl Bot {
         if let Some(reason) = message_trigger(surface) {
             return Decision::Handoff { reason };
         }
-        let decision = decide(ranked);
+        let decision = decide_with(ranked, &self.thresholds);
         match decision {
             Decision::Answer { ref id, .. } => {
                 let category = self.entry(id).and_then(|e| e.category.as_deref());
@@ -420,6 +522,54 @@ mod tests {
         assert!(ranked.windows(2).all(|w| w[0].score >= w[1].score));
         assert!(ranked.iter().all(|r| (0.0..=1.0).contains(&r.score)));
         assert!(bot().rank("怎么退款", 0).is_empty());
+    }
+
+    fn tiny_model() -> SemanticModel {
+        let bytes = crate::semantic::tests::model_bytes(
+            2,
+            &[
+                ("c:码", 0.01, &[100, 0]),
+                ("c:锁", 0.01, &[100, 0]),
+                ("c:播", 0.01, &[0, 100]),
+            ],
+        );
+        SemanticModel::from_bytes(&bytes).unwrap()
+    }
+
+    #[test]
+    fn a_semantic_model_finds_an_entry_that_shares_no_word() {
+        let entries = vec![
+            entry("password", "忘记密码", &[], None),
+            entry("live", "直播规则", &[], None),
+        ];
+        let lexical = Bot::new(entries.clone()).unwrap();
+        assert!(!lexical.has_model());
+        assert!(lexical.rank("账户被锁", 2).is_empty());
+        let semantic = Bot::with_model(entries, Some(tiny_model())).unwrap();
+        assert!(semantic.has_model());
+        assert_eq!(semantic.thresholds(), &SEMANTIC);
+        let ranked = semantic.rank("账户被锁", 2);
+        assert_eq!(ranked[0].id, "password", "{ranked:?}");
+        assert!(ranked.iter().all(|r| (0.0..=1.0).contains(&r.score)));
+    }
+
+    #[test]
+    fn without_a_model_the_bot_is_the_lexical_bot() {
+        let entries = bot().entries().to_vec();
+        let none = Bot::with_model(entries, None).unwrap();
+        assert_eq!(none.thresholds(), &LEXICAL);
+        let lexical = bot();
+        for q in ["忘记密码", "怎么开直播", "手机号"] {
+            let (a, b) = (none.rank(q, 5), lexical.rank(q, 5));
+            // Index sums run in hash-map order, so scores may differ in the last bit.
+            assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(&b) {
+                assert!(
+                    x.id == y.id && (x.score - y.score).abs() < 1e-9,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -18,7 +18,9 @@
 //!   it a query looks more like something the knowledge base does not hold than like a
 //!   paraphrase.
 //!
-//! Rerun the example on a product knowledge base after large changes to the scoring.
+//! Rerun the example on a product knowledge base after large changes to the scoring. With a
+//! semantic model the mixed score has its own thresholds (`bot::SEMANTIC`, set by the same
+//! example given the model file); [`decide_with`] takes either.
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +35,25 @@ pub const ANSWER_THRESHOLD: f64 = 0.49;
 pub const SUGGEST_THRESHOLD: f64 = 0.29;
 /// How many entries a suggestion offers.
 pub const SUGGESTIONS: usize = 3;
+
+/// The calibrated constants of one scoring (lexical alone, or mixed with the semantic model):
+/// they belong together because each was set on the scores of its own scoring.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// Answer at or above this confidence.
+    pub answer: f64,
+    /// Suggest at or above this top similarity.
+    pub suggest: f64,
+    /// The margin scale of [`crate::rank::confidence`].
+    pub margin_scale: f64,
+}
+
+/// The thresholds of the lexical score (calibrated as the module documentation says).
+pub const LEXICAL: Thresholds = Thresholds {
+    answer: ANSWER_THRESHOLD,
+    suggest: SUGGEST_THRESHOLD,
+    margin_scale: MARGIN_SCALE,
+};
 
 /// What the bot does with one message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,19 +111,24 @@ impl Decision {
 /// plausible (a near tie is exactly when choices help), else hand over. Scores in the
 /// decision are confidences, as `Bot::rank` gives them.
 pub fn decide(similarities: &[Ranked]) -> Decision {
+    decide_with(similarities, &LEXICAL)
+}
+
+/// [`decide`] with the thresholds of another scoring.
+pub fn decide_with(similarities: &[Ranked], thresholds: &Thresholds) -> Decision {
     let Some(top) = similarities.first() else {
         return Decision::Handoff {
             reason: HandoffReason::NoMatch,
         };
     };
     let second = similarities.get(1).map_or(0.0, |r| r.score);
-    let factor = margin_factor(top.score, second, MARGIN_SCALE);
-    if top.score * factor >= ANSWER_THRESHOLD {
+    let factor = margin_factor(top.score, second, thresholds.margin_scale);
+    if top.score * factor >= thresholds.answer {
         Decision::Answer {
             id: top.id.clone(),
             score: top.score * factor,
         }
-    } else if top.score >= SUGGEST_THRESHOLD {
+    } else if top.score >= thresholds.suggest {
         let candidates = similarities
             .iter()
             .take(SUGGESTIONS)

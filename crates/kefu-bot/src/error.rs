@@ -23,4 +23,10 @@ pub enum BotError {
         /// Id of the entry.
         id: String,
     },
+    /// A semantic model file is malformed (see `semantic.rs` for the layout).
+    #[error("invalid semantic model: {reason}")]
+    BadModel {
+        /// What is wrong with it.
+        reason: String,
+    },
 }

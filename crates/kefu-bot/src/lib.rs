@@ -3,7 +3,7 @@
 //! or hand over to a person — with a reply text and a handoff summary.
 //!
 //! Pipeline: [`normalize`] → [`synonym`] → [`segment`] / [`phonetic`] ([`analyze`]) →
-//! [`index`] → [`rank`] → [`smalltalk`] / [`handoff`] / [`decide`] → [`bot`]; [`summary`]
+//! [`index`] → [`rank`] (plus the optional [`semantic`] model) → [`smalltalk`] / [`handoff`] / [`decide`] → [`bot`]; [`summary`]
 //! prepares what an agent needs when the bot hands over.
 
 pub mod analyze;
@@ -18,6 +18,7 @@ pub mod normalize;
 pub mod phonetic;
 pub mod rank;
 pub mod segment;
+pub mod semantic;
 pub mod smalltalk;
 pub mod summary;
 pub mod synonym;
@@ -29,5 +30,6 @@ pub use error::BotError;
 pub use handoff::{HandoffReason, HumanIntent};
 pub use kb::FaqEntry;
 pub use rank::Ranked;
+pub use semantic::SemanticModel;
 pub use smalltalk::SmallTalk;
 pub use summary::{Field, HandoffSummary};

