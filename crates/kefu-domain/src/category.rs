@@ -59,6 +59,10 @@ pub struct Category {
     pub specialist_team: Option<String>,
     /// Requests in this domain always need a person (appeals, bans, security).
     pub always_human: bool,
+    /// Routing gives this domain's tickets only to agents certified in it (a skill's
+    /// `certified` flag, set by a supervisor).
+    #[serde(default)]
+    pub requires_certification: bool,
 }
 
 /// The default catalogue (DESIGN.md): code, 中文名, English name, specialist team code.
@@ -102,6 +106,7 @@ pub fn default_categories() -> Vec<Category> {
             name_en: en.to_string(),
             specialist_team: Some(team.to_string()),
             always_human: false,
+            requires_certification: false,
         })
         .collect()
 }

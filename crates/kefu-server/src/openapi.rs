@@ -1,6 +1,6 @@
 //! The OpenAPI document of every `/api/v1` route, served at `/api/openapi.json`.
 
-use crate::api::v1::{admin, auth, customer, kb, routing, tickets, types};
+use crate::api::v1::{admin, auth, customer, kb, rosters, routing, tickets, types};
 use crate::error::ErrorCode;
 use crate::error::{FieldError, Problem};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
         tickets::take_ticket, tickets::assign_ticket, tickets::reply_to_ticket, tickets::add_note,
         tickets::change_ticket_status, tickets::list_ticket_events,
         routing::set_presence, routing::escalate_ticket, routing::send_back_ticket, routing::transfer_ticket,
+        rosters::find_roster, rosters::put_roster, rosters::find_coverage,
         customer::lookup_ticket, customer::add_customer_message, customer::rate_bot_answer,
         kb::list_articles, kb::find_article, kb::put_article, kb::publish_article, kb::ask_bot, kb::list_unanswered,
         auth::login, auth::logout, auth::current_agent,
@@ -28,7 +29,7 @@ use utoipa::{Modify, OpenApi};
         (name = "intake", description = "Channels open tickets"),
         (name = "customer", description = "Customers look up and write to their tickets"),
         (name = "tickets", description = "Agents work tickets"),
-        (name = "routing", description = "Presence, escalation, send-back and transfer"),
+        (name = "routing", description = "Presence, escalation, send-back, transfer, rosters and coverage"),
         (name = "auth", description = "Staff sessions"),
         (name = "kb", description = "Knowledge base and the FAQ bot"),
         (name = "admin", description = "Staff, teams, catalogue, API keys"),

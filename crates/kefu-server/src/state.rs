@@ -74,6 +74,9 @@ pub struct Inner {
     pub lookup_secret: Vec<u8>,
     /// The FAQ bot over the published knowledge base, and the `kb_revision` it was built at.
     pub bot: RwLock<(Arc<kefu_bot::Bot>, String)>,
+    /// Until when this node knows nobody is online to route to (a short negative cache:
+    /// intake then skips the agent read; presence changes here clear it).
+    pub nobody_online_until: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -98,6 +101,7 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Inner {
                 bot: RwLock::new((Arc::new(bot), revision)),
+                nobody_online_until: std::sync::Mutex::new(None),
                 principals: PrincipalCache::new(settings.principal_cache_ttl),
                 settings,
                 store,

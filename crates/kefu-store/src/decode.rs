@@ -167,6 +167,7 @@ pub(crate) fn category(r: &impl Get) -> StoreResult<Category> {
         name_en: r.text("name_en")?,
         specialist_team: r.opt_text("specialist_team")?,
         always_human: r.i32("always_human")? != 0,
+        requires_certification: r.i32("requires_certification")? != 0,
     })
 }
 

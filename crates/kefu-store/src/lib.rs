@@ -68,6 +68,15 @@ pub trait Store: Send + Sync + 'static {
     /// Sets an agent's presence; leaving (away/offline) returns their live chat tickets to
     /// the queue with a handover note. Returns the requeued tickets.
     async fn set_presence(&self, change: PresenceChange) -> StoreResult<Vec<TicketId>>;
+    /// Returns an agent's assigned live chats to the queue with a handover note (their
+    /// asynchronous tickets stay owned). Returns the requeued tickets.
+    async fn hand_over_chats(&self, handover: Handover) -> StoreResult<Vec<TicketId>>;
+    /// Creates or replaces an agent's roster (`NotFound` for an unknown agent).
+    async fn set_roster(&self, roster: AgentRoster) -> StoreResult<AgentRoster>;
+    /// An agent's roster; `None` when they have none (always on shift).
+    async fn roster(&self, agent: AgentId) -> StoreResult<Option<AgentRoster>>;
+    /// Every stored roster, by agent id.
+    async fn rosters(&self) -> StoreResult<Vec<AgentRoster>>;
     /// An agent's presence (`offline` when never set).
     async fn agent_presence(&self, agent: AgentId) -> StoreResult<kefu_domain::AgentPresence>;
     /// Active online agents (or just `only`, whatever their presence) with their loads.

@@ -5,17 +5,24 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use std::borrow::Cow;
 
 /// Names of the migrations, in order (`NNNN_name`), identical for both backends.
-pub const MIGRATION_NAMES: &[&str] = &["0001_foundation", "0002_knowledge_base", "0003_routing"];
+pub const MIGRATION_NAMES: &[&str] = &[
+    "0001_foundation",
+    "0002_knowledge_base",
+    "0003_routing",
+    "0004_rosters",
+];
 
 const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_knowledge_base.sql"),
     include_str!("../migrations/sqlite/0003_routing.sql"),
+    include_str!("../migrations/sqlite/0004_rosters.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
     include_str!("../migrations/postgres/0002_knowledge_base.sql"),
     include_str!("../migrations/postgres/0003_routing.sql"),
+    include_str!("../migrations/postgres/0004_rosters.sql"),
 ];
 
 /// Which schema dialect to build.

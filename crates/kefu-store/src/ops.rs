@@ -11,13 +11,12 @@ pub(crate) const TICKET_COLUMNS: &str = "id, number, customer_id, channel, subje
     first_response_at, first_response_due, resolved_at";
 
 macro_rules! backend_ops {
-    (lock = $lock:literal) => {
+    (lock = $lock:literal, open_rows = $open_rows:path) => {
         use crate::decode::{self, Get as _};
         use sqlx::Row as _;
         use crate::ops::TICKET_COLUMNS;
         use crate::*;
         use kefu_domain::*;
-        use rand::Rng as _;
 
         fn ms(t: jiff::Timestamp) -> i64 {
             t.as_millisecond()
@@ -80,34 +79,6 @@ macro_rules! backend_ops {
             })
         }
 
-        async fn upsert_customer(
-            c: &mut Conn,
-            p: &CustomerProfile,
-            at: jiff::Timestamp,
-        ) -> StoreResult<CustomerId> {
-            // Profile fields the channel sends refresh what we knew; absent ones keep it.
-            let row = sqlx::query(
-                "INSERT INTO customers (channel, external_id, display_name, email, phone, language, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (channel, external_id) DO UPDATE SET \
-                   display_name = COALESCE(excluded.display_name, customers.display_name), \
-                   email = COALESCE(excluded.email, customers.email), \
-                   phone = COALESCE(excluded.phone, customers.phone), \
-                   language = excluded.language \
-                 RETURNING id",
-            )
-            .bind(p.identity.channel.as_str())
-            .bind(&p.identity.external_id)
-            .bind(&p.display_name)
-            .bind(&p.email)
-            .bind(&p.phone)
-            .bind(&p.language)
-            .bind(ms(at))
-            .fetch_one(&mut *c)
-            .await?;
-            Ok(CustomerId(row.i64("id")?))
-        }
-
         pub(crate) async fn ticket(c: &mut Conn, id: TicketId) -> StoreResult<Ticket> {
             let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1");
             let row = sqlx::query(&sql).bind(id.0).fetch_optional(&mut *c).await?;
@@ -163,58 +134,8 @@ macro_rules! backend_ops {
                     return Ok(OpenedTicket { ticket, first_message: None, replayed: true });
                 }
             }
-            let customer_id = upsert_customer(c, &new.customer, new.at).await?;
             let date = new.at.to_zoned(jiff::tz::TimeZone::UTC).date();
-            let context = to_json(&new.context)?;
-            // Numbers are random within the day; a taken one is retried, the unique index
-            // being the only judge of uniqueness.
-            let mut attempt = 0;
-            let (id, number) = loop {
-                let number = TicketNumber::new(date, rand::rng().random_range(0..ticket_number::SERIAL_BOUND));
-                let row = sqlx::query(
-                    "INSERT INTO tickets (number, customer_id, channel, subject, category, priority, status, \
-                       context, created_at, updated_at, first_response_due) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) \
-                     ON CONFLICT (number) DO NOTHING RETURNING id",
-                )
-                .bind(number.as_string())
-                .bind(customer_id.0)
-                .bind(new.channel.as_str())
-                .bind(&new.subject)
-                .bind(new.category.as_str())
-                .bind(i32::from(new.priority.rank()))
-                .bind(new.status.as_str())
-                .bind(&context)
-                .bind(at)
-                .bind(new.first_response_due.map(ms))
-                .fetch_optional(&mut *c)
-                .await?;
-                if let Some(row) = row {
-                    break (TicketId(row.i64("id")?), number);
-                }
-                attempt += 1;
-                if attempt >= 16 {
-                    return Err(StoreError::Backend("no free ticket number after 16 tries".into()));
-                }
-            };
-            let message = insert_message(c, id, MessageKind::Customer, None, &new.body, &new.attachments, new.at).await?;
-            // Both opening events in one statement: intake is the hottest write path.
-            let opened = EventKind::Opened { channel: new.channel.as_str().into() };
-            let added = EventKind::MessageAdded { message_id: message.id.0, message_kind: "customer".into() };
-            let actor = to_json(&new.actor)?;
-            sqlx::query(
-                "INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) \
-                 VALUES ($1, $2, $3, $4, $5), ($1, $2, $6, $7, $5)",
-            )
-            .bind(id.0)
-            .bind(&actor)
-            .bind(opened.name())
-            .bind(to_json(&opened)?)
-            .bind(at)
-            .bind(added.name())
-            .bind(to_json(&added)?)
-            .execute(&mut *c)
-            .await?;
+            let (id, number, customer_id, message) = $open_rows(c, &new, date).await?;
             if let Some(idem) = &new.idempotency {
                 sqlx::query("UPDATE idempotency_keys SET ticket_id = $1 WHERE scope = $2 AND key = $3")
                     .bind(id.0)
@@ -241,25 +162,6 @@ macro_rules! backend_ops {
                 first_response_due: new.first_response_due,
                 resolved_at: None,
             };
-            if let Some(schedule) = &new.sla {
-                sqlx::query("INSERT INTO ticket_sla (ticket_id, state, updated_at) VALUES ($1, $2, $3)")
-                    .bind(id.0)
-                    .bind(&schedule.state)
-                    .bind(at)
-                    .execute(&mut *c)
-                    .await?;
-                for (target, timer) in &schedule.timers {
-                    if let Some(t) = timer {
-                        sqlx::query("INSERT INTO timers (ticket_id, kind, target, due_at) VALUES ($1, $2, $3, $4)")
-                            .bind(id.0)
-                            .bind(t.kind.as_str())
-                            .bind(target)
-                            .bind(ms(t.due_at))
-                            .execute(&mut *c)
-                            .await?;
-                    }
-                }
-            }
             let ticket = match new.bot {
                 Some(mut exchange) => {
                     exchange.ticket_id = id;
@@ -575,22 +477,25 @@ macro_rules! backend_ops {
 
         pub(crate) async fn upsert_category(c: &mut Conn, cat: Category) -> StoreResult<Category> {
             sqlx::query(
-                "INSERT INTO categories (code, name_zh, name_en, specialist_team, always_human) VALUES ($1, $2, $3, $4, $5) \
+                "INSERT INTO categories (code, name_zh, name_en, specialist_team, always_human, requires_certification) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, \
-                   specialist_team = excluded.specialist_team, always_human = excluded.always_human",
+                   specialist_team = excluded.specialist_team, always_human = excluded.always_human, \
+                   requires_certification = excluded.requires_certification",
             )
             .bind(cat.code.as_str())
             .bind(&cat.name_zh)
             .bind(&cat.name_en)
             .bind(&cat.specialist_team)
             .bind(i32::from(cat.always_human))
+            .bind(i32::from(cat.requires_certification))
             .execute(&mut *c)
             .await?;
             Ok(cat)
         }
 
         pub(crate) async fn list_categories(c: &mut Conn) -> StoreResult<Vec<Category>> {
-            let rows = sqlx::query("SELECT code, name_zh, name_en, specialist_team, always_human FROM categories ORDER BY code")
+            let rows = sqlx::query("SELECT code, name_zh, name_en, specialist_team, always_human, requires_certification FROM categories ORDER BY code")
                 .fetch_all(&mut *c)
                 .await?;
             rows.iter().map(|r| decode::category(r)).collect()
@@ -1035,6 +940,19 @@ macro_rules! impl_store {
             }
             async fn set_presence(&self, p: PresenceChange) -> StoreResult<Vec<TicketId>> {
                 self.write(move |c| Box::pin(ops::set_presence(c, p))).await
+            }
+            async fn hand_over_chats(&self, h: Handover) -> StoreResult<Vec<TicketId>> {
+                self.write(move |c| Box::pin(ops::hand_over_chats(c, h)))
+                    .await
+            }
+            async fn set_roster(&self, r: AgentRoster) -> StoreResult<AgentRoster> {
+                self.write(move |c| Box::pin(ops::set_roster(c, r))).await
+            }
+            async fn roster(&self, id: AgentId) -> StoreResult<Option<AgentRoster>> {
+                self.read(move |c| Box::pin(ops::roster(c, id))).await
+            }
+            async fn rosters(&self) -> StoreResult<Vec<AgentRoster>> {
+                self.read(|c| Box::pin(ops::rosters(c))).await
             }
             async fn agent_presence(&self, id: AgentId) -> StoreResult<AgentPresence> {
                 self.read(move |c| Box::pin(ops::agent_presence(c, id)))

@@ -21,6 +21,29 @@ pub struct RoutingAgent {
     pub last_assigned_at: Option<Timestamp>,
     pub load_chat: u32,
     pub load_async: u32,
+    /// Their roster, if they have one (without one they are always on shift).
+    pub roster: Option<AgentRoster>,
+}
+
+/// An agent's roster: recurring shifts in local time of an IANA zone. `shifts` is
+/// kefu-routing's `Shift` list as JSON, opaque to the store (the server validates it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentRoster {
+    pub agent_id: AgentId,
+    pub time_zone: String,
+    pub shifts: String,
+    pub updated_at: Timestamp,
+}
+
+/// An agent's live chats go back to the queue with a handover note
+/// (`handover: {name} {why}; chat returned to the queue`); asynchronous tickets stay owned.
+#[derive(Debug, Clone)]
+pub struct Handover {
+    pub agent_id: AgentId,
+    /// What happened, after the agent's name: `went offline`, `reached the end of their shift`.
+    pub why: String,
+    pub actor: Actor,
+    pub at: Timestamp,
 }
 
 /// A queued, unowned ticket and its customer's language.

@@ -54,30 +54,87 @@ macro_rules! routing_ops {
             .bind(ms(p.at))
             .execute(&mut *c)
             .await?;
-            let mut requeued = Vec::new();
             if p.presence == AgentPresence::Online {
-                return Ok(requeued);
+                return Ok(Vec::new());
             }
-            // Leaving: live chats go back to the queue with a handover note; asynchronous
-            // tickets stay owned.
+            // Leaving: live chats go back to the queue with a handover note.
+            let handover = Handover { agent_id: p.agent_id, why: format!("went {}", p.presence), actor: p.actor, at: p.at };
+            requeue_chats(c, &who, handover).await
+        }
+
+        pub(crate) async fn hand_over_chats(c: &mut Conn, h: Handover) -> StoreResult<Vec<TicketId>> {
+            let who = agent(c, h.agent_id).await?;
+            requeue_chats(c, &who, h).await
+        }
+
+        /// Returns the agent's assigned live chats to the queue; asynchronous tickets stay owned.
+        async fn requeue_chats(c: &mut Conn, who: &Agent, h: Handover) -> StoreResult<Vec<TicketId>> {
+            let mut requeued = Vec::new();
             let sql = format!(
                 "SELECT id FROM tickets WHERE assignee_id = $1 AND status = 'assigned' AND channel IN ({}) ORDER BY id",
                 chat_channels()
             );
-            let rows = sqlx::query(&sql).bind(p.agent_id.0).fetch_all(&mut *c).await?;
+            let rows = sqlx::query(&sql).bind(h.agent_id.0).fetch_all(&mut *c).await?;
             for row in rows {
                 let current = ticket_for_update(c, TicketId(row.i64("id")?)).await?;
-                if current.status != TicketStatus::Assigned || current.assignee != Some(p.agent_id) {
+                if current.status != TicketStatus::Assigned || current.assignee != Some(h.agent_id) {
                     continue;
                 }
-                let note = format!(
-                    "handover: {} went {}; chat returned to the queue",
-                    who.display_name, p.presence
-                );
-                set_status(c, &current, TicketStatus::Queued, &p.actor, Some(note), p.at).await?;
+                let note = format!("handover: {} {}; chat returned to the queue", who.display_name, h.why);
+                set_status(c, &current, TicketStatus::Queued, &h.actor, Some(note), h.at).await?;
                 requeued.push(current.id);
             }
             Ok(requeued)
+        }
+
+        fn decode_roster(r: &impl decode::Get, prefix: &str) -> StoreResult<Option<AgentRoster>> {
+            let Some(time_zone) = r.opt_text(&format!("{prefix}time_zone"))? else {
+                return Ok(None);
+            };
+            Ok(Some(AgentRoster {
+                agent_id: AgentId(r.i64(&format!("{prefix}agent_id"))?),
+                time_zone,
+                shifts: r.text(&format!("{prefix}shifts"))?,
+                updated_at: decode::ts(r.i64(&format!("{prefix}updated_at"))?)?,
+            }))
+        }
+
+        pub(crate) async fn set_roster(c: &mut Conn, r: AgentRoster) -> StoreResult<AgentRoster> {
+            agent(c, r.agent_id).await?;
+            sqlx::query(
+                "INSERT INTO agent_rosters (agent_id, time_zone, shifts, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (agent_id) DO UPDATE SET time_zone = excluded.time_zone, shifts = excluded.shifts, \
+                   updated_at = excluded.updated_at",
+            )
+            .bind(r.agent_id.0)
+            .bind(&r.time_zone)
+            .bind(&r.shifts)
+            .bind(ms(r.updated_at))
+            .execute(&mut *c)
+            .await?;
+            Ok(r)
+        }
+
+        pub(crate) async fn roster(c: &mut Conn, id: AgentId) -> StoreResult<Option<AgentRoster>> {
+            let row = sqlx::query("SELECT agent_id, time_zone, shifts, updated_at FROM agent_rosters WHERE agent_id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?;
+            match row {
+                Some(r) => decode_roster(&r, ""),
+                None => Ok(None),
+            }
+        }
+
+        pub(crate) async fn rosters(c: &mut Conn) -> StoreResult<Vec<AgentRoster>> {
+            let rows = sqlx::query("SELECT agent_id, time_zone, shifts, updated_at FROM agent_rosters ORDER BY agent_id")
+                .fetch_all(&mut *c)
+                .await?;
+            let mut all = Vec::with_capacity(rows.len());
+            for r in &rows {
+                all.extend(decode_roster(r, "")?);
+            }
+            Ok(all)
         }
 
         pub(crate) async fn routing_agents(c: &mut Conn, only: Option<AgentId>) -> StoreResult<Vec<RoutingAgent>> {
@@ -86,11 +143,14 @@ macro_rules! routing_ops {
             let sql = format!(
                 "SELECT a.id, a.email, a.display_name, a.role, a.team_id, a.password_hash, a.skills, \
                    a.chat_capacity, a.active, a.created_at, r.presence, r.last_assigned_at, \
+                   ro.agent_id AS roster_agent_id, ro.time_zone AS roster_time_zone, ro.shifts AS roster_shifts, \
+                   ro.updated_at AS roster_updated_at, \
                    (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ({HELD_STATUSES}) \
                       AND t.channel IN ({chat})) AS load_chat, \
                    (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ({HELD_STATUSES}) \
                       AND t.channel NOT IN ({chat})) AS load_async \
                  FROM agents a JOIN agent_routing r ON r.agent_id = a.id \
+                 LEFT JOIN agent_rosters ro ON ro.agent_id = a.id \
                  WHERE a.active = 1 AND {filter} ORDER BY a.id"
             );
             let rows = sqlx::query(&sql).bind(only.map_or(0, |a| a.0)).fetch_all(&mut *c).await?;
@@ -102,6 +162,7 @@ macro_rules! routing_ops {
                         last_assigned_at: r.opt_i64("last_assigned_at")?.map(decode::ts).transpose()?,
                         load_chat: count(r.i64("load_chat")?)?,
                         load_async: count(r.i64("load_async")?)?,
+                        roster: decode_roster(r, "roster_")?,
                     })
                 })
                 .collect()

@@ -88,6 +88,8 @@ async fn suite(store: Arc<dyn Store>) {
     transfer_to_agent_and_to_team(&store).await;
     timers_fire_once_with_their_effects(&store).await;
     concurrent_claimers_get_disjoint_timers(&store).await;
+    rosters_are_replaced_and_shift_end_hands_chats_over(&store).await;
+    categories_keep_their_certification_setting(&store).await;
 }
 
 async fn assignment_needs_presence_and_room_and_offline_requeues_chats(store: &Arc<dyn Store>) {
@@ -439,4 +441,112 @@ async fn routing_contract_holds_on_postgres() {
     };
     let db = TestDatabase::postgres(&url).await.unwrap();
     suite(db.store.clone()).await;
+}
+
+async fn rosters_are_replaced_and_shift_end_hands_chats_over(store: &Arc<dyn Store>) {
+    let a = agent(store, "roster1@kefu.local", 2).await;
+    assert_eq!(store.roster(a.id).await.unwrap(), None);
+    let night = AgentRoster {
+        agent_id: a.id,
+        time_zone: "Asia/Shanghai".into(),
+        shifts: r#"[{"days":["mon"],"start":"22:00","end":"06:00","breaks":[]}]"#.into(),
+        updated_at: at(1),
+    };
+    assert_eq!(store.set_roster(night.clone()).await.unwrap(), night);
+    let day = AgentRoster {
+        time_zone: "UTC".into(),
+        shifts: r#"[{"days":["tue"],"start":"09:00","end":"17:00","breaks":[]}]"#.into(),
+        updated_at: at(2),
+        ..night.clone()
+    };
+    store.set_roster(day.clone()).await.unwrap();
+    assert_eq!(store.roster(a.id).await.unwrap(), Some(day.clone()));
+    assert!(store.rosters().await.unwrap().contains(&day));
+    let unknown = AgentRoster {
+        agent_id: AgentId(999_999),
+        ..day.clone()
+    };
+    assert!(matches!(
+        store.set_roster(unknown).await,
+        Err(StoreError::NotFound)
+    ));
+    // Routing sees the roster with the agent.
+    store
+        .set_presence(PresenceChange {
+            agent_id: a.id,
+            presence: AgentPresence::Online,
+            actor: Actor::System,
+            at: at(5),
+        })
+        .await
+        .unwrap();
+    let me = store.routing_agents(Some(a.id)).await.unwrap();
+    assert_eq!(me[0].roster, Some(day));
+    // A chat and an asynchronous ticket: the shift's end hands over only the chat.
+    let chat = open(store, "ro-1").await;
+    let email = store
+        .open_ticket(new_ticket("ro-2", Channel::Email))
+        .await
+        .unwrap()
+        .ticket;
+    store
+        .assign_if_room(routed(&chat, &a, 2))
+        .await
+        .unwrap()
+        .unwrap();
+    let async_assignment = RoutedAssignment {
+        chat: false,
+        ..routed(&email, &a, 2)
+    };
+    store
+        .assign_if_room(async_assignment)
+        .await
+        .unwrap()
+        .unwrap();
+    let handover = || Handover {
+        agent_id: a.id,
+        why: "reached the end of their shift".into(),
+        actor: Actor::System,
+        at: at(20),
+    };
+    assert_eq!(
+        store.hand_over_chats(handover()).await.unwrap(),
+        vec![chat.id]
+    );
+    assert!(store.hand_over_chats(handover()).await.unwrap().is_empty());
+    let back = store.ticket(chat.id).await.unwrap();
+    assert_eq!((back.status, back.assignee), (TicketStatus::Queued, None));
+    let kept = store.ticket(email.id).await.unwrap();
+    assert_eq!(kept.assignee, Some(a.id));
+    let events = store.events(chat.id).await.unwrap();
+    assert!(events.iter().any(|e| matches!(&e.kind,
+        EventKind::StatusChanged { reason: Some(r), .. }
+            if r == "handover: 客服 reached the end of their shift; chat returned to the queue")));
+    assert!(matches!(
+        store
+            .hand_over_chats(Handover {
+                agent_id: AgentId(999_999),
+                ..handover()
+            })
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn categories_keep_their_certification_setting(store: &Arc<dyn Store>) {
+    let mut cat = Category {
+        code: CategoryCode::parse("payouts").unwrap(),
+        name_zh: "提现".into(),
+        name_en: "Payouts".into(),
+        specialist_team: None,
+        always_human: false,
+        requires_certification: true,
+    };
+    store.upsert_category(cat.clone()).await.unwrap();
+    let listed = store.list_categories().await.unwrap();
+    assert!(listed.contains(&cat));
+    cat.requires_certification = false;
+    store.upsert_category(cat.clone()).await.unwrap();
+    let listed = store.list_categories().await.unwrap();
+    assert!(listed.contains(&cat));
 }

@@ -295,6 +295,7 @@ pub async fn upsert_category(
     name_en: &str,
     specialist_team: Option<&str>,
     always_human: bool,
+    requires_certification: bool,
 ) -> ApiResult<Category> {
     let mut c = Checks::default();
     let code = CategoryCode::parse(code).map_err(|e| ApiError::field("code", e.to_string()))?;
@@ -315,6 +316,7 @@ pub async fn upsert_category(
             name_en,
             specialist_team: specialist_team.map(str::to_owned),
             always_human,
+            requires_certification,
         })
         .await?;
     state.reload_catalogue().await?;

@@ -8,6 +8,7 @@ pub mod handling;
 pub mod intake;
 pub mod kb;
 pub mod lookup;
+pub mod roster;
 pub mod routing;
 pub mod seed;
 pub mod sla;

@@ -22,14 +22,14 @@ const QUEUE_WINDOW: u32 = 500;
 /// Retries when another node changed the picture between decision and assignment.
 const ATTEMPTS: usize = 4;
 
-/// The deployment's policy: domains marked "always human" (appeals, bans, security) go only
-/// to agents certified in them.
+/// The deployment's policy: domains whose category `requires_certification` go only to
+/// agents certified in them.
 pub fn policy(catalogue: &Catalogue) -> AssignmentPolicy {
     AssignmentPolicy {
         certification_required: catalogue
             .categories
             .iter()
-            .filter(|c| c.always_human)
+            .filter(|c| c.requires_certification)
             .map(|c| c.code.as_str().to_owned())
             .collect(),
         min_level: 1,
@@ -52,9 +52,9 @@ fn presence(p: AgentPresence) -> Presence {
     }
 }
 
-/// The engine's view of an agent. Rosters are not stored yet, so presence alone says who is
-/// on duty (`on_shift` is always true); agents without language skills speak Chinese.
-pub fn agent_state(r: &RoutingAgent) -> AgentState {
+/// The engine's view of an agent at `now`: on shift by their roster (always, without one);
+/// agents without language skills speak Chinese.
+pub fn agent_state(r: &RoutingAgent, now: Timestamp) -> AgentState {
     let mut skills = AgentSkills::from_domain(&r.agent.skills);
     skills.languages = skills.languages.iter().map(|l| language(l)).collect();
     if skills.languages.is_empty() {
@@ -73,7 +73,7 @@ pub fn agent_state(r: &RoutingAgent) -> AgentState {
             asynchronous: clamp(r.load_async),
         },
         presence: presence(r.presence),
-        on_shift: true,
+        on_shift: super::roster::on_shift(r.roster.as_ref(), now),
         last_assigned_at: r.last_assigned_at,
     }
 }
@@ -103,9 +103,24 @@ pub async fn place(state: &AppState, ticket: &Ticket) -> ApiResult<Option<Ticket
     }
     let policy = policy(&state.catalogue());
     let mut wanted = None;
+    let now = std::time::Instant::now();
+    if state
+        .nobody_online_until
+        .lock()
+        .ok()
+        .and_then(|u| *u)
+        .is_some_and(|u| now < u)
+    {
+        return Ok(None);
+    }
     for _ in 0..ATTEMPTS {
         let agents = state.store.routing_agents(None).await?;
         if agents.is_empty() {
+            // Agents coming online pull the queue themselves (`fill`), so a ticket placed
+            // during this second is not stranded.
+            if let Ok(mut until) = state.nobody_online_until.lock() {
+                *until = Some(now + std::time::Duration::from_secs(1));
+            }
             return Ok(None);
         }
         // The customer's language matters only once someone could take the ticket.
@@ -116,8 +131,8 @@ pub async fn place(state: &AppState, ticket: &Ticket) -> ApiResult<Option<Ticket
                 wanted.insert(queued(ticket, &customer.language))
             }
         };
-        let states: Vec<AgentState> = agents.iter().map(agent_state).collect();
         let now = Timestamp::now();
+        let states: Vec<AgentState> = agents.iter().map(|a| agent_state(a, now)).collect();
         let Some(choice) = policy.choose(wanted, &states, now) else {
             return Ok(None);
         };
@@ -163,12 +178,15 @@ pub async fn fill(state: &AppState, agent: AgentId) -> ApiResult<Vec<Ticket>> {
         }
         // The engine's own queue and fill: the agent joins offline (so submitting queues
         // every ticket), then comes online and pulls in urgency order.
-        let mut router = Router::new(policy.clone());
-        let mut offline = agent_state(&me);
-        offline.presence = Presence::Offline;
-        let online = agent_state(&me);
-        router.upsert_agent(offline);
         let now = Timestamp::now();
+        let online = agent_state(&me, now);
+        if !online.on_shift {
+            break;
+        }
+        let mut router = Router::new(policy.clone());
+        let mut offline = online.clone();
+        offline.presence = Presence::Offline;
+        router.upsert_agent(offline);
         for entry in &queue {
             let _ = router.submit(queued(&entry.ticket, &entry.language), now);
         }
@@ -229,12 +247,13 @@ pub async fn queue_eta(state: &AppState, ticket: &Ticket) -> ApiResult<(Option<u
     let wanted = queued(ticket, &customer.language);
     let policy = policy(&state.catalogue());
     let (mut servers, mut free) = (0u32, 0u32);
+    let now = Timestamp::now();
     for r in state.store.routing_agents(None).await? {
-        let a = agent_state(&r);
-        let skilled = a
-            .skills
-            .category(&wanted.category)
-            .is_some_and(|s| policy.skill_qualifies(s).is_ok())
+        let a = agent_state(&r, now);
+        let skilled = a.on_shift
+            && a.skills
+                .category(&wanted.category)
+                .is_some_and(|s| policy.skill_qualifies(s).is_ok())
             && a.skills.speaks(&wanted.language);
         if skilled {
             let (cap, load) = (a.capacity.get(wanted.channel), a.load.get(wanted.channel));

@@ -37,6 +37,7 @@ async fn json_routes(app: &TestApp) -> Vec<(Method, String, Option<String>)> {
         (Method::POST, "/api/v1/auth/login".into(), None),
         (Method::POST, "/api/v1/agents".into(), admin.clone()),
         (Method::PATCH, "/api/v1/agents/1".into(), admin.clone()),
+        (Method::PUT, "/api/v1/agents/4/roster".into(), admin.clone()),
         (Method::POST, "/api/v1/teams".into(), admin.clone()),
         (
             Method::PUT,

@@ -11,6 +11,7 @@ mod bot_first;
 mod flow;
 mod intake;
 mod roles;
+mod rosters;
 mod routing;
 
 use kefu_server::service::seed::{SeedReport, seed_defaults};
@@ -185,6 +186,8 @@ async fn health_metrics_and_openapi_are_served() {
         "/api/v1/tickets/{number}/send-back",
         "/api/v1/tickets/{number}/transfer",
         "/api/v1/agents/me/presence",
+        "/api/v1/agents/{id}/roster",
+        "/api/v1/coverage",
         "/api/v1/customer/tickets/{number}",
         "/api/v1/customer/tickets/{number}/messages",
         "/api/v1/auth/login",

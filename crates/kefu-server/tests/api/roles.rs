@@ -66,6 +66,30 @@ fn staff_routes(number: &str) -> Vec<(Method, String, Option<Value>, Needs)> {
             Some(json!({"presence": "away"})),
             Needs::Agent,
         ),
+        (
+            Method::GET,
+            "/api/v1/agents/4/roster".into(),
+            None,
+            Needs::Supervisor,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/agents/4/roster".into(),
+            Some(json!({"shifts": []})),
+            Needs::Supervisor,
+        ),
+        (
+            Method::GET,
+            "/api/v1/coverage?date=2025-03-04".into(),
+            None,
+            Needs::Supervisor,
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/agents/4".into(),
+            Some(json!({"skills": [{"name": "category:account", "level": 3, "certified": true}]})),
+            Needs::Supervisor,
+        ),
         (Method::GET, "/api/v1/auth/me".into(), None, Needs::Agent),
         (
             Method::GET,

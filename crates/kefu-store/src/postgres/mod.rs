@@ -3,6 +3,8 @@
 //! `FOR UPDATE` so two nodes never apply conflicting changes to one ticket.
 
 use crate::StoreResult;
+pub(crate) mod fast;
+
 use crate::migrate::{Dialect, migrator};
 use crate::ops::impl_store;
 use futures_util::future::BoxFuture;
@@ -12,7 +14,10 @@ use std::time::Duration;
 
 pub(crate) mod ops {
     pub(crate) type Conn = sqlx::PgConnection;
-    crate::ops::backend_ops!(lock = "FOR UPDATE");
+    crate::ops::backend_ops!(
+        lock = "FOR UPDATE",
+        open_rows = crate::postgres::fast::open_rows
+    );
     crate::routing_ops::routing_ops!(lock = "FOR UPDATE", claim = "FOR UPDATE SKIP LOCKED");
 }
 

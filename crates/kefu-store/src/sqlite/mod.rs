@@ -6,6 +6,7 @@
 //! write is durable before it is acknowledged, yet a burst of writes shares one fsync.
 //! Checkpoints run on their own connection in the background, off the commit path.
 
+pub(crate) mod fast;
 mod writer;
 
 use crate::migrate::{Dialect, migrator};
@@ -23,7 +24,7 @@ use std::time::Duration;
 
 pub(crate) mod ops {
     pub(crate) type Conn = sqlx::SqliteConnection;
-    crate::ops::backend_ops!(lock = "");
+    crate::ops::backend_ops!(lock = "", open_rows = crate::sqlite::fast::open_rows);
     crate::routing_ops::routing_ops!(lock = "", claim = "");
 }
 

@@ -78,43 +78,31 @@ type BatchOutcome = Result<Vec<Finish>, (Vec<Finish>, StoreError)>;
 
 async fn run_batch(conn: &mut SqliteConnection, batch: &mut Vec<Job>) -> BatchOutcome {
     let mut finishers = Vec::with_capacity(batch.len());
-    if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
-        // Nothing ran: every job is told so.
-        for job in batch.drain(..) {
-            let (_, finish) = job(conn).await;
-            finishers.push(finish);
-        }
+    // Each job runs in its own savepoint, so one failing job leaves the others in the batch.
+    // Savepoint bookkeeping shares a round trip with its neighbours: every statement is a
+    // hand-off to sqlx's SQLite thread, and those hand-offs are what intake pays for.
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE; SAVEPOINT job").await {
         let _ = exec(conn, "ROLLBACK").await;
+        // Nothing ran; dropping the jobs tells each caller the writer could not take it.
+        batch.clear();
         return Err((finishers, e));
     }
-    for job in batch.drain(..) {
-        // Each job in its own savepoint, so one failing job leaves the others in the batch.
-        if let Err(e) = exec(conn, "SAVEPOINT job").await {
-            let _ = exec(conn, "ROLLBACK").await;
-            return Err((finishers, e));
-        }
+    let last = batch.len().saturating_sub(1);
+    for (i, job) in batch.drain(..).enumerate() {
         let (ok, finish) = job(conn).await;
         finishers.push(finish);
-        let undo = if ok {
-            Ok(())
-        } else {
-            exec(conn, "ROLLBACK TO job").await
+        let next = match (ok, i == last) {
+            (true, false) => "RELEASE job; SAVEPOINT job",
+            (false, false) => "ROLLBACK TO job; RELEASE job; SAVEPOINT job",
+            (true, true) => "RELEASE job; COMMIT",
+            (false, true) => "ROLLBACK TO job; RELEASE job; COMMIT",
         };
-        if let Err(e) = match undo {
-            Ok(()) => exec(conn, "RELEASE job").await,
-            Err(e) => Err(e),
-        } {
+        if let Err(e) = exec(conn, next).await {
             let _ = exec(conn, "ROLLBACK").await;
             return Err((finishers, e));
         }
     }
-    match exec(conn, "COMMIT").await {
-        Ok(()) => Ok(finishers),
-        Err(e) => {
-            let _ = exec(conn, "ROLLBACK").await;
-            Err((finishers, e))
-        }
-    }
+    Ok(finishers)
 }
 
 /// Boxed so the spawned writer future stays `Send` for every lifetime (sqlx's executor

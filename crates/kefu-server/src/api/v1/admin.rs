@@ -163,7 +163,8 @@ pub struct UpdateAgentRequest {
     pub active: Option<bool>,
 }
 
-/// Updates a staff account (admins); deactivating one ends its sessions.
+/// Updates a staff account (admins; supervisors may change only `skills`, e.g. certify an
+/// agent in a domain); deactivating one ends its sessions.
 #[utoipa::path(patch, path = "/api/v1/agents/{id}", operation_id = "update_agent", tag = "admin",
     params(("id" = i64, Path)), request_body = UpdateAgentRequest,
     responses((status = 200, body = AgentView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
@@ -173,7 +174,18 @@ pub async fn update_agent(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<UpdateAgentRequest>,
 ) -> ApiResult<Json<AgentView>> {
-    staff.require(AgentRole::Admin)?;
+    // Supervisors manage skills (and their `certified` flags); everything else is admin.
+    let only_skills = req.display_name.is_none()
+        && req.role.is_none()
+        && req.team_id.is_none()
+        && req.password.is_none()
+        && req.chat_capacity.is_none()
+        && req.active.is_none();
+    staff.require(if only_skills {
+        AgentRole::Supervisor
+    } else {
+        AgentRole::Admin
+    })?;
     let id = AgentId(
         id.parse()
             .map_err(|_| ApiError::new(ErrorCode::AgentNotFound, "Agent ids are integers."))?,
@@ -264,6 +276,8 @@ pub struct CategoryView {
     pub name_en: String,
     pub specialist_team: Option<String>,
     pub always_human: bool,
+    /// Routed only to agents certified in this domain.
+    pub requires_certification: bool,
 }
 
 impl From<&Category> for CategoryView {
@@ -274,6 +288,7 @@ impl From<&Category> for CategoryView {
             name_en: c.name_en.clone(),
             specialist_team: c.specialist_team.clone(),
             always_human: c.always_human,
+            requires_certification: c.requires_certification,
         }
     }
 }
@@ -305,6 +320,8 @@ pub struct PutCategoryRequest {
     pub specialist_team: Option<String>,
     #[serde(default)]
     pub always_human: bool,
+    /// Route only to agents certified in this domain; defaults to `always_human`.
+    pub requires_certification: Option<bool>,
 }
 
 /// Creates or replaces a category (admins).
@@ -325,6 +342,7 @@ pub async fn put_category(
         &req.name_en,
         req.specialist_team.as_deref(),
         req.always_human,
+        req.requires_certification.unwrap_or(req.always_human),
     )
     .await?;
     Ok(Json((&cat).into()))

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod customer;
 pub mod kb;
+pub mod rosters;
 pub mod routing;
 pub mod tickets;
 pub mod types;
@@ -38,6 +39,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/tickets/{number}/transfer", post(routing::transfer_ticket))
         .route("/agents/me/presence", put(routing::set_presence))
+        .route(
+            "/agents/{id}/roster",
+            get(rosters::find_roster).put(rosters::put_roster),
+        )
+        .route("/coverage", get(rosters::find_coverage))
         .route("/customer/tickets/{number}", get(customer::lookup_ticket))
         .route(
             "/customer/tickets/{number}/messages",

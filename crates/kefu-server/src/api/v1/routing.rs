@@ -57,6 +57,9 @@ pub async fn set_presence(
             at: Timestamp::now(),
         })
         .await?;
+    if let Ok(mut until) = state.nobody_online_until.lock() {
+        *until = None;
+    }
     let mut requeued_numbers = Vec::new();
     for id in requeued {
         let t = state.store.ticket(id).await?;

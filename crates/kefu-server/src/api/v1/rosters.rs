@@ -1,0 +1,368 @@
+//! Rosters (shifts per agent) and the coverage view: agents on duty per hour and skill
+//! against the agents Erlang C says the demand needs.
+
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::extract::{ApiJson, ApiQuery, Staff};
+use crate::service::roster::{self, AgentShifts, Demand, ShiftInput};
+use crate::service::routing::DEFAULT_AHT_SECONDS;
+use crate::service::validate::Checks;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use jiff::Timestamp;
+use jiff::civil::{Date, Time};
+use kefu_domain::{Actor, AgentId, AgentRole};
+use kefu_routing::shift::DEFAULT_TIME_ZONE;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// A break inside a shift.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakBody {
+    /// Local start time, `HH:MM`.
+    pub start: String,
+    /// 1–720.
+    pub minutes: u16,
+}
+
+/// A recurring shift in the roster's local time. It may cross midnight (`22:00`–`06:00`
+/// started on Monday ends Tuesday morning); `start` equal to `end` is a 24-hour shift.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftBody {
+    /// Days the shift starts on: `mon` … `sun`.
+    pub days: Vec<String>,
+    /// Local start time, `HH:MM`.
+    pub start: String,
+    /// Local end time, `HH:MM`.
+    pub end: String,
+    #[serde(default)]
+    pub breaks: Vec<BreakBody>,
+}
+
+/// An agent's shifts, replacing any they had.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutRosterRequest {
+    /// IANA time zone of the local times; default `Asia/Shanghai`.
+    pub time_zone: Option<String>,
+    /// Empty: never on shift.
+    pub shifts: Vec<ShiftBody>,
+}
+
+/// An agent's roster. Without one (`rostered: false`) an agent is always on shift.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RosterView {
+    pub agent_id: i64,
+    pub rostered: bool,
+    pub time_zone: String,
+    pub shifts: Vec<ShiftBody>,
+    /// Whether the roster has the agent working (not on a break) right now.
+    pub on_shift_now: bool,
+}
+
+fn hhmm(t: Time) -> String {
+    if t.second() == 0 {
+        t.strftime("%H:%M").to_string()
+    } else {
+        t.strftime("%H:%M:%S").to_string()
+    }
+}
+
+impl RosterView {
+    fn of(id: AgentId, shifts: Option<&AgentShifts>, now: Timestamp) -> Self {
+        let Some(s) = shifts else {
+            return Self {
+                agent_id: id.0,
+                rostered: false,
+                time_zone: DEFAULT_TIME_ZONE.into(),
+                shifts: vec![],
+                on_shift_now: true,
+            };
+        };
+        Self {
+            agent_id: id.0,
+            rostered: true,
+            time_zone: s.time_zone_name.clone(),
+            shifts: s
+                .entry
+                .shifts
+                .iter()
+                .map(|sh| ShiftBody {
+                    days: sh
+                        .days
+                        .iter()
+                        .map(|d| format!("{d:?}").to_ascii_lowercase())
+                        .collect(),
+                    start: hhmm(sh.start),
+                    end: hhmm(sh.end),
+                    breaks: sh
+                        .breaks
+                        .iter()
+                        .map(|b| BreakBody {
+                            start: hhmm(b.start),
+                            minutes: b.minutes,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            on_shift_now: s.covers(now),
+        }
+    }
+}
+
+fn agent_id(raw: &str) -> ApiResult<AgentId> {
+    raw.parse()
+        .map(AgentId)
+        .map_err(|_| ApiError::new(ErrorCode::AgentNotFound, "Agent ids are integers."))
+}
+
+/// An agent's roster (supervisors, or the agent themself).
+#[utoipa::path(get, path = "/api/v1/agents/{id}/roster", operation_id = "find_roster", tag = "routing",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = RosterView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn find_roster(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RosterView>> {
+    let id = agent_id(&id)?;
+    if staff.agent_id != id {
+        staff.require(AgentRole::Supervisor)?;
+    }
+    let shifts = roster::roster(&state, id).await?;
+    Ok(Json(RosterView::of(id, shifts.as_ref(), Timestamp::now())))
+}
+
+/// Replaces an agent's shifts (supervisors). Takes effect at once: off shift now, the
+/// agent's live chats go back to the queue; on shift and online, they pull queued work.
+#[utoipa::path(put, path = "/api/v1/agents/{id}/roster", operation_id = "put_roster", tag = "routing",
+    params(("id" = i64, Path)), request_body = PutRosterRequest,
+    responses((status = 200, body = RosterView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn put_roster(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PutRosterRequest>,
+) -> ApiResult<Json<RosterView>> {
+    staff.require(AgentRole::Supervisor)?;
+    let id = agent_id(&id)?;
+    let input: Vec<ShiftInput<'_>> = req
+        .shifts
+        .iter()
+        .map(|s| ShiftInput {
+            days: &s.days,
+            start: &s.start,
+            end: &s.end,
+            breaks: s
+                .breaks
+                .iter()
+                .map(|b| (b.start.as_str(), b.minutes))
+                .collect(),
+        })
+        .collect();
+    let actor = Actor::Agent { id: staff.agent_id };
+    let stored = roster::put_roster(&state, actor, id, req.time_zone.as_deref(), &input).await?;
+    Ok(Json(RosterView::of(id, Some(&stored), Timestamp::now())))
+}
+
+/// The coverage view's parameters. Numbers are strings here so each bad one is named.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageQuery {
+    /// Local date, `YYYY-MM-DD`; default today in `time_zone`.
+    pub date: Option<String>,
+    /// IANA zone of the date and hours; default `Asia/Shanghai`.
+    pub time_zone: Option<String>,
+    /// Compare only agents skilled in this category (default: all agents).
+    pub category: Option<String>,
+    /// Expected arrivals: one number for every hour, or 24 comma-separated numbers.
+    /// Without it only the on-duty counts are given.
+    pub arrivals_per_hour: Option<String>,
+    /// Average handle time in seconds; default 600.
+    pub aht_seconds: Option<String>,
+    /// Share answered within `target_answer_seconds`, in (0, 1); default 0.8.
+    pub target_service_level: Option<String>,
+    /// Default 20.
+    pub target_answer_seconds: Option<String>,
+    /// Share of paid time not on the phones, in [0, 1); default 0.
+    pub shrinkage: Option<String>,
+}
+
+/// Demand against duty in one local hour.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DemandView {
+    /// Agents on duty skilled in the compared category (all on duty without one).
+    pub on_duty: u32,
+    /// Agents needed (Erlang C, after shrinkage); 0 without arrivals.
+    pub required: u32,
+    /// `on_duty - required`: negative means short-staffed.
+    pub surplus: i64,
+}
+
+/// One local hour.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CoverageHourView {
+    pub hour: i8,
+    /// Agents on duty (sampled at half past the hour).
+    pub on_duty: u32,
+    /// Agents on duty per category skill they may be routed.
+    pub by_skill: BTreeMap<String, u32>,
+    pub demand: Option<DemandView>,
+}
+
+/// The coverage view of one local date.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CoverageView {
+    pub date: String,
+    pub time_zone: String,
+    pub category: Option<String>,
+    pub hours: Vec<CoverageHourView>,
+}
+
+fn number(c: &mut Checks, field: &str, raw: Option<&str>, default: f64) -> f64 {
+    let Some(raw) = raw else {
+        return default;
+    };
+    match raw.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => v,
+        _ => {
+            c.fail(field, "must be a number");
+            default
+        }
+    }
+}
+
+/// Agents on duty per local hour and category skill (from the rosters; agents without one
+/// count every hour), against the agents needed for the expected arrivals (supervisors).
+#[utoipa::path(get, path = "/api/v1/coverage", operation_id = "find_coverage", tag = "routing",
+    params(CoverageQuery),
+    responses((status = 200, body = CoverageView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn find_coverage(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<CoverageQuery>,
+) -> ApiResult<Json<CoverageView>> {
+    staff.require(AgentRole::Supervisor)?;
+    let mut c = Checks::default();
+    let zone_name = q
+        .time_zone
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(DEFAULT_TIME_ZONE);
+    let zone = kefu_routing::shift::time_zone(zone_name).ok();
+    if zone.is_none() {
+        c.fail(
+            "time_zone",
+            format!("{zone_name:?} is not a known IANA time zone"),
+        );
+    }
+    let date = match (&q.date, &zone) {
+        (Some(d), _) => d.trim().parse::<Date>().ok().or_else(|| {
+            c.fail("date", "must be a date YYYY-MM-DD");
+            None
+        }),
+        (None, Some(z)) => Some(Timestamp::now().to_zoned(z.clone()).date()),
+        (None, None) => None,
+    };
+    if let Some(cat) = &q.category
+        && !state.catalogue().has_category(cat)
+    {
+        c.fail("category", "no category with this code");
+    }
+    let arrivals = q.arrivals_per_hour.as_deref().map(|raw| {
+        let values: Vec<Option<f64>> = raw
+            .split(',')
+            .map(|v| v.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+            .collect();
+        match values.as_slice() {
+            [Some(v)] => [*v; 24],
+            _ if values.len() == 24 && values.iter().all(Option::is_some) => {
+                let mut all = [0.0; 24];
+                for (slot, v) in all.iter_mut().zip(values) {
+                    *slot = v.unwrap_or(0.0);
+                }
+                all
+            }
+            _ => {
+                c.fail(
+                    "arrivals_per_hour",
+                    "must be one number or 24 comma-separated numbers",
+                );
+                [0.0; 24]
+            }
+        }
+    });
+    if arrivals.is_some_and(|a| a.iter().any(|v| *v < 0.0)) {
+        c.fail("arrivals_per_hour", "must not be negative");
+    }
+    let aht_seconds = number(
+        &mut c,
+        "aht_seconds",
+        q.aht_seconds.as_deref(),
+        DEFAULT_AHT_SECONDS,
+    );
+    let target_service_level = number(
+        &mut c,
+        "target_service_level",
+        q.target_service_level.as_deref(),
+        0.8,
+    );
+    let target_answer_seconds = number(
+        &mut c,
+        "target_answer_seconds",
+        q.target_answer_seconds.as_deref(),
+        20.0,
+    );
+    let shrinkage = number(&mut c, "shrinkage", q.shrinkage.as_deref(), 0.0);
+    if aht_seconds <= 0.0 {
+        c.fail("aht_seconds", "must be more than 0");
+    }
+    if target_service_level <= 0.0 || target_service_level >= 1.0 {
+        c.fail(
+            "target_service_level",
+            "must be between 0 and 1 (exclusive)",
+        );
+    }
+    if target_answer_seconds < 0.0 {
+        c.fail("target_answer_seconds", "must not be negative");
+    }
+    if !(0.0..1.0).contains(&shrinkage) {
+        c.fail("shrinkage", "must be from 0 up to (not including) 1");
+    }
+    c.finish()?;
+    let (Some(zone), Some(date)) = (zone, date) else {
+        return Err(ApiError::field("date", "must be a date YYYY-MM-DD"));
+    };
+    let demand = arrivals.map(|arrivals_per_hour| Demand {
+        arrivals_per_hour,
+        aht_seconds,
+        target_service_level,
+        target_answer_seconds,
+        shrinkage,
+    });
+    let hours = roster::coverage(&state, date, &zone, q.category.as_deref(), demand).await?;
+    Ok(Json(CoverageView {
+        date: date.to_string(),
+        time_zone: zone_name.to_owned(),
+        category: q.category,
+        hours: hours
+            .into_iter()
+            .map(|h| CoverageHourView {
+                hour: h.hour,
+                on_duty: h.on_duty,
+                by_skill: h.by_skill,
+                demand: h.demand.map(|g| DemandView {
+                    on_duty: g.on_duty,
+                    required: g.required,
+                    surplus: i64::from(g.on_duty) - i64::from(g.required),
+                }),
+            })
+            .collect(),
+    }))
+}
