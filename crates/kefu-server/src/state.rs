@@ -18,6 +18,8 @@ pub struct Settings {
     pub reopen_window: Duration,
     /// How long a token → principal mapping is trusted without a database read.
     pub principal_cache_ttl: Duration,
+    /// The business calendar SLA clocks count in (24×7 unless configured).
+    pub calendar: kefu_routing::BusinessCalendar,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             session_ttl: Duration::from_secs(12 * 3600),
             reopen_window: Duration::from_secs(7 * 24 * 3600),
             principal_cache_ttl: Duration::from_secs(10),
+            calendar: kefu_routing::BusinessCalendar::default(),
         }
     }
 }

@@ -512,6 +512,15 @@ macro_rules! routing_ops {
                 let ev = EventKind::PriorityChanged { from: current.priority.to_string(), to: raised.to_string() };
                 insert_event(c, id, &actor, &ev, now).await?;
             }
+            // The breach is put in front of the team lead as a note on the ticket, which the
+            // supervisor views and (later) notifications pick up.
+            let note = format!(
+                "【SLA 超时】{target} 目标已于 {} 超时，优先级已提升为 {raised}。请值班主管跟进。",
+                due_at
+            );
+            let m = insert_message(c, id, MessageKind::InternalNote, None, &note, &[], now).await?;
+            let ev = EventKind::MessageAdded { message_id: m.id.0, message_kind: "internal_note".into() };
+            insert_event(c, id, &actor, &ev, now).await?;
             let mut requeued = false;
             if let (TicketStatus::Assigned, Some(owner)) = (current.status, current.assignee)
                 && agent_presence(c, owner).await? != AgentPresence::Online

@@ -427,10 +427,53 @@ async fn concurrent_claimers_get_disjoint_timers(store: &Arc<dyn Store>) {
     }
 }
 
+/// A timer scheduled before a restart fires after it, once: the new process (a second store
+/// on the same database) fires it, and the old one finds nothing left.
+async fn timers_survive_a_restart(db: &TestDatabase) {
+    let before = db.store.clone();
+    let t = open(&before, "tm-restart").await;
+    assert!(
+        before
+            .update_sla(t.id, at(0), schedule(100, 200))
+            .await
+            .unwrap()
+    );
+    let after = kefu_store::open(&db.url).await.unwrap();
+    let mine = |v: Vec<FiredTimer>| v.into_iter().filter(|f| f.ticket_id == t.id).count();
+    assert_eq!(
+        mine(
+            after
+                .claim_due_timers(at(10_000), "restarted", 100)
+                .await
+                .unwrap()
+        ),
+        2
+    );
+    assert_eq!(
+        mine(
+            before
+                .claim_due_timers(at(10_000), "old", 100)
+                .await
+                .unwrap()
+        ),
+        0
+    );
+    assert_eq!(
+        mine(
+            after
+                .claim_due_timers(at(20_000), "restarted", 100)
+                .await
+                .unwrap()
+        ),
+        0
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routing_contract_holds_on_sqlite() {
     let db = TestDatabase::sqlite().await.unwrap();
     suite(db.store.clone()).await;
+    timers_survive_a_restart(&db).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -441,6 +484,7 @@ async fn routing_contract_holds_on_postgres() {
     };
     let db = TestDatabase::postgres(&url).await.unwrap();
     suite(db.store.clone()).await;
+    timers_survive_a_restart(&db).await;
 }
 
 async fn rosters_are_replaced_and_shift_end_hands_chats_over(store: &Arc<dyn Store>) {

@@ -15,7 +15,16 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
     pub tickets: TicketConfig,
+    pub sla: SlaConfig,
     pub log: LogConfig,
+}
+
+/// SLA settings (file only: the calendar is a nested table).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlaConfig {
+    /// The business calendar SLA clocks count in; absent means 24×7.
+    pub calendar: Option<kefu_routing::CalendarConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -112,6 +121,7 @@ impl std::fmt::Debug for Config {
             .field("database", &self.database)
             .field("auth", &self.auth)
             .field("tickets", &self.tickets)
+            .field("sla", &self.sla)
             .field("log", &self.log)
             .finish()
     }
@@ -242,6 +252,11 @@ impl Config {
         if !(1..=365).contains(&self.tickets.reopen_window_days) {
             fail("tickets.reopen_window_days", "must be from 1 to 365".into())?;
         }
+        if let Some(cal) = &self.sla.calendar
+            && let Err(e) = kefu_routing::BusinessCalendar::try_from(cal)
+        {
+            bail!("sla.calendar.{e}");
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
             fail(
                 "log.filter",
@@ -258,6 +273,12 @@ impl Config {
             session_ttl: Duration::from_secs(self.auth.session_ttl_hours * 3600),
             reopen_window: Duration::from_secs(self.tickets.reopen_window_days * 24 * 3600),
             principal_cache_ttl: Duration::from_secs(self.auth.principal_cache_ttl_seconds),
+            calendar: self
+                .sla
+                .calendar
+                .as_ref()
+                .and_then(|c| kefu_routing::BusinessCalendar::try_from(c).ok())
+                .unwrap_or_default(),
         }
     }
 }
@@ -286,6 +307,14 @@ principal_cache_ttl_seconds = 10
 # A customer reply within this many days of resolution reopens the ticket
 # (env KEFU_REOPEN_WINDOW_DAYS).
 reopen_window_days = 7
+
+[sla]
+# The business calendar SLA clocks count in; without one they run 24×7. For example:
+# [sla.calendar]
+# time_zone = "Asia/Shanghai"
+# holidays = ["2026-10-01", "2026-10-02"]
+# [sla.calendar.hours]
+# mon = [{ start = "09:00", end = "12:00" }, { start = "13:00", end = "18:00" }]
 
 [log]
 # Log filter, e.g. "info" or "kefu_server=debug,info" (env KEFU_LOG).
@@ -360,6 +389,22 @@ mod tests {
             err.contains("tickets.reopen_window_days") && err.contains("KEFU_REOPEN_WINDOW_DAYS"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_bad_business_calendar_names_its_field() {
+        let dir = std::env::temp_dir().join(format!("kefu-config-cal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kefu.toml");
+        std::fs::write(&file, "[sla.calendar]\ntime_zone = \"Mars/Olympus\"\n").unwrap();
+        let err = Config::load(Some(&file), no_env, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("sla.calendar.time_zone"), "{err}");
+        std::fs::write(&file, "[sla.calendar]\n[sla.calendar.hours]\nmon = [{ start = \"09:00\", end = \"18:00\" }]\n").unwrap();
+        let c = Config::load(Some(&file), no_env, None, None).unwrap();
+        assert!(!c.settings().calendar.is_always_open());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

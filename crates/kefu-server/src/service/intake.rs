@@ -253,11 +253,15 @@ pub async fn open_ticket(
             fingerprint,
         }),
         bot,
-        sla: state
-            .catalogue
-            .read()
-            .ok()
-            .and_then(|cat| super::sla::opening(&cat, category_code.as_str(), priority, now)),
+        sla: state.catalogue.read().ok().and_then(|cat| {
+            super::sla::opening(
+                &state.settings.calendar,
+                &cat,
+                category_code.as_str(),
+                priority,
+                now,
+            )
+        }),
         at: now,
     };
     let opened = state.store.open_ticket(new).await?;

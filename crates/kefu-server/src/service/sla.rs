@@ -78,28 +78,32 @@ fn schedule(
     Some(SlaSchedule { state, timers })
 }
 
-fn restore(stored: Option<String>, targets: SlaTargets, opened: Timestamp) -> SlaTracker {
-    let calendar = BusinessCalendar::always();
+fn restore(
+    stored: Option<String>,
+    targets: SlaTargets,
+    opened: Timestamp,
+    calendar: &BusinessCalendar,
+) -> SlaTracker {
     stored
         .and_then(|s| serde_json::from_str::<SlaTracker>(&s).ok())
         .unwrap_or_else(|| {
             // Tickets from before SLA tracking start their clocks at intake.
             let mut t = SlaTracker::new(targets);
-            t.ticket_opened(&calendar, opened);
+            t.ticket_opened(calendar, opened);
             t
         })
 }
 
 /// The clocks and first timers of a ticket opened now, written with the ticket itself.
 pub fn opening(
+    calendar: &BusinessCalendar,
     catalogue: &Catalogue,
     category: &str,
     priority: Priority,
     now: Timestamp,
 ) -> Option<SlaSchedule> {
-    let calendar = BusinessCalendar::always();
     let mut tracker = SlaTracker::new(targets(catalogue, category, priority));
-    let timers = tracker.ticket_opened(&calendar, now);
+    let timers = tracker.ticket_opened(calendar, now);
     schedule(&tracker, timers, None)
 }
 
@@ -113,9 +117,9 @@ pub async fn record(state: &AppState, ticket: &Ticket, event: SlaEvent, now: Tim
         ticket.priority,
     );
     let opened = ticket.created_at;
+    let calendar = state.settings.calendar.clone();
     let update: SlaUpdate = Box::new(move |stored| {
-        let calendar = BusinessCalendar::always();
-        let mut tracker = restore(stored, targets, opened);
+        let mut tracker = restore(stored, targets, opened, &calendar);
         let timers = match event {
             SlaEvent::Opened => tracker.ticket_opened(&calendar, now),
             SlaEvent::AgentReplied => tracker.agent_replied(&calendar, now),
@@ -142,6 +146,7 @@ pub async fn after_warning(
     let Some(target) = SlaTarget::ALL.into_iter().find(|t| t.as_str() == target) else {
         return Ok(());
     };
+    let calendar = state.settings.calendar.clone();
     let update: SlaUpdate = Box::new(move |stored| {
         let tracker = serde_json::from_str::<SlaTracker>(&stored?).ok()?;
         // Stored due times are whole milliseconds, a hair before the clock's own threshold:
@@ -149,7 +154,7 @@ pub async fn after_warning(
         let after = due_at
             .checked_add(SignedDuration::from_secs(1))
             .unwrap_or(due_at);
-        let mut timers = tracker.timers(&BusinessCalendar::always(), after);
+        let mut timers = tracker.timers(&calendar, after);
         let next = timers
             .get(target)
             .filter(|(kind, _)| *kind == TimerKind::Breach);
