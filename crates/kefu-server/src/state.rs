@@ -20,6 +20,8 @@ pub struct Settings {
     pub principal_cache_ttl: Duration,
     /// The business calendar SLA clocks count in (24×7 unless configured).
     pub calendar: kefu_routing::BusinessCalendar,
+    /// The FAQ bot's optional semantic model (lexical bot when absent).
+    pub bot_model: Option<Arc<kefu_bot::SemanticModel>>,
 }
 
 impl Default for Settings {
@@ -30,6 +32,7 @@ impl Default for Settings {
             reopen_window: Duration::from_secs(7 * 24 * 3600),
             principal_cache_ttl: Duration::from_secs(10),
             calendar: kefu_routing::BusinessCalendar::default(),
+            bot_model: None,
         }
     }
 }
@@ -100,7 +103,8 @@ impl AppState {
             categories: store.list_categories().await?,
             sla: store.list_sla_policies().await?,
         };
-        let (bot, revision) = crate::service::bot::build(store.as_ref()).await?;
+        let (bot, revision) =
+            crate::service::bot::build(store.as_ref(), settings.bot_model.as_ref()).await?;
         Ok(Self {
             inner: Arc::new(Inner {
                 bot: RwLock::new((Arc::new(bot), revision)),

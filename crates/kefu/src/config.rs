@@ -16,7 +16,16 @@ pub struct Config {
     pub auth: AuthConfig,
     pub tickets: TicketConfig,
     pub sla: SlaConfig,
+    pub bot: BotConfig,
     pub log: LogConfig,
+}
+
+/// FAQ bot settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BotConfig {
+    /// A semantic model file (scripts/semantic/README.md); absent means the lexical bot.
+    pub model: Option<std::path::PathBuf>,
 }
 
 /// SLA settings (file only: the calendar is a nested table).
@@ -122,6 +131,7 @@ impl std::fmt::Debug for Config {
             .field("auth", &self.auth)
             .field("tickets", &self.tickets)
             .field("sla", &self.sla)
+            .field("bot", &self.bot)
             .field("log", &self.log)
             .finish()
     }
@@ -152,6 +162,7 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
         "auth.principal_cache_ttl_seconds",
     ),
     ("KEFU_REOPEN_WINDOW_DAYS", "tickets.reopen_window_days"),
+    ("KEFU_BOT_MODEL", "bot.model"),
     ("KEFU_LOG", "log.filter"),
 ];
 
@@ -204,6 +215,7 @@ impl Config {
                     config.tickets.reopen_window_days = parse_num(key, &value)?
                 }
                 "log.filter" => config.log.filter = value,
+                "bot.model" => config.bot.model = Some(value.into()),
                 _ => {}
             }
         }
@@ -266,9 +278,27 @@ impl Config {
         Ok(())
     }
 
-    /// The server's settings.
-    pub fn settings(&self) -> kefu_server::Settings {
-        kefu_server::Settings {
+    /// The server's settings; reads the bot model file when one is configured.
+    pub fn settings(&self) -> anyhow::Result<kefu_server::Settings> {
+        let bot_model = match &self.bot.model {
+            None => None,
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    anyhow::anyhow!(
+                        "bot.model (env KEFU_BOT_MODEL): cannot read {}: {e}",
+                        path.display()
+                    )
+                })?;
+                let model = kefu_bot::SemanticModel::from_bytes(&bytes).map_err(|e| {
+                    anyhow::anyhow!(
+                        "bot.model (env KEFU_BOT_MODEL): {} is not a bot model: {e}",
+                        path.display()
+                    )
+                })?;
+                Some(std::sync::Arc::new(model))
+            }
+        };
+        Ok(kefu_server::Settings {
             body_limit_bytes: self.server.body_limit_bytes,
             session_ttl: Duration::from_secs(self.auth.session_ttl_hours * 3600),
             reopen_window: Duration::from_secs(self.tickets.reopen_window_days * 24 * 3600),
@@ -279,7 +309,8 @@ impl Config {
                 .as_ref()
                 .and_then(|c| kefu_routing::BusinessCalendar::try_from(c).ok())
                 .unwrap_or_default(),
-        }
+            bot_model,
+        })
     }
 }
 
@@ -315,6 +346,11 @@ reopen_window_days = 7
 # holidays = ["2026-10-01", "2026-10-02"]
 # [sla.calendar.hours]
 # mon = [{ start = "09:00", end = "12:00" }, { start = "13:00", end = "18:00" }]
+
+[bot]
+# Optional semantic model for the FAQ bot, built by scripts/semantic/build_model.py; without
+# it the bot is lexical (env KEFU_BOT_MODEL).
+# model = "/var/lib/kefu/kefu-bot-model.bin"
 
 [log]
 # Log filter, e.g. "info" or "kefu_server=debug,info" (env KEFU_LOG).
@@ -403,8 +439,16 @@ mod tests {
         assert!(err.starts_with("sla.calendar.time_zone"), "{err}");
         std::fs::write(&file, "[sla.calendar]\n[sla.calendar.hours]\nmon = [{ start = \"09:00\", end = \"18:00\" }]\n").unwrap();
         let c = Config::load(Some(&file), no_env, None, None).unwrap();
-        assert!(!c.settings().calendar.is_always_open());
+        assert!(!c.settings().unwrap().calendar.is_always_open());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_unreadable_bot_model_names_its_key() {
+        let env = |k: &str| (k == "KEFU_BOT_MODEL").then(|| "/nonexistent/model.bin".to_owned());
+        let c = Config::load(None, env, None, None).unwrap();
+        let err = c.settings().unwrap_err().to_string();
+        assert!(err.starts_with("bot.model (env KEFU_BOT_MODEL)"), "{err}");
     }
 
     #[test]

@@ -32,10 +32,14 @@ pub fn faq_entry(a: &KbArticle) -> FaqEntry {
 
 /// Builds a bot over the published articles (off the async threads: segmentation and
 /// indexing take tens of milliseconds for thousands of entries).
-pub async fn build(store: &dyn Store) -> Result<(Bot, String), StoreError> {
+pub async fn build(
+    store: &dyn Store,
+    model: Option<&Arc<kefu_bot::SemanticModel>>,
+) -> Result<(Bot, String), StoreError> {
     let revision = store.meta("kb_revision").await?.unwrap_or_default();
     let entries: Vec<FaqEntry> = store.articles(true).await?.iter().map(faq_entry).collect();
-    let bot = tokio::task::spawn_blocking(move || Bot::new(entries))
+    let model = model.map(|m| m.as_ref().clone());
+    let bot = tokio::task::spawn_blocking(move || Bot::with_model(entries, model))
         .await
         .map_err(|e| StoreError::Backend(e.to_string()))?
         .map_err(|e| StoreError::Backend(format!("knowledge base cannot be indexed: {e}")))?;
@@ -48,7 +52,7 @@ pub async fn refresh(state: &AppState) -> Result<bool, StoreError> {
     if state.bot.read().map(|b| b.1 == revision).unwrap_or(false) {
         return Ok(false);
     }
-    let (bot, revision) = build(state.store.as_ref()).await?;
+    let (bot, revision) = build(state.store.as_ref(), state.settings.bot_model.as_ref()).await?;
     tracing::info!(kb.entries = bot.entries().len(), kb.revision = %revision, "bot index rebuilt");
     if let Ok(mut slot) = state.bot.write() {
         *slot = (Arc::new(bot), revision);

@@ -77,7 +77,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
     if let Some(report) = seed::seed_defaults(store.as_ref(), jiff::Timestamp::now()).await? {
         super::serve::print_first_start(&report);
     }
-    let state = AppState::new(store, config.settings()).await?;
+    let state = AppState::new(store, config.settings()?).await?;
     match command {
         AdminCommand::CreateAgent {
             email,

@@ -61,7 +61,7 @@ pub async fn run(config: Config, command: KbCommand) -> anyhow::Result<()> {
     {
         super::serve::print_first_start(&report);
     }
-    let state = AppState::new(store, config.settings()).await?;
+    let state = AppState::new(store, config.settings()?).await?;
     match command {
         KbCommand::Import {
             file,

@@ -20,7 +20,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Some(report) = seed::seed_defaults(store.as_ref(), jiff::Timestamp::now()).await? {
         print_first_start(&report);
     }
-    let state = AppState::new(store, config.settings()).await?;
+    let state = AppState::new(store, config.settings()?).await?;
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
