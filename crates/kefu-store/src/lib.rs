@@ -6,12 +6,15 @@
 mod decode;
 mod error;
 mod inputs;
+mod kb_ops;
 mod migrate;
+mod opening;
 mod ops;
 mod postgres;
 mod routing;
 mod routing_ops;
 pub(crate) mod sqlite;
+mod store_impl;
 pub mod testing;
 
 use async_trait::async_trait;

@@ -3,9 +3,7 @@
 //! round trip is a network exchange, and intake is the hottest write).
 
 use crate::{NewTicket, StoreError, StoreResult};
-use kefu_domain::{
-    CustomerId, EventKind, Message, MessageId, MessageKind, TicketId, TicketNumber, ticket_number,
-};
+use kefu_domain::{CustomerId, Message, TicketId, TicketNumber, ticket_number};
 use rand::Rng as _;
 use sqlx::{PgConnection, Row as _};
 
@@ -42,74 +40,27 @@ WITH c AS ( \
 ) \
 SELECT t.id AS ticket_id, t.customer_id AS customer_id, m.id AS message_id FROM t JOIN m ON m.ticket_id = t.id";
 
-fn json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
-}
-
 /// The rows of a new ticket; a taken number (no row back) is retried with another.
 pub(crate) async fn open_rows(
     c: &mut PgConnection,
     new: &NewTicket,
     date: jiff::civil::Date,
 ) -> StoreResult<(TicketId, TicketNumber, CustomerId, Message)> {
-    let opened = EventKind::Opened {
-        channel: new.channel.as_str().into(),
-    };
-    let timers: Vec<serde_json::Value> = new
-        .sla
-        .iter()
-        .flat_map(|s| s.timers.iter())
-        .filter_map(|(target, timer)| {
-            timer.as_ref().map(|t| {
-                serde_json::json!({"kind": t.kind.as_str(), "target": target, "due_at": t.due_at.as_millisecond()})
-            })
-        })
-        .collect();
-    let (actor, opened, context, attachments, timers) = (
-        json(&new.actor)?,
-        json(&opened)?,
-        json(&new.context)?,
-        json(&new.attachments)?,
-        json(&timers)?,
-    );
+    let p = crate::opening::params(new)?;
     for _ in 0..16 {
         let number = TicketNumber::new(
             date,
             rand::rng().random_range(0..ticket_number::SERIAL_BOUND),
         );
-        let row = sqlx::query(OPEN_SQL)
-            .bind(new.customer.identity.channel.as_str())
-            .bind(&new.customer.identity.external_id)
-            .bind(&new.customer.display_name)
-            .bind(&new.customer.email)
-            .bind(&new.customer.phone)
-            .bind(&new.customer.language)
-            .bind(new.at.as_millisecond())
-            .bind(number.as_string())
-            .bind(&new.subject)
-            .bind(new.category.as_str())
-            .bind(i32::from(new.priority.rank()))
-            .bind(new.status.as_str())
-            .bind(&context)
-            .bind(new.first_response_due.map(|t| t.as_millisecond()))
-            .bind(&new.body)
-            .bind(&attachments)
-            .bind(&actor)
-            .bind(&opened)
-            .bind(new.sla.as_ref().map(|s| s.state.as_str()))
-            .bind(&timers)
+        let row = crate::opening::bind_opening!(sqlx::query(OPEN_SQL), new, number, p)
             .fetch_optional(&mut *c)
             .await?;
         if let Some(row) = row {
-            let message = Message {
-                id: MessageId(row.try_get("message_id")?),
-                ticket_id: TicketId(row.try_get("ticket_id")?),
-                kind: MessageKind::Customer,
-                author_agent: None,
-                body: new.body.clone(),
-                attachments: new.attachments.clone(),
-                created_at: new.at,
-            };
+            let message = crate::opening::first_message(
+                new,
+                row.try_get("ticket_id")?,
+                row.try_get("message_id")?,
+            );
             return Ok((
                 message.ticket_id,
                 number,

@@ -6,7 +6,7 @@ use crate::StoreResult;
 pub(crate) mod fast;
 
 use crate::migrate::{Dialect, migrator};
-use crate::ops::impl_store;
+use crate::store_impl::impl_store;
 use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
@@ -19,6 +19,7 @@ pub(crate) mod ops {
         open_rows = crate::postgres::fast::open_rows
     );
     crate::routing_ops::routing_ops!(lock = "FOR UPDATE", claim = "FOR UPDATE SKIP LOCKED");
+    crate::kb_ops::kb_ops!();
 }
 
 /// A PostgreSQL-backed store.

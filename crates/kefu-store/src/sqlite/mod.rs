@@ -10,7 +10,7 @@ pub(crate) mod fast;
 mod writer;
 
 use crate::migrate::{Dialect, migrator};
-use crate::ops::impl_store;
+use crate::store_impl::impl_store;
 use crate::{StoreError, StoreResult};
 use futures_util::future::BoxFuture;
 use sqlx::sqlite::{
@@ -26,6 +26,7 @@ pub(crate) mod ops {
     pub(crate) type Conn = sqlx::SqliteConnection;
     crate::ops::backend_ops!(lock = "", open_rows = crate::sqlite::fast::open_rows);
     crate::routing_ops::routing_ops!(lock = "", claim = "");
+    crate::kb_ops::kb_ops!();
 }
 
 /// The largest number of writes committed together.

@@ -1,0 +1,280 @@
+//! The [`crate::Store`] implementation, written once for both backends: each method hands
+//! its step from `ops` to the backend's `read` (pooled connection) or `write` (one
+//! transaction; group-committed on SQLite).
+
+/// Implements [`crate::Store`] for a backend type that has
+/// `async fn read<T>(&self, f) -> StoreResult<T>` and `async fn write<T>(&self, f)`, each
+/// running `f` on a connection (`write` inside one transaction).
+macro_rules! impl_store {
+    ($ty:ty, $name:literal) => {
+        #[async_trait::async_trait]
+        impl crate::Store for $ty {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+            async fn ping(&self) -> StoreResult<()> {
+                self.read(|c| {
+                    Box::pin(async move {
+                        sqlx::query("SELECT 1")
+                            .execute(&mut *c)
+                            .await
+                            .map(|_| ())
+                            .map_err(Into::into)
+                    })
+                })
+                .await
+            }
+            async fn open_ticket(&self, new: NewTicket) -> StoreResult<OpenedTicket> {
+                self.write(move |c| Box::pin(ops::open_ticket(c, new)))
+                    .await
+            }
+            async fn ticket_by_number(&self, number: &TicketNumber) -> StoreResult<Option<Ticket>> {
+                let number = *number;
+                self.read(move |c| Box::pin(async move { ops::ticket_by_number(c, &number).await }))
+                    .await
+            }
+            async fn ticket(&self, id: TicketId) -> StoreResult<Ticket> {
+                self.read(move |c| Box::pin(ops::ticket(c, id))).await
+            }
+            async fn list_tickets(&self, filter: &TicketFilter) -> StoreResult<Vec<Ticket>> {
+                let filter = filter.clone();
+                self.read(move |c| Box::pin(async move { ops::list_tickets(c, &filter).await }))
+                    .await
+            }
+            async fn add_message(&self, new: NewMessage) -> StoreResult<Message> {
+                self.write(move |c| Box::pin(ops::add_message(c, new)))
+                    .await
+            }
+            async fn messages(
+                &self,
+                ticket: TicketId,
+                include_internal: bool,
+            ) -> StoreResult<Vec<Message>> {
+                self.read(move |c| Box::pin(ops::messages(c, ticket, include_internal)))
+                    .await
+            }
+            async fn events(&self, ticket: TicketId) -> StoreResult<Vec<TicketEvent>> {
+                self.read(move |c| Box::pin(ops::events(c, ticket))).await
+            }
+            async fn change_status(&self, change: StatusChange) -> StoreResult<Ticket> {
+                self.write(move |c| Box::pin(ops::change_status(c, change)))
+                    .await
+            }
+            async fn assign_ticket(&self, a: Assignment) -> StoreResult<Ticket> {
+                self.write(move |c| Box::pin(ops::assign_ticket(c, a)))
+                    .await
+            }
+            async fn update_ticket(&self, p: TicketPatch) -> StoreResult<Ticket> {
+                self.write(move |c| Box::pin(ops::update_ticket(c, p)))
+                    .await
+            }
+            async fn count_by_status(&self) -> StoreResult<Vec<(TicketStatus, i64)>> {
+                self.read(|c| Box::pin(ops::count_by_status(c))).await
+            }
+            async fn set_presence(&self, p: PresenceChange) -> StoreResult<Vec<TicketId>> {
+                self.write(move |c| Box::pin(ops::set_presence(c, p))).await
+            }
+            async fn hand_over_chats(&self, h: Handover) -> StoreResult<Vec<TicketId>> {
+                self.write(move |c| Box::pin(ops::hand_over_chats(c, h)))
+                    .await
+            }
+            async fn set_roster(&self, r: AgentRoster) -> StoreResult<AgentRoster> {
+                self.write(move |c| Box::pin(ops::set_roster(c, r))).await
+            }
+            async fn roster(&self, id: AgentId) -> StoreResult<Option<AgentRoster>> {
+                self.read(move |c| Box::pin(ops::roster(c, id))).await
+            }
+            async fn rosters(&self) -> StoreResult<Vec<AgentRoster>> {
+                self.read(|c| Box::pin(ops::rosters(c))).await
+            }
+            async fn agent_presence(&self, id: AgentId) -> StoreResult<AgentPresence> {
+                self.read(move |c| Box::pin(ops::agent_presence(c, id)))
+                    .await
+            }
+            async fn routing_agents(
+                &self,
+                only: Option<AgentId>,
+            ) -> StoreResult<Vec<RoutingAgent>> {
+                self.read(move |c| Box::pin(ops::routing_agents(c, only)))
+                    .await
+            }
+            async fn queued_tickets(&self, limit: u32) -> StoreResult<Vec<QueuedEntry>> {
+                self.read(move |c| Box::pin(ops::queued_tickets(c, limit)))
+                    .await
+            }
+            async fn queue_position(&self, id: TicketId) -> StoreResult<Option<u64>> {
+                self.read(move |c| Box::pin(ops::queue_position(c, id)))
+                    .await
+            }
+            async fn assign_if_room(&self, a: RoutedAssignment) -> StoreResult<Option<Ticket>> {
+                self.write(move |c| Box::pin(ops::assign_if_room(c, a)))
+                    .await
+            }
+            async fn escalate_ticket(&self, e: Escalation) -> StoreResult<Ticket> {
+                self.write(move |c| Box::pin(ops::escalate_ticket(c, e)))
+                    .await
+            }
+            async fn send_back(&self, s: SendBack) -> StoreResult<Ticket> {
+                self.write(move |c| Box::pin(ops::send_back(c, s))).await
+            }
+            async fn transfer_ticket(&self, t: Transfer) -> StoreResult<Ticket> {
+                self.write(move |c| Box::pin(ops::transfer_ticket(c, t)))
+                    .await
+            }
+            async fn update_sla(
+                &self,
+                id: TicketId,
+                at: jiff::Timestamp,
+                f: SlaUpdate,
+            ) -> StoreResult<bool> {
+                self.write(move |c| Box::pin(ops::update_sla(c, id, at, f)))
+                    .await
+            }
+            async fn pending_timers(&self, id: TicketId) -> StoreResult<Vec<PendingTimer>> {
+                self.read(move |c| Box::pin(ops::pending_timers(c, id)))
+                    .await
+            }
+            async fn claim_due_timers(
+                &self,
+                now: jiff::Timestamp,
+                node_id: &str,
+                limit: u32,
+            ) -> StoreResult<Vec<FiredTimer>> {
+                let node = node_id.to_owned();
+                self.write(move |c| Box::pin(ops::claim_due_timers(c, now, node, limit)))
+                    .await
+            }
+            async fn customer(&self, id: CustomerId) -> StoreResult<Customer> {
+                self.read(move |c| Box::pin(ops::customer(c, id))).await
+            }
+            async fn find_customer(&self, key: &CustomerLookup) -> StoreResult<Option<Customer>> {
+                let key = key.clone();
+                self.read(move |c| Box::pin(async move { ops::find_customer(c, &key).await }))
+                    .await
+            }
+            async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent> {
+                self.write(move |c| Box::pin(ops::create_agent(c, new)))
+                    .await
+            }
+            async fn agent(&self, id: AgentId) -> StoreResult<Agent> {
+                self.read(move |c| Box::pin(ops::agent(c, id))).await
+            }
+            async fn agent_login(
+                &self,
+                email: &str,
+            ) -> StoreResult<Option<(Agent, Option<String>)>> {
+                let email = email.to_owned();
+                self.read(move |c| Box::pin(async move { ops::agent_login(c, &email).await }))
+                    .await
+            }
+            async fn list_agents(&self) -> StoreResult<Vec<Agent>> {
+                self.read(|c| Box::pin(ops::list_agents(c))).await
+            }
+            async fn update_agent(&self, patch: AgentPatch) -> StoreResult<Agent> {
+                self.write(move |c| Box::pin(ops::update_agent(c, patch)))
+                    .await
+            }
+            async fn create_team(&self, new: NewTeam) -> StoreResult<Team> {
+                self.write(move |c| Box::pin(ops::create_team(c, new)))
+                    .await
+            }
+            async fn list_teams(&self) -> StoreResult<Vec<Team>> {
+                self.read(|c| Box::pin(ops::list_teams(c))).await
+            }
+            async fn upsert_category(&self, category: Category) -> StoreResult<Category> {
+                self.write(move |c| Box::pin(ops::upsert_category(c, category)))
+                    .await
+            }
+            async fn list_categories(&self) -> StoreResult<Vec<Category>> {
+                self.read(|c| Box::pin(ops::list_categories(c))).await
+            }
+            async fn upsert_sla_policy(&self, policy: SlaPolicy) -> StoreResult<()> {
+                self.write(move |c| Box::pin(ops::upsert_sla_policy(c, policy)))
+                    .await
+            }
+            async fn list_sla_policies(&self) -> StoreResult<Vec<SlaPolicy>> {
+                self.read(|c| Box::pin(ops::list_sla_policies(c))).await
+            }
+            async fn create_credential(&self, new: NewCredential) -> StoreResult<Credential> {
+                self.write(move |c| Box::pin(ops::create_credential(c, new)))
+                    .await
+            }
+            async fn credential_by_token(
+                &self,
+                token_hash: &str,
+                now_ms: i64,
+            ) -> StoreResult<Option<Credential>> {
+                let hash = token_hash.to_owned();
+                self.read(move |c| {
+                    Box::pin(async move { ops::credential_by_token(c, &hash, now_ms).await })
+                })
+                .await
+            }
+            async fn list_credentials(&self, kind: CredentialKind) -> StoreResult<Vec<Credential>> {
+                self.read(move |c| Box::pin(ops::list_credentials(c, kind)))
+                    .await
+            }
+            async fn revoke_credential(&self, id: ApiKeyId, now_ms: i64) -> StoreResult<()> {
+                self.write(move |c| Box::pin(ops::revoke_credential(c, id, now_ms)))
+                    .await
+            }
+            async fn save_articles(&self, save: SaveArticles) -> StoreResult<SaveReport> {
+                self.write(move |c| Box::pin(ops::save_articles(c, save)))
+                    .await
+            }
+            async fn publish_article(
+                &self,
+                slug: &str,
+                version: Option<u32>,
+                at: jiff::Timestamp,
+            ) -> StoreResult<KbArticle> {
+                let slug = slug.to_owned();
+                self.write(move |c| {
+                    Box::pin(async move { ops::publish_article(c, &slug, version, at).await })
+                })
+                .await
+            }
+            async fn article(&self, slug: &str, latest: bool) -> StoreResult<Option<KbArticle>> {
+                let slug = slug.to_owned();
+                self.read(move |c| Box::pin(async move { ops::article(c, &slug, latest).await }))
+                    .await
+            }
+            async fn articles(&self, published_only: bool) -> StoreResult<Vec<KbArticle>> {
+                self.read(move |c| Box::pin(ops::articles(c, published_only)))
+                    .await
+            }
+            async fn article_versions(&self, slug: &str) -> StoreResult<Vec<ArticleVersion>> {
+                let slug = slug.to_owned();
+                self.read(move |c| Box::pin(async move { ops::article_versions(c, &slug).await }))
+                    .await
+            }
+            async fn bot_state(&self, ticket: TicketId) -> StoreResult<Option<String>> {
+                self.read(move |c| Box::pin(ops::bot_state(c, ticket)))
+                    .await
+            }
+            async fn record_bot_exchange(
+                &self,
+                exchange: BotExchange,
+            ) -> StoreResult<Vec<Message>> {
+                self.write(move |c| Box::pin(ops::record_bot_exchange(c, exchange)))
+                    .await
+            }
+            async fn unanswered(&self, limit: u32) -> StoreResult<Vec<UnansweredRecord>> {
+                self.read(move |c| Box::pin(ops::unanswered(c, limit)))
+                    .await
+            }
+            async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
+                let key = key.to_owned();
+                self.read(move |c| Box::pin(async move { ops::meta(c, &key).await }))
+                    .await
+            }
+            async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
+                let (key, value) = (key.to_owned(), value.to_owned());
+                self.write(move |c| Box::pin(async move { ops::set_meta(c, &key, &value).await }))
+                    .await
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;
