@@ -1,8 +1,10 @@
 //! What both backends' one-round-trip intake (`sqlite::fast`, `postgres::fast`) bind: the
 //! same twenty parameters, prepared once here.
 
-use crate::{NewTicket, StoreError, StoreResult};
-use kefu_domain::{EventKind, Message, MessageId, MessageKind, TicketId};
+use crate::{NewTicket, OpenedTicket, StoreError, StoreResult};
+use kefu_domain::{
+    CustomerId, EventKind, Message, MessageId, MessageKind, Ticket, TicketId, TicketNumber,
+};
 
 /// The JSON-encoded parts of a new ticket's rows.
 pub(crate) struct OpeningParams {
@@ -50,6 +52,37 @@ pub(crate) fn first_message(new: &NewTicket, ticket_id: i64, message_id: i64) ->
         body: new.body.clone(),
         attachments: new.attachments.clone(),
         created_at: new.at,
+    }
+}
+
+/// A new ticket as written (before any bot turn changes it).
+pub(crate) fn opened_ticket(
+    new: NewTicket,
+    number: TicketNumber,
+    customer_id: CustomerId,
+    message: Message,
+) -> OpenedTicket {
+    OpenedTicket {
+        ticket: Ticket {
+            id: message.ticket_id,
+            number,
+            customer_id,
+            channel: new.channel,
+            subject: new.subject,
+            category: new.category,
+            priority: new.priority,
+            status: new.status,
+            assignee: None,
+            team: None,
+            context: new.context,
+            created_at: new.at,
+            updated_at: new.at,
+            first_response_at: None,
+            first_response_due: new.first_response_due,
+            resolved_at: None,
+        },
+        first_message: Some(message),
+        replayed: false,
     }
 }
 

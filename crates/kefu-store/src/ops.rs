@@ -101,7 +101,7 @@ macro_rules! backend_ops {
             row.map(|r| decode::ticket(&r)).transpose()
         }
 
-        pub(crate) async fn open_ticket(c: &mut Conn, new: NewTicket) -> StoreResult<OpenedTicket> {
+        pub(crate) async fn open_ticket(c: &mut Conn, mut new: NewTicket) -> StoreResult<OpenedTicket> {
             let at = ms(new.at);
             // The idempotency row goes in first: on PostgreSQL a concurrent request with the
             // same key waits on it and then finds the winner's ticket.
@@ -144,33 +144,14 @@ macro_rules! backend_ops {
                     .execute(&mut *c)
                     .await?;
             }
-            let ticket = Ticket {
-                id,
-                number,
-                customer_id,
-                channel: new.channel,
-                subject: new.subject,
-                category: new.category,
-                priority: new.priority,
-                status: new.status,
-                assignee: None,
-                team: None,
-                context: new.context,
-                created_at: new.at,
-                updated_at: new.at,
-                first_response_at: None,
-                first_response_due: new.first_response_due,
-                resolved_at: None,
-            };
-            let ticket = match new.bot {
-                Some(mut exchange) => {
-                    exchange.ticket_id = id;
-                    record_bot_exchange(c, exchange).await?;
-                    self::ticket(c, id).await?
-                }
-                None => ticket,
-            };
-            Ok(OpenedTicket { ticket, first_message: Some(message), replayed: false })
+            let bot = new.bot.take();
+            let mut opened = crate::opening::opened_ticket(new, number, customer_id, message);
+            if let Some(mut exchange) = bot {
+                exchange.ticket_id = id;
+                record_bot_exchange(c, exchange).await?;
+                opened.ticket = self::ticket(c, id).await?;
+            }
+            Ok(opened)
         }
 
         pub(crate) async fn list_tickets(c: &mut Conn, f: &TicketFilter) -> StoreResult<Vec<Ticket>> {

@@ -4,7 +4,8 @@
 
 /// Implements [`crate::Store`] for a backend type that has
 /// `async fn read<T>(&self, f) -> StoreResult<T>` and `async fn write<T>(&self, f)`, each
-/// running `f` on a connection (`write` inside one transaction).
+/// running `f` on a connection (`write` inside one transaction), and
+/// `async fn write_new_ticket(&self, NewTicket)` (intake, which SQLite writes in batches).
 macro_rules! impl_store {
     ($ty:ty, $name:literal) => {
         #[async_trait::async_trait]
@@ -25,8 +26,7 @@ macro_rules! impl_store {
                 .await
             }
             async fn open_ticket(&self, new: NewTicket) -> StoreResult<OpenedTicket> {
-                self.write(move |c| Box::pin(ops::open_ticket(c, new)))
-                    .await
+                self.write_new_ticket(new).await
             }
             async fn ticket_by_number(&self, number: &TicketNumber) -> StoreResult<Option<Ticket>> {
                 let number = *number;

@@ -76,6 +76,7 @@ async fn suite(store: Arc<dyn Store>) {
     internal_notes_are_hidden_from_the_public_view(&store).await;
     list_filters_and_keyset_pages_work(&store).await;
     concurrent_intake_gives_distinct_numbers(&store).await;
+    concurrent_retries_with_one_idempotency_key_give_one_ticket(&store).await;
     staff_and_credentials_round_trip(&store).await;
     catalogue_and_sla_policies_round_trip(&store).await;
 }
@@ -335,18 +336,106 @@ async fn list_filters_and_keyset_pages_work(store: &Arc<dyn Store>) {
 }
 
 async fn concurrent_intake_gives_distinct_numbers(store: &Arc<dyn Store>) {
+    // Concurrent intakes share batches (SQLite writes a batch's tickets together): every one
+    // must come back complete, readable and with its own rows.
     let mut tasks = vec![];
     for i in 0..200 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            store.open_ticket(new_ticket(&format!("c-{i}"), None)).await
+            let mut new = new_ticket(&format!("c-{}", i % 150), None);
+            new.body = format!("第{i}个问题");
+            new.sla = Some(SlaSchedule {
+                state: format!("{{\"clock\":{i}}}"),
+                timers: vec![
+                    (
+                        "first_response".into(),
+                        Some(NewTimer {
+                            kind: SlaTimerKind::Warning,
+                            due_at: at(1000 + i),
+                        }),
+                    ),
+                    ("next_response".into(), None),
+                ],
+            });
+            (i, store.open_ticket(new).await)
         }));
     }
     let mut numbers = std::collections::HashSet::new();
     for t in tasks {
-        numbers.insert(t.await.unwrap().unwrap().ticket.number);
+        let (i, opened) = t.await.unwrap();
+        let opened = opened.unwrap();
+        assert!(!opened.replayed);
+        numbers.insert(opened.ticket.number);
+        let found = store
+            .ticket_by_number(&opened.ticket.number)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found, opened.ticket);
+        let customer = store.customer(found.customer_id).await.unwrap();
+        assert_eq!(customer.identity.external_id, format!("c-{}", i % 150));
+        let messages = store.messages(found.id, false).await.unwrap();
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].body, format!("第{i}个问题"));
+        assert_eq!(Some(&messages[0]), opened.first_message.as_ref());
+        let kinds: Vec<_> = store
+            .events(found.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert!(matches!(kinds[0], EventKind::Opened { .. }), "{kinds:?}");
+        assert!(
+            matches!(kinds[1], EventKind::MessageAdded { .. }),
+            "{kinds:?}"
+        );
+        assert_eq!(kinds.len(), 2);
+        let timers = store.pending_timers(found.id).await.unwrap();
+        assert_eq!(timers.len(), 1);
+        assert_eq!(timers[0].target, "first_response");
+        assert_eq!(timers[0].due_at, at(1000 + i));
     }
     assert_eq!(numbers.len(), 200);
+}
+
+async fn concurrent_retries_with_one_idempotency_key_give_one_ticket(store: &Arc<dyn Store>) {
+    // Retries racing each other (and plain intakes around them) land in one batch: the key
+    // must still give one ticket, replayed to every retry with the same body.
+    let mut tasks = vec![];
+    for i in 0..40 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let idem = if i % 4 == 0 {
+                Some(("race", "same"))
+            } else {
+                None
+            };
+            (
+                i,
+                store.open_ticket(new_ticket(&format!("r-{i}"), idem)).await,
+            )
+        }));
+    }
+    let mut keyed = vec![];
+    for t in tasks {
+        let (i, opened) = t.await.unwrap();
+        let opened = opened.unwrap();
+        if i % 4 == 0 {
+            keyed.push(opened);
+        } else {
+            assert!(!opened.replayed);
+        }
+    }
+    assert_eq!(keyed.iter().filter(|o| !o.replayed).count(), 1);
+    assert!(keyed.iter().all(|o| o.ticket.id == keyed[0].ticket.id));
+    let other = store
+        .open_ticket(new_ticket("r-0", Some(("race", "other"))))
+        .await;
+    assert!(matches!(
+        other,
+        Err(StoreError::Conflict(Conflict::IdempotencyKeyReused))
+    ));
 }
 
 async fn staff_and_credentials_round_trip(store: &Arc<dyn Store>) {

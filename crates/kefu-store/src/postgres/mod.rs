@@ -50,6 +50,11 @@ impl PgStore {
         f(&mut conn).await
     }
 
+    async fn write_new_ticket(&self, new: crate::NewTicket) -> StoreResult<crate::OpenedTicket> {
+        self.write(move |c| Box::pin(ops::open_ticket(c, new)))
+            .await
+    }
+
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
