@@ -29,7 +29,7 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do grep -q "kefu is serving" "$log" && break; sleep 0.2; done
 export KEFU_KEY=$(echo "$keyline" | awk '{print $NF}')
 echo "backend=$backend channel=$channel duration=$duration $(nproc) cores, wrk shares them with the server"
-for c in 1 16 64; do
+for c in ${CONNS:-1 16 64}; do
   threads=$(( c < 2 ? 1 : 2 ))
   printf 'connections=%-3s ' "$c"
   wrk -t"$threads" -c"$c" -d"$duration" --latency -s bench/intake.lua http://127.0.0.1:18080/api/v1/tickets | grep RESULT

@@ -5,6 +5,10 @@ mod config;
 
 use clap::Parser;
 
+// glibc's malloc spent a seventh of the request path's CPU in its arenas under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
     match cli::run(args) {
