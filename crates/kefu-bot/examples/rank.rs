@@ -16,7 +16,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => return Err("usage: rank FAQ.jsonl QUERIES.jsonl PRED.jsonl [MODEL.bin]".into()),
     };
     let model = match model {
-        Some(path) => Some(SemanticModel::from_bytes(&std::fs::read(path)?)?),
+        Some(path) => Some(std::sync::Arc::new(SemanticModel::from_bytes(
+            &std::fs::read(path)?,
+        )?)),
         None => None,
     };
     let mut entries = Vec::new();
