@@ -109,7 +109,11 @@ fn latency_queries(entries: &[FaqEntry]) -> Vec<String> {
             _ => e.question.chars().skip(2).collect(),
         });
     }
-    out.extend(out.clone().into_iter().take(4_000usize.saturating_sub(out.len())));
+    out.extend(
+        out.clone()
+            .into_iter()
+            .take(4_000usize.saturating_sub(out.len())),
+    );
     out.truncate(4_000);
     out
 }
@@ -150,7 +154,11 @@ fn report(bot: &Bot, entries: &[FaqEntry], grew: Option<u64>) {
     let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
     eprintln!(
         "kb2000 ({}): {} queries (respond + rank top 10), {:.0} queries/s, p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-        if bot.has_model() { "with the semantic model" } else { "lexical" },
+        if bot.has_model() {
+            "with the semantic model"
+        } else {
+            "lexical"
+        },
         times.len(),
         times.len() as f64 / (total / 1e3),
         at(50),
@@ -173,7 +181,9 @@ fn bench(c: &mut Criterion) {
     let bot = Bot::with_model(entries.clone(), model.clone())
         .unwrap_or_else(|e| panic!("generated KB is valid: {e}"));
     let built = started.elapsed();
-    let grew = resident_bytes().zip(before).map(|(a, b)| a.saturating_sub(b));
+    let grew = resident_bytes()
+        .zip(before)
+        .map(|(a, b)| a.saturating_sub(b));
     eprintln!("kb2000: index built once in {built:?}");
     report(&bot, &entries, grew);
     let mut group = c.benchmark_group("kb2000");

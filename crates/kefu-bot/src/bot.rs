@@ -13,20 +13,22 @@ use crate::semantic::{SemanticModel, dot};
 
 /// How much of the mixed score the semantic similarity makes up (the rest is the lexical
 /// score). Chosen on held-out phrasings of the default knowledge base that the model never
-/// saw (the `semantic_weight` example: Recall@1 rises up to 0.6 and is flat after), never
+/// saw (the `semantic_weight` example: Recall@1 rises up to 0.5–0.6 and is flat after), never
 /// on benchmark queries; see `scripts/semantic/README.md`.
 pub const SEMANTIC_WEIGHT: f64 = 0.6;
 
 /// The thresholds of the mixed score, calibrated like the lexical ones (the synthetic probes
 /// of `decide.rs`, on the development FAQ questions only) with
-/// `cargo run -p kefu-bot --release --example calibrate -- FAQ.jsonl MODEL.bin`: the best
-/// pair had no margin (scale 0) and answer threshold 0.69 (96.0% precision on in-scope
-/// probes, 5.0% of out-of-scope probes answered); the suggest threshold is the median top
-/// similarity of out-of-scope probes (0.43). Rerun it after rebuilding the model.
+/// `cargo run -p kefu-bot --release --example calibrate -- FAQ.jsonl MODEL.bin`. For the
+/// IDF-weighted, centered semantic score and the model built by the default
+/// `build_model.py`, the best pair was margin scale 0.30 and answer threshold 0.61 (97.8%
+/// precision on in-scope probes at 54.5% coverage, 5.0% of out-of-scope probes answered;
+/// Recall@1 of the probes 93.6); the suggest threshold is the median top similarity of
+/// out-of-scope probes (0.39). Rerun it after rebuilding the model or changing the scoring.
 pub const SEMANTIC: Thresholds = Thresholds {
-    answer: 0.69,
-    suggest: 0.43,
-    margin_scale: 0.0,
+    answer: 0.61,
+    suggest: 0.39,
+    margin_scale: 0.30,
 };
 
 /// The semantic side of a bot: the model and the unit vector of every indexed phrasing.
@@ -34,8 +36,35 @@ pub const SEMANTIC: Thresholds = Thresholds {
 struct Semantic {
     model: Arc<SemanticModel>,
     weight: f64,
-    /// `phrasings × dim`, row-major, in index order.
+    /// `phrasings × dim`, row-major, in index order, centered (see [`center`]).
     vectors: Vec<f32>,
+    /// The mean of the phrasings' unit vectors: the component every sentence of this
+    /// knowledge base shares, removed from phrasings and queries alike.
+    mean: Vec<f32>,
+}
+
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "an IDF is a small positive number; f32 keeps it to 7 digits"
+)]
+fn idf_f32(idf: f64) -> f32 {
+    idf as f32
+}
+
+/// Removes the common component `mean` from a unit vector and scales it back to unit length.
+/// Static sentence vectors of one domain all lean one way (every question of a securities
+/// app is "about money and accounts"); without the shared part, cosines measure what sets
+/// one question apart from the others.
+fn center(row: &mut [f32], mean: &[f32]) {
+    for (v, m) in row.iter_mut().zip(mean) {
+        *v -= m;
+    }
+    let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm > f32::MIN_POSITIVE {
+        for v in row.iter_mut() {
+            *v /= norm;
+        }
+    }
 }
 
 /// A knowledge base ready to answer; cheap to rebuild when the knowledge base changes.
@@ -76,15 +105,30 @@ impl Bot {
         validate(&entries)?;
         let index = Index::build(&entries);
         let semantic = model.map(|model| {
-            let vectors = index
+            let mut vectors: Vec<f32> = index
                 .phrasings
                 .iter()
                 .flat_map(|p| model.encode_analyzed(&p.analyzed))
                 .collect();
+            let dim = model.dim();
+            let mut mean = vec![0.0_f32; dim];
+            for row in vectors.chunks(dim) {
+                for (m, v) in mean.iter_mut().zip(row) {
+                    *m += v;
+                }
+            }
+            let n = index.phrasings.len().max(1) as f32;
+            for m in &mut mean {
+                *m /= n;
+            }
+            for row in vectors.chunks_mut(dim) {
+                center(row, &mean);
+            }
             Semantic {
                 model,
                 weight: weight.clamp(0.0, 1.0),
                 vectors,
+                mean,
             }
         });
         let thresholds = if semantic.is_some() {
@@ -137,6 +181,14 @@ impl Bot {
 
     /// The best `k` entries by raw similarity in [0, 1], before the margin is taken into
     /// account.
+    ///
+    /// With a semantic model, an entry's score is `(1 − w)·lexical + w·cosine`, the cosine
+    /// being the best over the entry's phrasings between centered sentence vectors (see
+    /// [`center`]). Phrasings are encoded as the model was trained (the mean of their token
+    /// vectors); the query weighs each token by its IDF in this knowledge base, as the
+    /// lexical index does (a term no phrasing holds gets the highest IDF): words every
+    /// entry uses (怎么, 账号 in an account FAQ) say little about which entry is meant, and a
+    /// long spoken query is mostly such words.
     pub fn similarities(&self, query: &str, k: usize) -> Vec<Ranked> {
         if k == 0 {
             return Vec::new();
@@ -144,7 +196,10 @@ impl Bot {
         let analyzed = analyze(query);
         let mut scores = entry_scores(&self.index, &self.entries, &analyzed);
         if let Some(semantic) = &self.semantic {
-            let q = semantic.model.encode_analyzed(&analyzed);
+            let mut q = semantic.model.encode_weighted(&analyzed, |stream, term| {
+                idf_f32(self.index.idf(stream, term))
+            });
+            center(&mut q, &semantic.mean);
             let dim = semantic.model.dim();
             let mut best = vec![0.0_f64; self.entries.len()];
             for (p, phrasing) in self.index.phrasings.iter().enumerate() {
@@ -172,7 +227,12 @@ impl Bot {
 pub(crate) mod tests {
     use super::*;
 
-    pub(crate) fn entry(id: &str, question: &str, similar: &[&str], category: Option<&str>) -> FaqEntry {
+    pub(crate) fn entry(
+        id: &str,
+        question: &str,
+        similar: &[&str],
+        category: Option<&str>,
+    ) -> FaqEntry {
         FaqEntry {
             id: id.to_owned(),
             question: question.to_owned(),
@@ -294,6 +354,29 @@ pub(crate) mod tests {
         let ranked = semantic.rank("账户被锁", 2);
         assert_eq!(ranked[0].id, "password", "{ranked:?}");
         assert!(ranked.iter().all(|r| (0.0..=1.0).contains(&r.score)));
+    }
+
+    #[test]
+    fn the_direction_every_phrasing_shares_does_not_count_as_similarity() {
+        // Every token leans the same way (the first axis); only the rest tells them apart.
+        let bytes = crate::semantic::tests::model_bytes(
+            3,
+            &[
+                ("c:码", 0.01, &[100, 20, 0]),
+                ("c:锁", 0.01, &[100, 20, 0]),
+                ("c:播", 0.01, &[100, 0, 20]),
+            ],
+        );
+        let model = Arc::new(SemanticModel::from_bytes(&bytes).unwrap());
+        let entries = vec![
+            entry("password", "忘记密码", &[], None),
+            entry("live", "直播规则", &[], None),
+        ];
+        let bot = Bot::with_model_weight(entries, Some(model), 1.0, SEMANTIC).unwrap();
+        let ranked = bot.similarities("账户被锁", 2);
+        // Uncentered, "live" would have a cosine of 0.96 with the query.
+        assert_eq!(ranked.len(), 1, "{ranked:?}");
+        assert_eq!(ranked[0].id, "password");
     }
 
     #[test]

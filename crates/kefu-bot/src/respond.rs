@@ -193,8 +193,7 @@ impl Bot {
         ask.retain(|f| *f != Field::Domain);
         let progressed = pending.asked.iter().any(|f| !missing.contains(f));
         let stop = declines(surface) || question_budget(&reason) == 0;
-        if !stop && progressed && !ask.is_empty() && pending.questions < question_budget(&reason)
-        {
+        if !stop && progressed && !ask.is_empty() && pending.questions < question_budget(&reason) {
             if let Some(last) = state.turns.last_mut() {
                 last.outcome = Outcome::Collecting;
             }

@@ -88,7 +88,12 @@ pub fn summarize(state: &ConversationState, reason: HandoffReason) -> HandoffSum
         .iter()
         .rev()
         .find_map(|t| t.category.clone())
-        .or_else(|| asked.iter().rev().find_map(|q| domain_of(&without_account(q))));
+        .or_else(|| {
+            asked
+                .iter()
+                .rev()
+                .find_map(|q| domain_of(&without_account(q)))
+        });
     let account = asked.iter().find_map(|q| account_in(q));
     let description = state
         .turns
@@ -225,7 +230,10 @@ impl HandoffSummary {
             },
         );
         if !collected.is_empty() {
-            text.push_str(&format!("\n转人工前已向客户补充询问：{}", collected.join("、")));
+            text.push_str(&format!(
+                "\n转人工前已向客户补充询问：{}",
+                collected.join("、")
+            ));
         }
         text
     }
@@ -319,7 +327,11 @@ mod tests {
         );
         assert!(!summary.to_text().contains("补充询问"));
         summary.collected = vec![Field::Account];
-        assert!(summary.to_text().contains("补充询问：账号"), "{}", summary.to_text());
+        assert!(
+            summary.to_text().contains("补充询问：账号"),
+            "{}",
+            summary.to_text()
+        );
     }
 
     #[test]

@@ -101,18 +101,17 @@ fn exchange(
         _ => None,
     };
     let unanswered = match (&turn.decision, &turn.unanswered) {
-        (
-            Decision::Handoff { reason } | Decision::Collect { reason, .. },
-            Some(query),
-        ) => Some(UnansweredQuestion {
-            query: query.clone(),
-            reason: match reason {
-                HandoffReason::NoMatch => "no_match".into(),
-                _ => "low_confidence_twice".into(),
-            },
-            top_article: None,
-            top_score: None,
-        }),
+        (Decision::Handoff { reason } | Decision::Collect { reason, .. }, Some(query)) => {
+            Some(UnansweredQuestion {
+                query: query.clone(),
+                reason: match reason {
+                    HandoffReason::NoMatch => "no_match".into(),
+                    _ => "low_confidence_twice".into(),
+                },
+                top_article: None,
+                top_score: None,
+            })
+        }
         _ => None,
     };
     BotExchange {
