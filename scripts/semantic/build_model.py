@@ -139,11 +139,16 @@ def build_corpus(args, work):
         f.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in train_kb)
 
     perturber = corpus.Perturber(pinyin_of, seed=7)
+    groups = []  # a phrasing and its noisy copies: what the similarity fit keeps together
     for i, p in enumerate(phrasings):
-        add(p, 2.0)
+        add(p, args.phrasing_weight)
+        group = [texts[-1]] if texts and texts[-1] == p.strip() else []
         for _ in range(args.variants):
             other = phrasings[perturber.rng.randrange(len(phrasings))]
             add(perturber.perturb(p, other), 1.0)
+            if texts:
+                group.append(texts[-1])
+        groups.append(list(dict.fromkeys(group)))
     for s in corpus.template_sentences(args.templates, seed=11):
         add(s, 1.0)
     import jieba
@@ -157,7 +162,7 @@ def build_corpus(args, work):
     seen = {}
     for t, w in zip(texts, weights):
         seen[t] = max(seen.get(t, 0.0), w)
-    return list(seen.keys()), list(seen.values()), len(phrasings)
+    return list(seen.keys()), list(seen.values()), len(phrasings), groups
 
 
 def fit(x, targets, weights, lam, iters):
@@ -187,6 +192,65 @@ def fit(x, targets, weights, lam, iters):
             print(f"  cg {it}: residual {np.sqrt(rs_new.sum()):.4g}", file=sys.stderr)
         p = r + p * (rs_new / np.maximum(rs, 1e-30))
         rs = rs_new
+    return e
+
+
+def similarity_fit(x, targets, e, groups, args):
+    """Refines the ridge solution on what ranking uses: the cosine similarities between
+    texts. Each step takes a batch of phrasings with their noisy copies plus random other
+    texts and pulls the student's similarity distribution of every text over the batch
+    (softmax of cosines at temperature tau) towards the teacher's (listwise distillation,
+    KL divergence), with Adam on the rows of the tokens in the batch. A pull towards the
+    ridge solution keeps rare tokens where least squares put them."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    t = targets / np.maximum(np.linalg.norm(targets, axis=1, keepdims=True), 1e-9)
+    e0 = e.copy()
+    m = np.zeros_like(e)
+    v = np.zeros_like(e)
+    scale = float(np.sqrt((e0 ** 2).mean()))
+    lr = args.sim_lr * scale
+    tau = args.sim_tau
+    n = x.shape[0]
+    steps = max(1, args.sim_epochs * len(groups) // args.sim_groups)
+    step = 0
+    for step in range(1, steps + 1):
+        chosen = rng.choice(len(groups), size=min(args.sim_groups, len(groups)), replace=False)
+        rows = [i for g in chosen for i in groups[g]]
+        rows.extend(rng.integers(0, n, size=args.sim_random).tolist())
+        rows = np.unique(np.array(rows))
+        xb = x[rows]
+        cols = np.unique(xb.indices)
+        xs = xb[:, cols]
+        es = e[cols]
+        h = xs @ es
+        norm = np.maximum(np.linalg.norm(h, axis=1, keepdims=True), 1e-9)
+        s = h / norm
+        tb = t[rows]
+        logits_s = (s @ s.T) / tau
+        logits_t = (tb @ tb.T) / tau
+        np.fill_diagonal(logits_s, -1e9)
+        np.fill_diagonal(logits_t, -1e9)
+        logits_s -= logits_s.max(axis=1, keepdims=True)
+        logits_t -= logits_t.max(axis=1, keepdims=True)
+        q = np.exp(logits_s)
+        q /= q.sum(axis=1, keepdims=True)
+        p = np.exp(logits_t)
+        p /= p.sum(axis=1, keepdims=True)
+        b = len(rows)
+        if step % 100 == 0 or step == 1:
+            kl = float((p * (np.log(np.maximum(p, 1e-30)) - np.log(np.maximum(q, 1e-30)))).sum() / b)
+            print(f"  similarity fit {step}/{steps}: KL {kl:.4f}", file=sys.stderr)
+        g_logits = (q - p) / (tau * b)
+        ds = (g_logits + g_logits.T) @ s
+        dh = (ds - s * (s * ds).sum(axis=1, keepdims=True)) / norm
+        grad = np.asarray(xs.T @ dh) + args.sim_anchor * (es - e0[cols])
+        m[cols] = 0.9 * m[cols] + 0.1 * grad
+        v[cols] = 0.999 * v[cols] + 0.001 * grad * grad
+        mh = m[cols] / (1 - 0.9 ** step)
+        vh = v[cols] / (1 - 0.999 ** step)
+        e[cols] = es - lr * mh / (np.sqrt(vh) + 1e-12 + 1e-8 * scale)
     return e
 
 
@@ -257,6 +321,17 @@ def main():
     ap.add_argument("--lam", type=float, default=0.2, help="ridge strength, relative to the mean token mass")
     ap.add_argument("--iters", type=int, default=150)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--phrasing-weight", type=float, default=2.0,
+                    help="fit weight of the knowledge-base phrasings (noisy copies and templates: 1)")
+    ap.add_argument("--unit-targets", action="store_true",
+                    help="fit the unit-length teacher directions instead of the centered vectors")
+    ap.add_argument("--sim-epochs", type=int, default=0,
+                    help="passes of the similarity fit over the phrasing groups (0: ridge only)")
+    ap.add_argument("--sim-groups", type=int, default=48, help="phrasing groups per batch")
+    ap.add_argument("--sim-random", type=int, default=96, help="random other texts per batch")
+    ap.add_argument("--sim-tau", type=float, default=0.05, help="softmax temperature")
+    ap.add_argument("--sim-lr", type=float, default=0.01, help="Adam step, relative to the RMS of the vectors")
+    ap.add_argument("--sim-anchor", type=float, default=0.01, help="pull towards the ridge solution")
     args = ap.parse_args()
     bootstrap(args.venv)
     import numpy as np
@@ -270,7 +345,7 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     started = time.time()
 
-    texts, weights, n_phrasings = build_corpus(args, args.work)
+    texts, weights, n_phrasings, groups = build_corpus(args, args.work)
     print(f"corpus: {len(texts)} texts from {n_phrasings} phrasings", file=sys.stderr)
     token_lists = tokenize(texts, args.work)
     y = encode(texts, args.work, args.threads)
@@ -301,8 +376,17 @@ def main():
     centered = y - mean
     _, _, vt = np.linalg.svd(centered[sentence], full_matrices=False)
     targets = (centered @ vt[: args.dim].T).astype(np.float32)
+    if args.unit_targets:
+        # Only the direction of a sentence vector matters at run time: fit every text's
+        # direction with the same weight, whatever the length of its centered e5 vector.
+        targets /= np.maximum(np.linalg.norm(targets, axis=1, keepdims=True), 1e-9)
     mass = float((x.multiply(x)).sum() / len(kept))
     vectors = fit(x, targets, w, args.lam * mass, args.iters)
+    if args.sim_epochs > 0:
+        index = {t: i for i, t in enumerate(texts)}
+        group_rows = [[index[t] for t in g if t in index] for g in groups]
+        group_rows = [g for g in group_rows if len(g) >= 2]
+        vectors = similarity_fit(x, targets, vectors, group_rows, args)
     vectors = write_model(args.out, kept, vectors)
     size = os.path.getsize(args.out)
     print(f"wrote {args.out}: {len(kept)} tokens × {args.dim}, {size / 1e6:.1f} MB, "

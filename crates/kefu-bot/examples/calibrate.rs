@@ -122,7 +122,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: calibrate FAQ.jsonl [MODEL.bin]")?;
     let model = match std::env::args().nth(2) {
-        Some(file) => Some(SemanticModel::from_bytes(&std::fs::read(file)?)?),
+        Some(file) => Some(std::sync::Arc::new(SemanticModel::from_bytes(
+            &std::fs::read(file)?,
+        )?)),
         None => None,
     };
     let entries: Vec<FaqEntry> = std::fs::read_to_string(&path)?

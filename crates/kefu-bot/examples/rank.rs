@@ -16,7 +16,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => return Err("usage: rank FAQ.jsonl QUERIES.jsonl PRED.jsonl [MODEL.bin]".into()),
     };
     let model = match model {
-        Some(path) => Some(SemanticModel::from_bytes(&std::fs::read(path)?)?),
+        Some(path) => Some(std::sync::Arc::new(SemanticModel::from_bytes(
+            &std::fs::read(path)?,
+        )?)),
         None => None,
     };
     let mut entries = Vec::new();
@@ -52,7 +54,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         value.insert("ranked".into(), serde_json::to_value(&ranked)?);
         value.insert("decision".into(), turn.decision.kind().into());
-        if let kefu_bot::Decision::Handoff { reason } = &turn.decision {
+        if let kefu_bot::Decision::Handoff { reason } | kefu_bot::Decision::Collect { reason, .. } =
+            &turn.decision
+        {
             *reasons.entry(format!("{reason:?}")).or_insert(0usize) += 1;
         }
         writeln!(out, "{}", serde_json::Value::Object(value))?;

@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()?;
-    let model = SemanticModel::from_bytes(&std::fs::read(model)?)?;
+    let model = std::sync::Arc::new(SemanticModel::from_bytes(&std::fs::read(model)?)?);
     println!("weight  recall@1  recall@3  ({} queries)", queries.len());
     for w in 0..=10 {
         let w = f64::from(w) / 10.0;

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::collect::PendingHandoff;
+
 /// What the bot did on one turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -15,8 +17,10 @@ pub enum Outcome {
     NotUnderstood,
     /// Replied to small talk.
     SmallTalk,
-    /// Handed over, or is collecting details before handing over.
+    /// Handed over.
     HandedOff,
+    /// Asked for details (domain, account, description) before handing over.
+    Collecting,
 }
 
 /// One past turn.
@@ -40,6 +44,9 @@ pub struct ConversationState {
     /// Past turns.
     #[serde(default)]
     pub turns: Vec<Turn>,
+    /// A handoff waiting for the details the bot asked for on the last turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingHandoff>,
 }
 
 impl ConversationState {
@@ -50,11 +57,18 @@ impl ConversationState {
             .is_some_and(|t| matches!(t.outcome, Outcome::Suggested | Outcome::NotUnderstood))
     }
 
-    /// This state with one more turn.
+    /// This state with one more turn (the pending handoff is kept; see
+    /// [`ConversationState::with_pending`]).
     pub fn with_turn(&self, turn: Turn) -> ConversationState {
         let mut next = self.clone();
         next.turns.push(turn);
         next
+    }
+
+    /// This state with the pending handoff replaced.
+    pub fn with_pending(mut self, pending: Option<PendingHandoff>) -> ConversationState {
+        self.pending = pending;
+        self
     }
 }
 
@@ -74,6 +88,15 @@ mod tests {
     #[test]
     fn a_fresh_conversation_is_not_unsure() {
         assert!(!ConversationState::default().last_was_unsure());
+    }
+
+    #[test]
+    fn a_state_stored_before_collection_existed_still_loads() {
+        let old = r#"{"turns":[{"query":"问","outcome":"answered"}]}"#;
+        let state: ConversationState = serde_json::from_str(old).unwrap();
+        assert_eq!(state.turns.len(), 1);
+        assert_eq!(state.pending, None);
+        assert!(!serde_json::to_string(&state).unwrap().contains("pending"));
     }
 
     #[test]

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::handoff::HandoffReason;
 use crate::rank::{MARGIN_SCALE, Ranked, margin_factor};
 use crate::smalltalk::SmallTalk;
+use crate::summary::Field;
 
 /// At or above this confidence (similarity scaled by the lead over the second entry, see
 /// [`crate::rank::confidence`]) the bot answers with the top entry.
@@ -76,6 +77,14 @@ pub enum Decision {
         /// Why.
         reason: HandoffReason,
     },
+    /// A handoff is due, and the bot first asks for details the agent will need (see
+    /// [`crate::collect`]); the ticket stays with the bot until the customer replies.
+    Collect {
+        /// Why the bot will hand over.
+        reason: HandoffReason,
+        /// What it asks for.
+        fields: Vec<Field>,
+    },
     /// Greeting, thanks, goodbye or "are you a bot", answered with a canned reply.
     SmallTalk {
         /// Which kind.
@@ -85,12 +94,13 @@ pub enum Decision {
 
 impl Decision {
     /// `"answer"`, `"suggest"` or `"handoff"`, as in the offline ranking contract; small talk
-    /// counts as an answer (the bot replied itself).
+    /// counts as an answer (the bot replied itself), asking for details before a handoff as
+    /// the handoff.
     pub fn kind(&self) -> &'static str {
         match self {
             Decision::Answer { .. } | Decision::SmallTalk { .. } => "answer",
             Decision::Suggest { .. } => "suggest",
-            Decision::Handoff { .. } => "handoff",
+            Decision::Handoff { .. } | Decision::Collect { .. } => "handoff",
         }
     }
 
@@ -101,6 +111,10 @@ impl Decision {
             Decision::Suggest { .. }
                 | Decision::Handoff {
                     reason: HandoffReason::NoMatch | HandoffReason::LowConfidenceTwice
+                }
+                | Decision::Collect {
+                    reason: HandoffReason::NoMatch | HandoffReason::LowConfidenceTwice,
+                    ..
                 }
         )
     }

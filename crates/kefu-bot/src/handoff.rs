@@ -151,6 +151,16 @@ pub fn asks_for_person(surface: &str) -> bool {
     surface.contains("人工客服") && !ABOUT_THE_SERVICE.iter().any(|w| surface.contains(w))
 }
 
+/// The message without its requests for a person (转人工, 人工客服, …), for judging what
+/// else it says. Takes the surface-normalized message.
+pub fn without_requests(surface: &str) -> String {
+    let mut text = surface.to_owned();
+    for phrase in ASK_FOR_PERSON.iter().chain(BARE_REQUESTS.iter().rev()) {
+        text = text.replace(phrase, " ");
+    }
+    text
+}
+
 /// The cue of anger or urgency in a surface-normalized message, if any.
 pub fn negative_emotion(surface: &str) -> Option<String> {
     let mut text = surface.to_owned();

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::analyze::{Analyzed, analyze};
 use crate::kb::FaqEntry;
+use crate::semantic::Stream;
 
 /// BM25 term-frequency saturation.
 const BM25_K1: f64 = 1.2;
@@ -100,6 +101,13 @@ impl StreamIndex {
         index
     }
 
+    /// The IDF of a term (the highest IDF for a term no phrasing holds).
+    pub fn idf(&self, term: &str) -> f64 {
+        self.vocab
+            .get(term)
+            .map_or(self.unknown_idf, |&id| self.idf[id])
+    }
+
     /// Number of indexed phrasings.
     pub fn len(&self) -> usize {
         self.doc_len.len()
@@ -168,6 +176,15 @@ pub struct Index {
 }
 
 impl Index {
+    /// The IDF of a term in one stream (see [`StreamIndex::idf`]).
+    pub fn idf(&self, stream: Stream, term: &str) -> f64 {
+        match stream {
+            Stream::Words => self.words.idf(term),
+            Stream::Chars => self.chars.idf(term),
+            Stream::Sounds => self.sounds.idf(term),
+        }
+    }
+
     /// Indexes the standard question and each similar phrasing of every entry.
     pub fn build(entries: &[FaqEntry]) -> Self {
         let phrasings: Vec<Phrasing> = entries

@@ -3,11 +3,13 @@
 //! or hand over to a person — with a reply text and a handoff summary.
 //!
 //! Pipeline: [`normalize`] → [`synonym`] → [`segment`] / [`phonetic`] ([`analyze`]) →
-//! [`index`] → [`rank`] (plus the optional [`semantic`] model) → [`smalltalk`] / [`handoff`] / [`decide`] → [`bot`]; [`summary`]
-//! prepares what an agent needs when the bot hands over.
+//! [`index`] → [`rank`] (plus the optional [`semantic`] model) → [`smalltalk`] / [`handoff`] /
+//! [`decide`] → [`respond`] (one turn of [`bot::Bot`]); before a handoff [`collect`] asks for
+//! missing details and [`summary`] prepares what an agent needs.
 
 pub mod analyze;
 pub mod bot;
+pub mod collect;
 pub mod conversation;
 pub mod decide;
 pub mod error;
@@ -17,19 +19,22 @@ pub mod kb;
 pub mod normalize;
 pub mod phonetic;
 pub mod rank;
+pub mod respond;
 pub mod segment;
 pub mod semantic;
 pub mod smalltalk;
 pub mod summary;
 pub mod synonym;
 
-pub use bot::{Bot, BotTurn};
+pub use bot::Bot;
+pub use collect::PendingHandoff;
 pub use conversation::{ConversationState, Outcome, Turn};
 pub use decide::Decision;
 pub use error::BotError;
 pub use handoff::{HandoffReason, HumanIntent};
 pub use kb::FaqEntry;
 pub use rank::Ranked;
+pub use respond::BotTurn;
 pub use semantic::SemanticModel;
 pub use smalltalk::SmallTalk;
 pub use summary::{Field, HandoffSummary};

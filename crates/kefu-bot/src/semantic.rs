@@ -4,7 +4,8 @@
 //!
 //! A sentence vector is the mean of the vectors of its tokens — the same tokens the lexical
 //! path analyzes ([`tokens`]): jieba words, character 1–2-grams and pinyin 1–2-grams, each
-//! with a stream prefix. Unknown tokens are skipped. The file is built by
+//! with a stream prefix. Unknown tokens are skipped; the bot weighs a query's tokens by
+//! their IDF in its knowledge base ([`SemanticModel::encode_weighted`]). The file is built by
 //! `scripts/semantic/build_model.py`; its layout (all integers little-endian):
 //!
 //! ```text
@@ -27,6 +28,28 @@ use crate::error::BotError;
 pub const MAGIC: &[u8; 8] = b"KEFUSEM1";
 const MAX_DIM: usize = 4096;
 const MAX_VOCAB: usize = 4_000_000;
+
+/// One token stream of an analysis, as the model's vocabulary names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Jieba words, `w:`.
+    Words,
+    /// Character unigrams and bigrams, `c:`.
+    Chars,
+    /// Pinyin syllables and bigrams, `s:`.
+    Sounds,
+}
+
+impl Stream {
+    /// The prefix of this stream's tokens in the model file.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Stream::Words => "w:",
+            Stream::Chars => "c:",
+            Stream::Sounds => "s:",
+        }
+    }
+}
 
 /// The tokens a text contributes to its sentence vector, from its lexical analysis:
 /// `w:` jieba words, `c:` character unigrams and bigrams, `s:` pinyin syllables and bigrams.
@@ -158,17 +181,40 @@ impl SemanticModel {
         self.encode_analyzed(&analyze(text))
     }
 
-    /// The unit-length sentence vector of an analyzed text (all zeros when no token is known).
+    /// The unit-length sentence vector of an analyzed text (all zeros when no token is known):
+    /// the direction of the mean of its token vectors, as the model was trained.
     pub fn encode_analyzed(&self, analyzed: &Analyzed) -> Vec<f32> {
+        self.encode_weighted(analyzed, |_, _| 1.0)
+    }
+
+    /// Like [`SemanticModel::encode_analyzed`] with a weight per token: `weight(stream,
+    /// term)` multiplies the vector of each token (the bot weighs query tokens by their IDF
+    /// in the knowledge base).
+    pub fn encode_weighted(
+        &self,
+        analyzed: &Analyzed,
+        weight: impl Fn(Stream, &str) -> f32,
+    ) -> Vec<f32> {
         let mut sum = vec![0.0_f32; self.dim];
-        for token in tokens(analyzed) {
-            let Some(&t) = self.vocab.get(&token) else {
-                continue;
-            };
-            let scale = self.scales[t];
-            let row = &self.vectors[t * self.dim..(t + 1) * self.dim];
-            for (s, q) in sum.iter_mut().zip(row) {
-                *s += scale * f32::from(*q);
+        let mut key = String::new();
+        let streams = [
+            (Stream::Words, &analyzed.words),
+            (Stream::Chars, &analyzed.chars),
+            (Stream::Sounds, &analyzed.sounds),
+        ];
+        for (stream, terms) in streams {
+            for term in terms {
+                key.clear();
+                key.push_str(stream.prefix());
+                key.push_str(term);
+                let Some(&t) = self.vocab.get(key.as_str()) else {
+                    continue;
+                };
+                let scale = self.scales[t] * weight(stream, term);
+                let row = &self.vectors[t * self.dim..(t + 1) * self.dim];
+                for (s, q) in sum.iter_mut().zip(row) {
+                    *s += scale * f32::from(*q);
+                }
             }
         }
         let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt();
@@ -182,8 +228,27 @@ impl SemanticModel {
 }
 
 /// The dot product of two vectors (the cosine when both have unit length).
+///
+/// Eight independent partial sums let the compiler use SIMD lanes (a single running sum of
+/// floats must be added in order); this loop is most of the semantic cost per query.
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut lanes = [0.0_f32; 8];
+    let mut xs = a.chunks_exact(8);
+    let mut ys = b.chunks_exact(8);
+    for (x, y) in (&mut xs).zip(&mut ys) {
+        for i in 0..8 {
+            lanes[i] += x[i] * y[i];
+        }
+    }
+    let tail: f32 = xs
+        .remainder()
+        .iter()
+        .zip(ys.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    lanes.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]
@@ -235,6 +300,47 @@ pub(crate) mod tests {
         let c = model.encode("直播");
         assert!(dot(&a, &b) > 0.9, "{a:?} {b:?}");
         assert!(dot(&a, &c) < 0.5, "{a:?} {c:?}");
+    }
+
+    #[test]
+    fn token_weights_steer_the_sentence_vector() {
+        let model = SemanticModel::from_bytes(&tiny()).unwrap();
+        let analyzed = analyze("忘记密码直播");
+        let plain = model.encode_analyzed(&analyzed);
+        let live = model.encode("直播");
+        let no_password =
+            model.encode_weighted(
+                &analyzed,
+                |_, term| if term.contains('密') { 0.0 } else { 1.0 },
+            );
+        let heavy_live =
+            model.encode_weighted(
+                &analyzed,
+                |_, term| if term.contains('播') { 10.0 } else { 1.0 },
+            );
+        assert!(
+            dot(&no_password, &live) > dot(&plain, &live),
+            "{no_password:?}"
+        );
+        assert!(
+            dot(&heavy_live, &live) > dot(&plain, &live),
+            "{heavy_live:?}"
+        );
+        assert_eq!(model.encode_weighted(&analyzed, |_, _| 1.0), plain);
+    }
+
+    #[test]
+    fn dot_adds_every_product_whatever_the_length() {
+        for n in [0, 1, 7, 8, 9, 16, 23, 256] {
+            let a: Vec<f32> = (0..n).map(|i| i as f32).collect();
+            let b: Vec<f32> = (0..n).map(|i| 1.0 - i as f32 * 0.5).collect();
+            let expected: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert!(
+                (dot(&a, &b) - expected).abs() <= 1e-3 * expected.abs().max(1.0),
+                "{n}"
+            );
+        }
+        assert_eq!(dot(&[1.0, 2.0, 3.0], &[1.0]), 1.0);
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The handoff summary an agent reads first: what was asked, what the bot did, why it handed
-//! over, and the fields it collected (domain, account, short description) — plus which of
-//! those are still missing, so the bot can ask for them before handing over.
+//! over, and the fields it found or collected (domain, account, short description) — plus
+//! which of those are still missing, so the bot can ask for them before handing over
+//! (see [`crate::collect`]).
 
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::{ConversationState, Outcome};
-use crate::handoff::HandoffReason;
-use crate::normalize::normalize_surface;
+use crate::handoff::{HandoffReason, without_requests};
+use crate::normalize::{is_han, normalize, normalize_surface};
 
 /// A field an agent needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +66,9 @@ pub struct HandoffSummary {
     pub account: Option<String>,
     /// The longest substantive message, shortened.
     pub description: Option<String>,
+    /// The fields the bot asked for before handing over and got.
+    #[serde(default)]
+    pub collected: Vec<Field>,
 }
 
 /// Longest description kept, in characters.
@@ -84,15 +88,20 @@ pub fn summarize(state: &ConversationState, reason: HandoffReason) -> HandoffSum
         .iter()
         .rev()
         .find_map(|t| t.category.clone())
-        .or_else(|| asked.iter().rev().find_map(|q| domain_of(q)));
+        .or_else(|| {
+            asked
+                .iter()
+                .rev()
+                .find_map(|q| domain_of(&without_account(q)))
+        });
     let account = asked.iter().find_map(|q| account_in(q));
     let description = state
         .turns
         .iter()
         .filter(|t| t.outcome != Outcome::SmallTalk)
         .map(|t| t.query.trim())
-        .filter(|q| q.chars().count() >= 4)
-        .max_by_key(|q| q.chars().count())
+        .filter(|q| substance(q) >= 4)
+        .max_by_key(|q| substance(q))
         .map(|q| q.chars().take(DESCRIPTION_CHARS).collect());
     HandoffSummary {
         asked,
@@ -101,7 +110,38 @@ pub fn summarize(state: &ConversationState, reason: HandoffReason) -> HandoffSum
         domain,
         account,
         description,
+        collected: Vec::new(),
     }
+}
+
+/// Characters that only glue a request together (我要…, 帮我…吗).
+const GLUE: &str = "我你您要帮能吗请给下可以的了吧呢啊一好";
+
+/// How many meaningful characters a message has once a request for a person, an account
+/// number, fillers and glue characters are taken out: "我要转人工" or "13800138000" has
+/// none, so it does not describe a problem.
+fn substance(message: &str) -> usize {
+    let mut text = without_requests(&normalize_surface(message));
+    if let Some(account) = account_in(message) {
+        text = text.replace(&account, " ");
+    }
+    normalize(&text)
+        .chars()
+        .filter(|c| (is_han(*c) && !GLUE.contains(*c)) || c.is_ascii_alphanumeric())
+        .count()
+}
+
+/// A message without its account number and the word that labels it (账号是…, 手机号…),
+/// which say nothing about the domain of the problem.
+fn without_account(message: &str) -> String {
+    let Some(account) = account_in(message) else {
+        return message.to_owned();
+    };
+    let mut text = normalize_surface(message).replace(&account, " ");
+    for label in ["绑定手机号", "手机号", "账号", "id"] {
+        text = text.replace(label, " ");
+    }
+    text
 }
 
 /// The domain a message points to: the one whose word appears first.
@@ -167,7 +207,16 @@ impl HandoffSummary {
     /// The summary as a short Chinese text for the agent.
     pub fn to_text(&self) -> String {
         let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "未提供".to_owned());
-        format!(
+        let collected: Vec<&str> = self
+            .collected
+            .iter()
+            .map(|f| match f {
+                Field::Domain => "问题类型",
+                Field::Account => "账号",
+                Field::Description => "问题描述",
+            })
+            .collect();
+        let mut text = format!(
             "转人工原因：{}\n问题类型：{}\n账号：{}\n问题描述：{}\n客户消息：{}\n机器人已答：{}",
             self.reason.label(),
             or_unknown(&self.domain),
@@ -179,7 +228,14 @@ impl HandoffSummary {
             } else {
                 self.bot_answers.join("、")
             },
-        )
+        );
+        if !collected.is_empty() {
+            text.push_str(&format!(
+                "\n转人工前已向客户补充询问：{}",
+                collected.join("、")
+            ));
+        }
+        text
     }
 }
 
@@ -199,6 +255,7 @@ mod tests {
                     category: None,
                 })
                 .collect(),
+            pending: None,
         }
     }
 
@@ -238,6 +295,43 @@ mod tests {
         let question = ask_for(&missing_fields(&summary)).unwrap();
         assert!(question.contains("账号"));
         assert_eq!(ask_for(&[]), None);
+    }
+
+    #[test]
+    fn a_request_for_a_person_or_a_bare_account_is_no_description() {
+        let summary = summarize(
+            &state(&[
+                ("能帮我转人工吗", Outcome::Collecting, None),
+                ("账号 13800138000", Outcome::HandedOff, None),
+            ]),
+            HandoffReason::CustomerAsked,
+        );
+        assert_eq!(summary.description, None);
+        assert_eq!(summary.account.as_deref(), Some("13800138000"));
+        let summary = summarize(
+            &state(&[
+                ("转人工", Outcome::Collecting, None),
+                ("提现一直没到账", Outcome::HandedOff, None),
+            ]),
+            HandoffReason::CustomerAsked,
+        );
+        assert_eq!(summary.description.as_deref(), Some("提现一直没到账"));
+        assert_eq!(summary.domain.as_deref(), Some("创作者激励"));
+    }
+
+    #[test]
+    fn collected_fields_are_named_in_the_text() {
+        let mut summary = summarize(
+            &state(&[("直播权限申请被拒绝了", Outcome::Collecting, None)]),
+            HandoffReason::NoMatch,
+        );
+        assert!(!summary.to_text().contains("补充询问"));
+        summary.collected = vec![Field::Account];
+        assert!(
+            summary.to_text().contains("补充询问：账号"),
+            "{}",
+            summary.to_text()
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The bot in the product: new in-app and web conversations meet the FAQ bot first. Each
-//! bot turn is a message on the ticket; a handoff queues the ticket with the bot's summary
-//! as an internal note and the reason in the event log. The index lives in memory and is
+//! bot turn is a message on the ticket. Before a handoff the bot may ask for missing details
+//! (domain, account, description; see `kefu_bot::collect`) while the ticket stays `new`; the
+//! handoff queues the ticket with the bot's summary as an internal note and the reason in the
+//! event log. The index lives in memory and is
 //! rebuilt when an article version is published (on this node at once, on others within a
 //! few seconds through the `kb_revision` meta value).
 
@@ -38,7 +40,7 @@ pub async fn build(
 ) -> Result<(Bot, String), StoreError> {
     let revision = store.meta("kb_revision").await?.unwrap_or_default();
     let entries: Vec<FaqEntry> = store.articles(true).await?.iter().map(faq_entry).collect();
-    let model = model.map(|m| m.as_ref().clone());
+    let model = model.cloned();
     let bot = tokio::task::spawn_blocking(move || Bot::with_model(entries, model))
         .await
         .map_err(|e| StoreError::Backend(e.to_string()))?
@@ -98,18 +100,10 @@ fn exchange(
         }),
         _ => None,
     };
-    let unanswered = match &turn.decision {
-        Decision::Handoff {
-            reason: reason @ (HandoffReason::NoMatch | HandoffReason::LowConfidenceTwice),
-        } => {
-            let query = turn
-                .state
-                .turns
-                .last()
-                .map(|t| t.query.clone())
-                .unwrap_or_default();
+    let unanswered = match (&turn.decision, &turn.unanswered) {
+        (Decision::Handoff { reason } | Decision::Collect { reason, .. }, Some(query)) => {
             Some(UnansweredQuestion {
-                query,
+                query: query.clone(),
                 reason: match reason {
                     HandoffReason::NoMatch => "no_match".into(),
                     _ => "low_confidence_twice".into(),

@@ -71,7 +71,15 @@ async fn a_common_question_is_answered_by_the_bot_and_a_request_for_a_person_han
     assert_eq!(from, "bot");
     assert!(body.contains("免费"), "{body}");
 
-    let after = app.say(&opened, "我要转人工").await;
+    // Before handing over, the bot asks once for what the agent needs; the ticket stays new.
+    let asking = app.say(&opened, "我要转人工").await;
+    assert_eq!(asking["status"], "new");
+    let (from, question) = last_message(&asking);
+    assert_eq!(from, "bot");
+    assert!(question.contains("账号"), "{question}");
+    let after = app
+        .say(&opened, "账号 13800138000，直播带货的佣金一直没结算")
+        .await;
     assert_eq!(after["status"], "queued");
     let (from, _) = last_message(&after);
     assert_eq!(from, "bot");
@@ -92,10 +100,15 @@ async fn a_common_question_is_answered_by_the_bot_and_a_request_for_a_person_han
         .iter()
         .find(|m| m["kind"] == "internal_note")
         .unwrap();
-    assert!(
-        note["body"].as_str().unwrap().contains("转人工原因"),
-        "{note}"
-    );
+    let note = note["body"].as_str().unwrap();
+    for expected in [
+        "转人工原因",
+        "13800138000",
+        "直播带货的佣金一直没结算",
+        "补充询问：问题描述、账号",
+    ] {
+        assert!(note.contains(expected), "{expected}: {note}");
+    }
     let events: Value = app
         .get(&format!("/api/v1/tickets/{number}/events"))
         .bearer_auth(&agent)
@@ -136,6 +149,23 @@ async fn requests_that_always_need_a_person_are_queued_at_intake() {
         .await;
     assert_eq!(opened["ticket"]["status"], "queued");
     assert_eq!(opened["ticket"]["category"], "account");
+}
+
+#[tokio::test]
+async fn an_explicit_request_at_intake_asks_once_and_a_skip_hands_over() {
+    let app = spawn_app().await;
+    let opened = app.open_in_app("b-6", "转人工").await;
+    assert_eq!(opened["ticket"]["status"], "new");
+    let after = app.say(&opened, "转人工").await;
+    assert_eq!(after["status"], "queued");
+    assert!(last_message(&after).1.contains("转接人工"));
+}
+
+#[tokio::test]
+async fn an_angry_customer_is_queued_at_once_without_questions() {
+    let app = spawn_app().await;
+    let opened = app.open_in_app("b-7", "你们就是骗子，气死我了").await;
+    assert_eq!(opened["ticket"]["status"], "queued");
 }
 
 #[tokio::test]

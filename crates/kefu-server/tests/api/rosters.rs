@@ -229,7 +229,10 @@ async fn a_night_shift_crosses_midnight_and_its_end_hands_chats_back() {
 
     // A live chat (in-app, handed to a person) given to the agent by a supervisor.
     presence(&app, &agent, "online").await;
-    let opened = app.open_in_app("night-1", "我要转人工").await;
+    // With the account and the problem given, the request is handed over at once.
+    let opened = app
+        .open_in_app("night-1", "我要转人工，账号13800138000，直播带货佣金没结算")
+        .await;
     let number = opened["ticket"]["number"].as_str().unwrap().to_owned();
     let r = app
         .post(&format!("/api/v1/tickets/{number}/assign"))

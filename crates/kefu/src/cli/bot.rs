@@ -110,7 +110,7 @@ pub fn load_model(path: Option<&Path>) -> Result<Option<SemanticModel>> {
 }
 
 fn load_bot(text: &str, source: &str, model: Option<SemanticModel>) -> Result<Bot> {
-    Bot::with_model(parse_kb(text, source)?, model)
+    Bot::with_model(parse_kb(text, source)?, model.map(std::sync::Arc::new))
         .with_context(|| format!("{source}: invalid knowledge base"))
 }
 
@@ -151,6 +151,9 @@ pub fn ask(bot: &Bot, question: &str) -> String {
         Decision::Answer { id, score } => format!("answer {id} (score {score:.3})"),
         Decision::Suggest { .. } => "suggest".to_owned(),
         Decision::Handoff { reason } => format!("handoff: {}", reason.label()),
+        Decision::Collect { reason, fields } => {
+            format!("collect {fields:?} before the handoff: {}", reason.label())
+        }
         Decision::SmallTalk { kind } => format!("small talk ({kind:?})"),
     };
     let _ = writeln!(out, "decision: {what}");
