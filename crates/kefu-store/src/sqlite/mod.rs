@@ -86,6 +86,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             // Checkpoints are the background task's job, not the committing writer's.
             .pragma("wal_autocheckpoint", "0")
+            // A restarted WAL is cut back to this size.
+            .pragma("journal_size_limit", "67108864")
             // Intake touches index pages all over (numbers, customers): keep more of them.
             .pragma("cache_size", "-65536")
             .connect()
@@ -101,7 +103,8 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         let checkpointer = options.connect().await?;
-        tokio::spawn(checkpoint_loop(checkpointer));
+        let wal_length = WalLength::default();
+        tokio::spawn(checkpoint_loop(checkpointer, wal_length.clone()));
         let mut wal = durable::WalFile::new(&file);
         // The WAL and its directory entry are durable before the first answer.
         durable::SyncWrites::sync(&mut wal)
@@ -111,7 +114,7 @@ impl SqliteStore {
             })?;
         Ok(Self {
             readers,
-            writer: writer::Writer::spawn(writer_conn, durable::Syncer::spawn(wal)?)?,
+            writer: writer::Writer::spawn(writer_conn, durable::Syncer::spawn(wal)?, wal_length)?,
         })
     }
 
@@ -149,21 +152,58 @@ fn sync_directory(file: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Copies the WAL back into the database file now and then, so the WAL stays small and
-/// commits never pay for a checkpoint.
-async fn checkpoint_loop(mut conn: SqliteConnection) {
-    let mut tick = tokio::time::interval(Duration::from_millis(500));
+/// Copies the WAL back into the database file now and then, off the commit path, and tells
+/// the writer how long the WAL has grown (see [`WalLength`]).
+async fn checkpoint_loop(mut conn: SqliteConnection, wal: WalLength) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     loop {
         tick.tick().await;
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&mut conn)
+        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&mut conn)
             .await
         {
-            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
-            if conn.ping().await.is_err() {
-                return;
+            Ok((_busy, frames, _copied)) => wal.set(frames),
+            Err(e) => {
+                tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                if conn.ping().await.is_err() {
+                    return;
+                }
             }
         }
+    }
+}
+
+/// How often the background checkpoint runs.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// The WAL length (in frames) at which the writer restarts the WAL itself.
+///
+/// Under steady writes a checkpoint on another connection never catches up with the writer,
+/// and SQLite only starts the WAL over once everything in it is copied: it grew by gigabytes
+/// in a minute of intake, and every page lookup slowed with it. So once the WAL passes this
+/// length the writer checkpoints between two batches — by then the background checkpoint
+/// has copied all but its last fraction of a second, so this one is short — and the next
+/// batch writes from the start of the WAL again.
+const RESTART_WAL_FRAMES: i64 = 16_384;
+
+/// The WAL length last seen by the background checkpoint, shared with the writer.
+#[derive(Clone, Default)]
+pub(crate) struct WalLength(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl WalLength {
+    fn set(&self, frames: i64) {
+        self.0.store(frames, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// True once (until the next report) when the WAL is long enough to restart.
+    pub(crate) fn take_restart_due(&self) -> bool {
+        self.0
+            .fetch_update(
+                std::sync::atomic::Ordering::Relaxed,
+                std::sync::atomic::Ordering::Relaxed,
+                |f| (f >= RESTART_WAL_FRAMES).then_some(0),
+            )
+            .is_ok()
     }
 }
 
@@ -173,8 +213,20 @@ impl_store!(SqliteStore, "sqlite");
 
 #[cfg(test)]
 mod tests {
-    use super::database_file;
+    use super::{RESTART_WAL_FRAMES, WalLength, database_file};
     use std::path::PathBuf;
+
+    #[test]
+    fn the_writer_restarts_a_long_wal_once_per_report() {
+        let wal = WalLength::default();
+        wal.set(RESTART_WAL_FRAMES - 1);
+        assert!(!wal.take_restart_due());
+        wal.set(RESTART_WAL_FRAMES);
+        assert!(wal.take_restart_due());
+        assert!(!wal.take_restart_due(), "taken until the next report");
+        wal.set(RESTART_WAL_FRAMES * 3);
+        assert!(wal.take_restart_due());
+    }
 
     #[test]
     fn database_values_name_a_file_or_a_directory() {

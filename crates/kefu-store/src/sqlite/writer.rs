@@ -67,7 +67,11 @@ fn open_alone(pending: PendingOpen) -> Run {
 impl Writer {
     /// Starts the writer on a thread of its own: woken by sqlx's SQLite thread, it then runs
     /// at once instead of queueing behind the HTTP tasks of the shared runtime.
-    pub(crate) fn spawn(conn: SqliteConnection, syncer: Syncer) -> StoreResult<Self> {
+    pub(crate) fn spawn(
+        conn: SqliteConnection,
+        syncer: Syncer,
+        wal: super::WalLength,
+    ) -> StoreResult<Self> {
         let (jobs, rx) = mpsc::channel(super::MAX_BATCH * 4);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -75,7 +79,7 @@ impl Writer {
             .map_err(|e| StoreError::Unavailable(format!("cannot start the writer: {e}")))?;
         std::thread::Builder::new()
             .name("kefu-sqlite-writer".into())
-            .spawn(move || runtime.block_on(run(conn, rx, syncer)))
+            .spawn(move || runtime.block_on(run(conn, rx, syncer, wal)))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the writer: {e}")))?;
         Ok(Self { jobs })
     }
@@ -113,7 +117,12 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>, syncer: Syncer) {
+async fn run(
+    mut conn: SqliteConnection,
+    mut rx: mpsc::Receiver<Job>,
+    syncer: Syncer,
+    wal: super::WalLength,
+) {
     let mut batch = Vec::with_capacity(super::MAX_BATCH);
     while rx.recv_many(&mut batch, super::MAX_BATCH).await > 0 {
         if syncer.has_failed() {
@@ -142,6 +151,13 @@ async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>, syncer: Sy
                 for finish in finishers {
                     finish(Err(StoreError::Unavailable(format!("commit failed: {e}"))));
                 }
+            }
+        }
+        if wal.take_restart_due() {
+            // See `RESTART_WAL_FRAMES`: copies what the background checkpoint has not, so
+            // the next batch starts the WAL over.
+            if let Err(e) = exec(&mut conn, "PRAGMA wal_checkpoint(PASSIVE)").await {
+                tracing::warn!(error = %e, "WAL checkpoint by the writer failed; will retry");
             }
         }
     }
