@@ -74,6 +74,13 @@ impl TicketNumber {
         self.0.iter().map(|d| char::from(b'0' + d)).collect()
     }
 
+    /// The 8-digit serial within the day.
+    pub fn serial(&self) -> u32 {
+        self.0[6..14]
+            .iter()
+            .fold(0u32, |acc, &d| acc * 10 + u32::from(d))
+    }
+
     /// The grouped form for people: `261124-3820-1957-4`.
     pub fn grouped(&self) -> String {
         let s = self.as_string();
@@ -207,6 +214,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn generated_numbers_keep_their_serial(d in date(), serial in 0u32..SERIAL_BOUND) {
+            prop_assert_eq!(TicketNumber::new(d, serial).serial(), serial);
+        }
+
         #[test]
         fn generated_numbers_round_trip(d in date(), serial in 0u32..SERIAL_BOUND) {
             let n = TicketNumber::new(d, serial);

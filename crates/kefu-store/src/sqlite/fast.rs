@@ -47,10 +47,15 @@ pub(crate) async fn open_rows(
     date: jiff::civil::Date,
 ) -> StoreResult<(TicketId, TicketNumber, CustomerId, Message)> {
     let p = crate::opening::params(new)?;
-    for _ in 0..16 {
+    for attempt in 0..16 {
+        // The next serial of the day first (see `serials.rs`), random ones if it is taken.
+        let serial = match attempt {
+            0 => super::serials::take(c, date, 1).await?.first().copied(),
+            _ => None,
+        };
         let number = TicketNumber::new(
             date,
-            rand::rng().random_range(0..ticket_number::SERIAL_BOUND),
+            serial.unwrap_or_else(|| rand::rng().random_range(0..ticket_number::SERIAL_BOUND)),
         );
         let result = crate::opening::bind_opening!(sqlx::query(OPEN_SQL), new, number, p)
             .fetch_all(&mut *c)

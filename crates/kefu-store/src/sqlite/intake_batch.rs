@@ -188,25 +188,29 @@ pub(crate) fn chunk_lengths(mut n: usize) -> Vec<usize> {
     out
 }
 
-/// Three numbers for each ticket of the chunk (the number and two spares), all different.
-fn draw_numbers(chunk: &[PendingOpen]) -> Vec<[TicketNumber; 3]> {
-    let mut rng = rand::rng();
+/// Three numbers for each ticket of the chunk, all different: the next serial of its day
+/// (see `serials.rs`) and two random spares for when that one is taken.
+async fn draw_numbers(
+    conn: &mut SqliteConnection,
+    chunk: &[PendingOpen],
+) -> StoreResult<Vec<[TicketNumber; 3]>> {
     let mut seen = HashSet::with_capacity(chunk.len() * 3);
-    chunk
-        .iter()
-        .map(|p| {
-            let date = p.new.at.to_zoned(jiff::tz::TimeZone::UTC).date();
-            std::array::from_fn(|_| {
-                loop {
-                    let n =
-                        TicketNumber::new(date, rng.random_range(0..ticket_number::SERIAL_BOUND));
-                    if seen.insert(n) {
-                        break n;
-                    }
-                }
-            })
-        })
-        .collect()
+    let mut numbers = Vec::with_capacity(chunk.len());
+    for p in chunk {
+        let date = p.new.at.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let serial = super::serials::take(conn, date, 1).await?;
+        let first = TicketNumber::new(date, serial.first().copied().unwrap_or_default());
+        seen.insert(first);
+        let mut rng = rand::rng();
+        let mut spare = || loop {
+            let n = TicketNumber::new(date, rng.random_range(0..ticket_number::SERIAL_BOUND));
+            if seen.insert(n) {
+                break n;
+            }
+        };
+        numbers.push([first, spare(), spare()]);
+    }
+    Ok(numbers)
 }
 
 /// Writes one chunk and returns what was written for each ticket, in order. On error the
@@ -217,7 +221,8 @@ pub(crate) async fn write_chunk(
     chunk: &[PendingOpen],
     bounds: Bounds,
 ) -> StoreResult<Vec<Written>> {
-    write_numbered(conn, chunk, &draw_numbers(chunk), bounds).await
+    let numbers = draw_numbers(conn, chunk).await?;
+    write_numbered(conn, chunk, &numbers, bounds).await
 }
 
 /// [`write_chunk`] with the numbers (and spares) already drawn.
@@ -386,12 +391,20 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
-    #[test]
-    fn drawn_numbers_are_all_different() {
+    #[tokio::test]
+    async fn drawn_numbers_are_all_different_and_count_up() {
+        let dir = std::env::temp_dir().join(format!("kefu-draw-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+        let mut conn = SqliteConnection::connect(&url).await.unwrap();
+        migrator(Dialect::Sqlite).run(&mut conn).await.unwrap();
         let chunk: Vec<PendingOpen> = (0..64).map(|i| pending(&i.to_string())).collect();
-        let drawn = draw_numbers(&chunk);
+        let drawn = draw_numbers(&mut conn, &chunk).await.unwrap();
         let all: HashSet<TicketNumber> = drawn.iter().flatten().copied().collect();
         assert_eq!(all.len(), 64 * 3);
+        let firsts: Vec<u32> = drawn.iter().map(|d| d[0].serial()).collect();
+        assert_eq!(firsts, (0..64).collect::<Vec<u32>>());
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

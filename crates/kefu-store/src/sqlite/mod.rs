@@ -11,6 +11,7 @@
 mod durable;
 pub(crate) mod fast;
 mod intake_batch;
+mod serials;
 mod writer;
 
 use crate::migrate::{Dialect, migrator};
