@@ -344,6 +344,13 @@ async fn concurrent_intake_gives_distinct_numbers(store: &Arc<dyn Store>) {
         tasks.push(tokio::spawn(async move {
             let mut new = new_ticket(&format!("c-{}", i % 150), None);
             new.body = format!("第{i}个问题");
+            // Customers c-0…c-49 come twice, once with an email and once with a phone, often
+            // in one batch: both must stay on the profile.
+            if i < 50 {
+                new.customer.email = Some(format!("c{i}@example.com"));
+            } else if i >= 150 {
+                new.customer.phone = Some(format!("+86 138 0000 {:04}", i - 150));
+            }
             new.sla = Some(SlaSchedule {
                 state: format!("{{\"clock\":{i}}}"),
                 timers: vec![
@@ -361,6 +368,7 @@ async fn concurrent_intake_gives_distinct_numbers(store: &Arc<dyn Store>) {
         }));
     }
     let mut numbers = std::collections::HashSet::new();
+    let mut customer_ids = std::collections::HashMap::new();
     for t in tasks {
         let (i, opened) = t.await.unwrap();
         let opened = opened.unwrap();
@@ -374,6 +382,7 @@ async fn concurrent_intake_gives_distinct_numbers(store: &Arc<dyn Store>) {
         assert_eq!(found, opened.ticket);
         let customer = store.customer(found.customer_id).await.unwrap();
         assert_eq!(customer.identity.external_id, format!("c-{}", i % 150));
+        customer_ids.insert(i % 150, customer.id);
         let messages = store.messages(found.id, false).await.unwrap();
         assert_eq!(messages.len(), 1);
         assert_eq!(messages[0].body, format!("第{i}个问题"));
@@ -397,6 +406,11 @@ async fn concurrent_intake_gives_distinct_numbers(store: &Arc<dyn Store>) {
         assert_eq!(timers[0].due_at, at(1000 + i));
     }
     assert_eq!(numbers.len(), 200);
+    for i in 0..50 {
+        let customer = store.customer(customer_ids[&i]).await.unwrap();
+        assert_eq!(customer.email, Some(format!("c{i}@example.com")));
+        assert_eq!(customer.phone, Some(format!("+86 138 0000 {i:04}")));
+    }
 }
 
 async fn concurrent_retries_with_one_idempotency_key_give_one_ticket(store: &Arc<dyn Store>) {

@@ -159,7 +159,10 @@ async fn a_mistyped_number_is_invalid_not_missing() {
     let number = opened["ticket"]["number"].as_str().unwrap();
     let code = opened["lookup_code"].as_str().unwrap();
     let mut swapped: Vec<char> = number.chars().collect();
-    let i = (6..13).find(|&i| swapped[i] != swapped[i + 1]).unwrap();
+    // Serials may be sequential (0000 0000 on a new day), so look over the whole number.
+    let i = (0..swapped.len() - 1)
+        .find(|&i| swapped[i] != swapped[i + 1])
+        .unwrap();
     swapped.swap(i, i + 1);
     let swapped: String = swapped.into_iter().collect();
     let r = app

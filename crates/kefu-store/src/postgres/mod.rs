@@ -4,6 +4,7 @@
 
 use crate::StoreResult;
 pub(crate) mod fast;
+mod intake_batch;
 
 use crate::migrate::{Dialect, migrator};
 use crate::store_impl::impl_store;
@@ -25,6 +26,7 @@ pub(crate) mod ops {
 /// A PostgreSQL-backed store.
 pub(crate) struct PgStore {
     pool: PgPool,
+    intake: intake_batch::IntakeBatcher,
 }
 
 impl PgStore {
@@ -38,7 +40,8 @@ impl PgStore {
             .await?;
         // The migrator takes an advisory lock, so nodes starting together migrate once.
         migrator(Dialect::Postgres).run(&pool).await?;
-        Ok(Self { pool })
+        let intake = intake_batch::IntakeBatcher::start(pool.clone());
+        Ok(Self { pool, intake })
     }
 
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
@@ -51,8 +54,12 @@ impl PgStore {
     }
 
     async fn write_new_ticket(&self, new: crate::NewTicket) -> StoreResult<crate::OpenedTicket> {
-        self.write(move |c| Box::pin(ops::open_ticket(c, new)))
-            .await
+        if new.idempotency.is_some() || new.bot.is_some() {
+            return self
+                .write(move |c| Box::pin(ops::open_ticket(c, new)))
+                .await;
+        }
+        self.intake.open(new).await
     }
 
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
