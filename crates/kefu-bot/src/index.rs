@@ -173,6 +173,9 @@ pub struct Index {
     pub chars: StreamIndex,
     /// Pinyin syllables and syllable bigrams.
     pub sounds: StreamIndex,
+    /// Each entry's keywords, normalized and canonicalized as queries are (done once here:
+    /// per query it was most of a turn's time).
+    pub keywords: Vec<Vec<String>>,
 }
 
 impl Index {
@@ -209,7 +212,18 @@ impl Index {
             .iter()
             .map(|p| p.analyzed.sounds.as_slice())
             .collect();
+        let keywords = entries
+            .iter()
+            .map(|e| {
+                e.keywords
+                    .iter()
+                    .map(|k| crate::synonym::canonicalize(&crate::normalize::normalize(k)))
+                    .filter(|k| !k.is_empty())
+                    .collect()
+            })
+            .collect();
         Index {
+            keywords,
             words: StreamIndex::build(&words),
             chars: StreamIndex::build(&chars),
             sounds: StreamIndex::build(&sounds),

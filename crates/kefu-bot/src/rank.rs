@@ -96,15 +96,13 @@ pub fn entry_scores(index: &Index, entries: &[FaqEntry], query: &Analyzed) -> Ve
             second[e] = s;
         }
     }
-    entries
-        .iter()
-        .enumerate()
-        .map(|(e, entry)| {
+    (0..entries.len())
+        .map(|e| {
             if best[e] <= 0.0 {
                 return 0.0;
             }
             let agreement = AGREEMENT * second[e] * (1.0 - best[e]);
-            (best[e] + agreement + keyword_bonus(entry, &query.text)).clamp(0.0, 1.0)
+            (best[e] + agreement + keyword_bonus(&index.keywords[e], &query.text)).clamp(0.0, 1.0)
         })
         .collect()
 }
@@ -138,14 +136,11 @@ pub fn margin_factor(top: f64, second: f64, scale: f64) -> f64 {
     (0.5 + (top - second).max(0.0) / (2.0 * scale)).min(1.0)
 }
 
-fn keyword_bonus(entry: &FaqEntry, query: &str) -> f64 {
-    let hits = entry
-        .keywords
+/// `keywords` as the index holds them (analyzed, none empty).
+fn keyword_bonus(keywords: &[String], query: &str) -> f64 {
+    let hits = keywords
         .iter()
-        .filter(|k| {
-            let k = crate::synonym::canonicalize(&crate::normalize::normalize(k));
-            !k.is_empty() && query.contains(&k)
-        })
+        .filter(|k| query.contains(k.as_str()))
         .count();
     (KEYWORD_BONUS * crate::index::count(hits)).min(MAX_KEYWORD_BONUS)
 }

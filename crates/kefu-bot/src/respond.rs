@@ -107,34 +107,22 @@ impl Bot {
     /// the budget of the reason allows it, else hand over now.
     fn hand_over_or_ask(
         &self,
-        mut state: ConversationState,
+        state: ConversationState,
         reason: HandoffReason,
         unanswered: Option<String>,
     ) -> BotTurn {
         let summary = summarize(&state, reason.clone());
         let ask = fields_to_ask(&missing_fields(&summary));
         if question_budget(&reason) > 0 && !ask.is_empty() {
-            if let Some(last) = state.turns.last_mut() {
-                last.outcome = Outcome::Collecting;
-            }
             let mut reply = opening(&reason).to_owned();
             let can_skip = reason == HandoffReason::CustomerAsked;
             reply.push_str(&question_for(&ask, can_skip).unwrap_or_default());
-            return BotTurn {
-                decision: Decision::Collect {
-                    reason: reason.clone(),
-                    fields: ask.clone(),
-                },
-                reply,
-                state: state.with_pending(Some(PendingHandoff {
-                    reason,
-                    questions: 1,
-                    asked: ask.clone(),
-                })),
-                summary: None,
-                missing: ask,
-                unanswered,
+            let pending = PendingHandoff {
+                reason,
+                questions: 1,
+                asked: ask.clone(),
             };
+            return collect_turn(state, pending, ask, reply, unanswered);
         }
         let missing = missing_fields(&summary);
         let mut reply = match &reason {
@@ -179,7 +167,7 @@ impl Bot {
             ) => theft,
             _ => pending.reason.clone(),
         };
-        let mut state = state.with_turn(Turn {
+        let state = state.with_turn(Turn {
             query: query.to_owned(),
             outcome: Outcome::HandedOff,
             entry_id: None,
@@ -194,28 +182,16 @@ impl Bot {
         let progressed = pending.asked.iter().any(|f| !missing.contains(f));
         let stop = declines(surface) || question_budget(&reason) == 0;
         if !stop && progressed && !ask.is_empty() && pending.questions < question_budget(&reason) {
-            if let Some(last) = state.turns.last_mut() {
-                last.outcome = Outcome::Collecting;
-            }
             let mut asked = pending.asked.clone();
             asked.extend(ask.iter().filter(|f| !pending.asked.contains(f)));
             let mut reply = "收到。".to_owned();
             reply.push_str(&question_for(&ask, true).unwrap_or_default());
-            return BotTurn {
-                decision: Decision::Collect {
-                    reason: reason.clone(),
-                    fields: ask.clone(),
-                },
-                reply,
-                state: state.with_pending(Some(PendingHandoff {
-                    reason,
-                    questions: pending.questions.saturating_add(1),
-                    asked,
-                })),
-                summary: None,
-                missing: ask,
-                unanswered: None,
+            let pending = PendingHandoff {
+                reason,
+                questions: pending.questions.saturating_add(1),
+                asked,
             };
+            return collect_turn(state, pending, ask, reply, None);
         }
         summary.collected = pending
             .asked
@@ -270,6 +246,30 @@ impl Bot {
                 decision
             }
         }
+    }
+}
+
+/// A turn that asks the customer for `ask` before handing over (`state` holds this turn).
+fn collect_turn(
+    mut state: ConversationState,
+    pending: PendingHandoff,
+    ask: Vec<Field>,
+    reply: String,
+    unanswered: Option<String>,
+) -> BotTurn {
+    if let Some(last) = state.turns.last_mut() {
+        last.outcome = Outcome::Collecting;
+    }
+    BotTurn {
+        decision: Decision::Collect {
+            reason: pending.reason.clone(),
+            fields: ask.clone(),
+        },
+        reply,
+        state: state.with_pending(Some(pending)),
+        summary: None,
+        missing: ask,
+        unanswered,
     }
 }
 
