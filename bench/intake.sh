@@ -18,7 +18,8 @@ case "$backend" in
     db=postgres://postgres@127.0.0.1:5432/kefu_bench ;;
   *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
 esac
-# The bar is for plain intake (no bot turn): use an `api` channel key. CHANNEL=in_app
+# The bar is for plain intake (no bot turn): use an `api` channel key. IDEMPOTENCY=1 sends an
+# Idempotency-Key with every request. CHANNEL=in_app
 # measures bot-first intake instead (the bot answers inside the same transaction).
 channel=${CHANNEL:-api}
 keyline=$("$kefu" admin create-api-key --database "$db" --name bench --channel "$channel" | grep "token")

@@ -77,6 +77,7 @@ async fn suite(store: Arc<dyn Store>) {
     list_filters_and_keyset_pages_work(&store).await;
     concurrent_intake_gives_distinct_numbers(&store).await;
     concurrent_retries_with_one_idempotency_key_give_one_ticket(&store).await;
+    concurrent_keyed_intakes_replay_their_own_tickets(&store).await;
     staff_and_credentials_round_trip(&store).await;
     catalogue_and_sla_policies_round_trip(&store).await;
 }
@@ -450,6 +451,38 @@ async fn concurrent_retries_with_one_idempotency_key_give_one_ticket(store: &Arc
         other,
         Err(StoreError::Conflict(Conflict::IdempotencyKeyReused))
     ));
+}
+
+async fn concurrent_keyed_intakes_replay_their_own_tickets(store: &Arc<dyn Store>) {
+    // Each intake with its own key, many at once (batched together), then every request
+    // again at once: each retry gets back exactly the ticket its first request opened.
+    async fn round(store: &Arc<dyn Store>) -> Vec<OpenedTicket> {
+        let tasks: Vec<_> = (0..60)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let key = format!("k-{i}");
+                    let new = new_ticket(&format!("k-{}", i % 7), Some((&key, "body-1")));
+                    store.open_ticket(new).await.unwrap()
+                })
+            })
+            .collect();
+        let mut out = vec![];
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+    let first = round(store).await;
+    assert!(first.iter().all(|o| !o.replayed));
+    let ids: std::collections::HashSet<_> = first.iter().map(|o| o.ticket.id).collect();
+    assert_eq!(ids.len(), 60);
+    let again = round(store).await;
+    for (a, b) in first.iter().zip(&again) {
+        assert!(b.replayed);
+        assert_eq!(a.ticket.id, b.ticket.id);
+        assert_eq!(a.ticket.number, b.ticket.number);
+    }
 }
 
 async fn staff_and_credentials_round_trip(store: &Arc<dyn Store>) {

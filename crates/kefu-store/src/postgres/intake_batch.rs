@@ -1,4 +1,4 @@
-//! Plain intakes on PostgreSQL, written together: the intakes that arrive while others are
+//! Intakes on PostgreSQL (all but bot-first ones), written together: the intakes that arrive while others are
 //! being written wait in a queue, and a few writer tasks each take what is waiting and write
 //! it in one statement (customers, tickets, first messages, events, SLA clocks and timers of
 //! up to `MAX_BATCH` tickets).
@@ -11,11 +11,16 @@
 //! A returning customer's row is rewritten even when nothing changed: skipping it needs a
 //! second look-up of the batch's customers, which measured dearer than the update.
 //!
+//! Idempotency keys are claimed in the same statement, and a new ticket's key row names its
+//! ticket at once (ids are drawn from the tickets' sequence first). A key that was already
+//! claimed, or that the batch holds twice, sends its intake to the single path after the
+//! batch, which replays the first request's ticket or answers a conflict.
+//!
 //! Nothing is lost on the way: a batch that fails as a whole (a deadlock with another node,
-//! a bad row) is redone intake by intake, and a ticket whose random number was taken (no row
-//! back) is retried alone with other numbers, so each caller gets its own ticket or its own
-//! error. Idempotent and bot-first intakes do not come here (they need more than one
-//! statement in a transaction).
+//! a bad row, a taken number whose key row then names no ticket) is redone intake by intake,
+//! and a ticket whose random number was taken (no row back) is retried alone with other
+//! numbers, so each caller gets its own ticket or its own error. Bot-first intakes do not
+//! come here (their turn is several statements in the ticket's transaction).
 
 use crate::postgres::fast;
 use crate::{NewTicket, OpenedTicket, StoreError, StoreResult};
@@ -86,6 +91,15 @@ async fn writer(pool: PgPool, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
 
 /// Writes the jobs and answers every one of them.
 async fn write(pool: &PgPool, jobs: Vec<Job>) {
+    // A key the batch already holds goes after it, alone: it replays (or conflicts with) the
+    // first request's ticket.
+    let mut keys = HashSet::new();
+    let (jobs, mut later): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|job| {
+        job.new
+            .idempotency
+            .as_ref()
+            .is_none_or(|k| keys.insert((k.scope.clone(), k.key.clone())))
+    });
     let mut alone = Vec::new();
     if jobs.len() == 1 {
         alone = jobs;
@@ -97,7 +111,7 @@ async fn write(pool: &PgPool, jobs: Vec<Job>) {
                         Some(opened) => {
                             let _ = job.reply.send(Ok(opened));
                         }
-                        // Its number was taken: another number, alone.
+                        // Its number was taken, or its key was: alone.
                         None => alone.push(job),
                     }
                 }
@@ -108,13 +122,23 @@ async fn write(pool: &PgPool, jobs: Vec<Job>) {
             }
         }
     }
+    alone.append(&mut later);
     for job in alone {
-        let _ = job.reply.send(write_one(pool, &job.new).await);
+        let _ = job.reply.send(write_one(pool, job.new).await);
     }
 }
 
-/// One intake in one statement (atomic on its own: no BEGIN/COMMIT round trips).
-async fn write_one(pool: &PgPool, new: &NewTicket) -> StoreResult<OpenedTicket> {
+/// One intake: an idempotent one in a transaction (claim the key, write, record the ticket:
+/// a replay or a conflict is decided there), a plain one in one statement (atomic on its own:
+/// no BEGIN/COMMIT round trips).
+async fn write_one(pool: &PgPool, new: NewTicket) -> StoreResult<OpenedTicket> {
+    if new.idempotency.is_some() {
+        let mut tx = pool.begin().await?;
+        let opened = super::ops::open_ticket(&mut tx, new).await?;
+        tx.commit().await?;
+        return Ok(opened);
+    }
+    let new = &new;
     let mut conn = pool.acquire().await?;
     let date = new.at.to_zoned(jiff::tz::TimeZone::UTC).date();
     let (_, number, customer_id, message) = fast::open_rows(&mut conn, new, date).await?;
@@ -128,12 +152,22 @@ async fn write_one(pool: &PgPool, new: &NewTicket) -> StoreResult<OpenedTicket> 
 
 const BATCH_SQL: &str = "\
 WITH i AS ( \
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+  SELECT u.*, nextval(pg_get_serial_sequence('tickets', 'id')) AS tid FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
     $7::bigint[], $8::text[], $9::text[], $10::text[], $11::int4[], $12::text[], $13::text[], \
-    $14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[]) \
-  WITH ORDINALITY AS i(channel, external_id, display_name, email, phone, language, at, number, \
+    $14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], \
+    $21::text[], $22::text[], $23::text[]) \
+  WITH ORDINALITY AS u(channel, external_id, display_name, email, phone, language, at, number, \
     subject, category, priority, status, context, due, body, attachments, actor, opened, \
-    sla_state, timers, ord) \
+    sla_state, timers, idem_scope, idem_key, idem_fingerprint, ord) \
+), k AS ( \
+  INSERT INTO idempotency_keys (scope, key, fingerprint, ticket_id, created_at) \
+  SELECT idem_scope, idem_key, idem_fingerprint, tid, at FROM i WHERE idem_key IS NOT NULL \
+  ORDER BY idem_scope, idem_key \
+  ON CONFLICT (scope, key) DO NOTHING RETURNING scope, key \
+), go AS ( \
+  SELECT * FROM i WHERE idem_key IS NULL \
+  UNION ALL \
+  SELECT i.* FROM i JOIN k ON k.scope = i.idem_scope AND k.key = i.idem_key \
 ), c AS ( \
   INSERT INTO customers (channel, external_id, display_name, email, phone, language, created_at) \
   SELECT channel, external_id, \
@@ -141,7 +175,7 @@ WITH i AS ( \
     (array_agg(email ORDER BY ord DESC) FILTER (WHERE email IS NOT NULL))[1], \
     (array_agg(phone ORDER BY ord DESC) FILTER (WHERE phone IS NOT NULL))[1], \
     (array_agg(language ORDER BY ord DESC))[1], min(at) \
-  FROM i GROUP BY channel, external_id ORDER BY channel, external_id \
+  FROM go GROUP BY channel, external_id ORDER BY channel, external_id \
   ON CONFLICT (channel, external_id) DO UPDATE SET \
     display_name = COALESCE(excluded.display_name, customers.display_name), \
     email = COALESCE(excluded.email, customers.email), \
@@ -149,14 +183,14 @@ WITH i AS ( \
     language = excluded.language \
   RETURNING id, channel, external_id \
 ), t AS ( \
-  INSERT INTO tickets (number, customer_id, channel, subject, category, priority, status, context, \
-    created_at, updated_at, first_response_due) \
-  SELECT i.number, c.id, i.channel, i.subject, i.category, i.priority, i.status, i.context, \
-    i.at, i.at, i.due \
-  FROM i JOIN c ON c.channel = i.channel AND c.external_id = i.external_id ORDER BY i.ord \
+  INSERT INTO tickets (id, number, customer_id, channel, subject, category, priority, status, \
+    context, created_at, updated_at, first_response_due) OVERRIDING SYSTEM VALUE \
+  SELECT go.tid, go.number, c.id, go.channel, go.subject, go.category, go.priority, go.status, \
+    go.context, go.at, go.at, go.due \
+  FROM go JOIN c ON c.channel = go.channel AND c.external_id = go.external_id ORDER BY go.ord \
   ON CONFLICT (number) DO NOTHING RETURNING id, customer_id, number \
 ), ti AS ( \
-  SELECT t.id, t.customer_id, i.* FROM t JOIN i ON i.number = t.number \
+  SELECT t.id, t.customer_id, go.* FROM t JOIN go ON go.number = t.number \
 ), m AS ( \
   INSERT INTO messages (ticket_id, kind, author_agent_id, body, attachments, created_at) \
   SELECT id, 'customer', NULL, body, attachments, at FROM ti ORDER BY ord \
@@ -201,6 +235,9 @@ struct Columns {
     opened: Vec<String>,
     sla_state: Vec<Option<String>>,
     timers: Vec<String>,
+    idem_scope: Vec<Option<String>>,
+    idem_key: Vec<Option<String>>,
+    idem_fingerprint: Vec<Option<String>>,
 }
 
 /// Writes the jobs in one statement; the tickets written, by job index.
@@ -245,6 +282,11 @@ async fn write_batch(pool: &PgPool, jobs: &[Job]) -> StoreResult<HashMap<usize, 
         cols.sla_state
             .push(new.sla.as_ref().map(|s| s.state.clone()));
         cols.timers.push(p.timers);
+        let idem = new.idempotency.as_ref();
+        cols.idem_scope.push(idem.map(|k| k.scope.clone()));
+        cols.idem_key.push(idem.map(|k| k.key.clone()));
+        cols.idem_fingerprint
+            .push(idem.map(|k| k.fingerprint.clone()));
     }
     let rows = sqlx::query(BATCH_SQL)
         .bind(cols.channel)
@@ -267,6 +309,9 @@ async fn write_batch(pool: &PgPool, jobs: &[Job]) -> StoreResult<HashMap<usize, 
         .bind(cols.opened)
         .bind(cols.sla_state)
         .bind(cols.timers)
+        .bind(cols.idem_scope)
+        .bind(cols.idem_key)
+        .bind(cols.idem_fingerprint)
         .fetch_all(pool)
         .await?;
     let mut written = HashMap::with_capacity(rows.len());

@@ -54,7 +54,7 @@ impl PgStore {
     }
 
     async fn write_new_ticket(&self, new: crate::NewTicket) -> StoreResult<crate::OpenedTicket> {
-        if new.idempotency.is_some() || new.bot.is_some() {
+        if new.bot.is_some() {
             return self
                 .write(move |c| Box::pin(ops::open_ticket(c, new)))
                 .await;
