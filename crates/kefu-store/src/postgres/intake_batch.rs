@@ -14,7 +14,11 @@
 //! Idempotency keys are claimed in the same statement, and a new ticket's key row names its
 //! ticket at once (ids are drawn from the tickets' sequence first). A key that was already
 //! claimed, or that the batch holds twice, sends its intake to the single path after the
-//! batch, which replays the first request's ticket or answers a conflict.
+//! batch, which replays the first request's ticket or answers a conflict. A key is only
+//! claimed when its ticket's random number is free: numbers collide more as the day fills
+//! (n stored tickets: a new one collides with probability n / 10^8), and a key row naming
+//! a ticket that was not written fails the whole batch. (The check is a per-row subquery:
+//! as `NOT EXISTS` the planner may turn it into an anti-join over the whole table.)
 //!
 //! Nothing is lost on the way: a batch that fails as a whole (a deadlock with another node,
 //! a bad row, a taken number whose key row then names no ticket) is redone intake by intake,
@@ -162,6 +166,7 @@ WITH i AS ( \
 ), k AS ( \
   INSERT INTO idempotency_keys (scope, key, fingerprint, ticket_id, created_at) \
   SELECT idem_scope, idem_key, idem_fingerprint, tid, at FROM i WHERE idem_key IS NOT NULL \
+    AND (SELECT x.id FROM tickets x WHERE x.number = i.number LIMIT 1) IS NULL \
   ORDER BY idem_scope, idem_key \
   ON CONFLICT (scope, key) DO NOTHING RETURNING scope, key \
 ), go AS ( \
