@@ -1,12 +1,13 @@
-//! Making committed batches durable off the writer's path.
+//! Making committed batches durable before anyone is answered.
 //!
-//! The writer connection commits with `synchronous=NORMAL`: SQLite appends the batch to the
-//! WAL but does not fsync it, so the write lock is free at once and the next batch can run.
-//! The batch's callers are not answered yet: their answers go to the [`Syncer`], a thread
-//! that fsyncs the WAL file and only then answers every batch committed before that fsync
-//! began. Nothing is acknowledged before it is on disk — the durability of
-//! `synchronous=FULL` — but one fsync now overlaps the next batch's statements instead of
-//! stalling them, and covers every batch committed meanwhile.
+//! The writer connection commits with `synchronous=FULL` (SQLite fsyncs the WAL in the
+//! commit). The batch's callers are not answered by the writer: their answers go to the
+//! [`Syncer`], a thread that fdatasyncs the WAL file and only then answers every batch
+//! committed before that fsync began. With `FULL` that second fsync finds little or nothing
+//! to write; it stays because it is where a failed fsync stops the whole store. (With
+//! `NORMAL` on the writer and this fsync alone, the fsync would be off the write lock; on
+//! 2026-11-29's machine that was not faster, so the writer keeps `FULL`, as the ticket path
+//! should.)
 //!
 //! If an fsync fails, what the kernel kept is unknown (it may have dropped the dirty pages),
 //! so the store stops taking writes until restarted, as PostgreSQL does.
