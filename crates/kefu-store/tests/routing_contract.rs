@@ -8,10 +8,12 @@
 )]
 use jiff::Timestamp;
 use kefu_domain::*;
-use kefu_store::testing::{TestDatabase, postgres_url};
+use kefu_store::testing::TestDatabase;
 use kefu_store::*;
 use std::collections::HashSet;
 use std::sync::Arc;
+
+mod common;
 
 fn at(sec: i64) -> Timestamp {
     Timestamp::from_second(1_790_000_000 + sec).unwrap()
@@ -478,11 +480,9 @@ async fn routing_contract_holds_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routing_contract_holds_on_postgres() {
-    let Some(url) = postgres_url() else {
-        eprintln!("KEFU_TEST_POSTGRES_URL not set; PostgreSQL routing contract not run");
+    let Some(db) = common::postgres_database("routing contract").await else {
         return;
     };
-    let db = TestDatabase::postgres(&url).await.unwrap();
     suite(db.store.clone()).await;
     timers_survive_a_restart(&db).await;
 }

@@ -353,13 +353,19 @@ mod tests {
         TicketNumber::new(jiff::civil::date(2026, 11, 28), serial)
     }
 
-    #[tokio::test]
-    async fn a_taken_number_is_replaced_by_a_free_spare_and_three_taken_fail_the_chunk() {
-        let dir = std::env::temp_dir().join(format!("kefu-chunk-{}", uuid::Uuid::new_v4()));
+    /// A fresh migrated database in a temp directory (removed by the test).
+    async fn migrated_database(name: &str) -> (std::path::PathBuf, SqliteConnection) {
+        let dir = std::env::temp_dir().join(format!("kefu-{name}-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
         let mut conn = SqliteConnection::connect(&url).await.unwrap();
         migrator(Dialect::Sqlite).run(&mut conn).await.unwrap();
+        (dir, conn)
+    }
+
+    #[tokio::test]
+    async fn a_taken_number_is_replaced_by_a_free_spare_and_three_taken_fail_the_chunk() {
+        let (dir, mut conn) = migrated_database("chunk").await;
         sqlx::query(CREATE_STAGING)
             .execute(&mut conn)
             .await
@@ -393,11 +399,7 @@ mod tests {
 
     #[tokio::test]
     async fn drawn_numbers_are_all_different_and_count_up() {
-        let dir = std::env::temp_dir().join(format!("kefu-draw-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
-        let mut conn = SqliteConnection::connect(&url).await.unwrap();
-        migrator(Dialect::Sqlite).run(&mut conn).await.unwrap();
+        let (dir, mut conn) = migrated_database("draw").await;
         let chunk: Vec<PendingOpen> = (0..64).map(|i| pending(&i.to_string())).collect();
         let drawn = draw_numbers(&mut conn, &chunk).await.unwrap();
         let all: HashSet<TicketNumber> = drawn.iter().flatten().copied().collect();
