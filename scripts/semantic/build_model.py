@@ -338,7 +338,7 @@ def main():
     import scipy.sparse as sp
 
     sys.path.insert(0, HERE)
-    args.kb = args.kb or [os.path.join(ROOT, "crates/kefu-server/data/default-kb.jsonl")]
+    args.kb = args.kb or [os.path.join(ROOT, "crates/kefu-service/data/default-kb.jsonl")]
     args.questions = args.questions or [os.path.join(ROOT, "../shared/botbench/dev/faq.jsonl")]
     args.questions = [q for q in args.questions if os.path.exists(q)]
     args.holdout_kb = args.holdout_kb if args.holdout_kb is not None else list(args.kb)

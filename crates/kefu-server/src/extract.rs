@@ -1,14 +1,13 @@
 //! Extractors that turn bad input into our problem documents: JSON bodies, query strings and
 //! the caller's identity.
 
-use crate::auth::{Principal, token_hash};
-use crate::error::{ApiError, ErrorCode};
+use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{StatusCode, header, request::Parts};
-use kefu_domain::{AgentId, AgentRole};
-use kefu_store::CredentialKind;
+use kefu_service::caller::authenticate;
+use kefu_service::{Caller, CustomerProof};
 use serde::de::DeserializeOwned;
 
 /// A JSON body, parsed with the failing field's path in the error.
@@ -141,54 +140,20 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Resolves a bearer token to its principal (cache first, then the database).
-pub async fn resolve(state: &AppState, token: &str) -> Result<Option<Principal>, ApiError> {
-    let hash = token_hash(token);
-    if let Some(p) = state.principals.get(&hash) {
-        return Ok(Some(p));
-    }
-    let now = jiff::Timestamp::now().as_millisecond();
-    let Some(cred) = state.store.credential_by_token(&hash, now).await? else {
-        return Ok(None);
-    };
-    let principal = match (cred.kind, cred.agent_id) {
-        (_, Some(agent_id)) => {
-            let agent = state.store.agent(agent_id).await?;
-            if !agent.active {
-                return Ok(None);
-            }
-            Principal::Staff {
-                agent_id,
-                role: agent.role,
-                credential: cred.id,
-            }
-        }
-        (CredentialKind::ApiKey, None) => Principal::Channel {
-            key_id: cred.id,
-            channel: cred.channel,
-        },
-        (CredentialKind::Session, None) => return Ok(None),
-    };
-    // Sessions can expire before the cache entry would: only cache what stays valid.
-    if cred.expires_at.is_none() {
-        state.principals.put(hash, principal.clone());
-    }
-    Ok(Some(principal))
-}
+/// The caller as the bearer token says: staff, a channel key, or anonymous without a
+/// token. A token that is sent but unknown, expired or revoked is `unauthenticated`.
+pub struct Authed(pub Caller);
 
-/// The caller, if a valid bearer token came with the request.
-pub struct MaybeAuth(pub Option<Principal>);
-
-impl FromRequestParts<AppState> for MaybeAuth {
+impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match bearer(parts) {
-            None => Ok(MaybeAuth(None)),
-            Some(token) => match resolve(state, token).await? {
-                Some(p) => Ok(MaybeAuth(Some(p))),
+            None => Ok(Authed(Caller::Anonymous)),
+            Some(token) => match authenticate(&state.core, token).await? {
+                Some(p) => Ok(Authed(Caller::from(p))),
                 None => Err(unauthenticated()),
             },
         }
@@ -202,63 +167,41 @@ fn unauthenticated() -> ApiError {
     )
 }
 
-/// Any authenticated caller.
-pub struct Auth(pub Principal);
+fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
 
-impl FromRequestParts<AppState> for Auth {
+/// A customer with their proof: `X-Lookup-Code`, or a channel key with `X-Customer-Id`.
+/// Without either the caller is anonymous and the use-case refuses.
+pub struct CustomerAuth(pub Caller);
+
+impl FromRequestParts<AppState> for CustomerAuth {
     type Rejection = ApiError;
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match MaybeAuth::from_request_parts(parts, state).await?.0 {
-            Some(p) => Ok(Auth(p)),
-            None => Err(unauthenticated()),
+        if let Some(code) = header(parts, "x-lookup-code") {
+            return Ok(CustomerAuth(Caller::Customer(CustomerProof::LookupCode(
+                code.to_owned(),
+            ))));
         }
-    }
-}
-
-/// An authenticated staff member.
-#[derive(Debug, Clone, Copy)]
-pub struct Staff {
-    pub agent_id: AgentId,
-    pub role: AgentRole,
-    pub credential: kefu_domain::ApiKeyId,
-}
-
-impl Staff {
-    /// Fails with `forbidden` unless the role covers `needed`.
-    pub fn require(&self, needed: AgentRole) -> Result<(), ApiError> {
-        if self.role.covers(needed) {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                ErrorCode::Forbidden,
-                format!("This needs the {needed} role; you are {}.", self.role),
-            ))
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for Staff {
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        match Auth::from_request_parts(parts, state).await?.0 {
-            Principal::Staff {
-                agent_id,
-                role,
-                credential,
-            } => Ok(Staff {
-                agent_id,
-                role,
-                credential,
-            }),
-            Principal::Channel { .. } => Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "Channel API keys cannot use staff routes.",
+        let Authed(caller) = Authed::from_request_parts(parts, state).await?;
+        match (caller, header(parts, "x-customer-id")) {
+            (Caller::Channel(key), Some(id)) => {
+                Ok(CustomerAuth(Caller::Customer(CustomerProof::Channel {
+                    key,
+                    external_id: id.to_owned(),
+                })))
+            }
+            _ => Err(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "Send the lookup code as X-Lookup-Code, or the channel's key with X-Customer-Id.",
             )),
         }
     }

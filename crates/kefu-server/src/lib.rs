@@ -2,23 +2,21 @@
 //! use-cases live in [`service`].
 
 pub mod api;
-pub mod auth;
-pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
+pub mod problem;
 pub mod request_id;
-pub mod service;
+
 pub mod state;
-pub mod workers;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
-use error::{ApiError, ErrorCode};
-pub use state::{AppState, Settings};
+use problem::{ApiError, ErrorCode};
+pub use state::AppState;
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {

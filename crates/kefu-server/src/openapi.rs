@@ -1,8 +1,8 @@
 //! The OpenAPI document of every `/api/v1` route, served at `/api/openapi.json`.
 
 use crate::api::v1::{admin, auth, customer, kb, rosters, routing, tickets, types};
-use crate::error::ErrorCode;
-use crate::error::{FieldError, Problem};
+use crate::problem::ErrorCode;
+use crate::problem::{FieldErrorDoc, Problem};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -16,14 +16,14 @@ use utoipa::{Modify, OpenApi};
         tickets::change_ticket_status, tickets::list_ticket_events,
         routing::set_presence, routing::escalate_ticket, routing::send_back_ticket, routing::transfer_ticket,
         rosters::find_roster, rosters::put_roster, rosters::find_coverage,
-        customer::lookup_ticket, customer::add_customer_message, customer::rate_bot_answer,
+        customer::list_own_tickets, customer::lookup_ticket, customer::add_customer_message, customer::rate_bot_answer,
         kb::list_articles, kb::find_article, kb::put_article, kb::publish_article, kb::ask_bot, kb::list_unanswered,
         auth::login, auth::logout, auth::current_agent,
         admin::list_agents, admin::create_agent, admin::update_agent,
         admin::list_teams, admin::create_team, admin::list_categories, admin::put_category,
         admin::list_api_keys, admin::create_api_key, admin::revoke_api_key,
     ),
-    components(schemas(Problem, FieldError, types::AttachmentInput, types::MessageInput)),
+    components(schemas(Problem, FieldErrorDoc, types::AttachmentInput, types::MessageInput)),
     modifiers(&BearerAuth),
     tags(
         (name = "intake", description = "Channels open tickets"),

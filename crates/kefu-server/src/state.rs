@@ -1,137 +1,28 @@
-//! The application state every handler and worker shares.
+//! What every handler shares: the service core and this node's HTTP metrics.
 
-use crate::auth::PrincipalCache;
 use crate::metrics::Metrics;
-use kefu_domain::{Category, Priority, SlaPolicy};
-use kefu_store::Store;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
-
-/// Server settings, built by the binary from its configuration.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Largest request body accepted.
-    pub body_limit_bytes: usize,
-    /// How long a staff login session lasts.
-    pub session_ttl: Duration,
-    /// How long after resolution a customer reply reopens a ticket.
-    pub reopen_window: Duration,
-    /// How long a token → principal mapping is trusted without a database read.
-    pub principal_cache_ttl: Duration,
-    /// The business calendar SLA clocks count in (24×7 unless configured).
-    pub calendar: kefu_routing::BusinessCalendar,
-    /// The FAQ bot's optional semantic model (lexical bot when absent).
-    pub bot_model: Option<Arc<kefu_bot::SemanticModel>>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            body_limit_bytes: 1024 * 1024,
-            session_ttl: Duration::from_secs(12 * 3600),
-            reopen_window: Duration::from_secs(7 * 24 * 3600),
-            principal_cache_ttl: Duration::from_secs(10),
-            calendar: kefu_routing::BusinessCalendar::default(),
-            bot_model: None,
-        }
-    }
-}
-
-/// The catalogue and SLA policies, read often and changed rarely: kept in memory.
-#[derive(Debug, Clone, Default)]
-pub struct Catalogue {
-    pub categories: Vec<Category>,
-    pub sla: Vec<SlaPolicy>,
-}
-
-impl Catalogue {
-    pub fn has_category(&self, code: &str) -> bool {
-        self.categories.iter().any(|c| c.code.as_str() == code)
-    }
-
-    /// The first-response target for a category and priority: the category's own policy,
-    /// else the catch-all one, else the 24 h ceiling.
-    pub fn first_response_minutes(&self, category: &str, priority: Priority) -> u32 {
-        let pick = |cat: Option<&str>| {
-            self.sla
-                .iter()
-                .find(|p| p.priority == priority && p.category.as_deref() == cat)
-                .map(|p| p.targets.first_response_minutes)
-        };
-        pick(Some(category))
-            .or_else(|| pick(None))
-            .unwrap_or(kefu_domain::sla::FIRST_RESPONSE_CEILING_MINUTES)
-    }
-}
+use kefu_service::Core;
+use std::sync::Arc;
 
 /// Shared state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub inner: Arc<Inner>,
-}
-
-pub struct Inner {
-    pub store: Arc<dyn Store>,
-    pub settings: Settings,
-    pub principals: PrincipalCache,
-    pub metrics: Metrics,
-    pub catalogue: RwLock<Catalogue>,
-    /// Secret behind customers' lookup codes, shared by all nodes through the database.
-    pub lookup_secret: Vec<u8>,
-    /// The FAQ bot over the published knowledge base, and the `kb_revision` it was built at.
-    pub bot: RwLock<(Arc<kefu_bot::Bot>, String)>,
-    /// Until when this node knows nobody is online to route to (a short negative cache:
-    /// intake then skips the agent read; presence changes here clear it).
-    pub nobody_online_until: std::sync::Mutex<Option<std::time::Instant>>,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.inner
-    }
+    pub core: Arc<Core>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
-    /// Builds the state: seeds a new database and loads the catalogue.
-    pub async fn new(
-        store: Arc<dyn Store>,
-        settings: Settings,
-    ) -> Result<Self, kefu_store::StoreError> {
-        let lookup_secret = crate::service::seed::lookup_secret(store.as_ref()).await?;
-        let catalogue = Catalogue {
-            categories: store.list_categories().await?,
-            sla: store.list_sla_policies().await?,
-        };
-        let (bot, revision) =
-            crate::service::bot::build(store.as_ref(), settings.bot_model.as_ref()).await?;
-        Ok(Self {
-            inner: Arc::new(Inner {
-                bot: RwLock::new((Arc::new(bot), revision)),
-                nobody_online_until: std::sync::Mutex::new(None),
-                principals: PrincipalCache::new(settings.principal_cache_ttl),
-                settings,
-                store,
-                metrics: Metrics::default(),
-                catalogue: RwLock::new(catalogue),
-                lookup_secret,
-            }),
-        })
-    }
-
-    pub fn catalogue(&self) -> Catalogue {
-        self.catalogue.read().map(|c| c.clone()).unwrap_or_default()
-    }
-
-    /// Reloads the catalogue after an admin change.
-    pub async fn reload_catalogue(&self) -> Result<(), kefu_store::StoreError> {
-        let fresh = Catalogue {
-            categories: self.store.list_categories().await?,
-            sla: self.store.list_sla_policies().await?,
-        };
-        if let Ok(mut c) = self.catalogue.write() {
-            *c = fresh;
+    pub fn new(core: Arc<Core>) -> Self {
+        Self {
+            core,
+            metrics: Arc::new(Metrics::default()),
         }
-        Ok(())
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        &self.core
     }
 }

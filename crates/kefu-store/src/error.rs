@@ -27,8 +27,21 @@ pub enum Conflict {
     Duplicate(&'static str),
     #[error(transparent)]
     IllegalTransition(#[from] kefu_domain::IllegalTransition),
-    #[error("{0}")]
-    Rule(&'static str),
+    /// The first request with this idempotency key has not finished yet.
+    #[error("the first request with this idempotency key is still running")]
+    IdempotencyKeyInProgress,
+    /// The ticket is closed; a new one must be opened.
+    #[error("the ticket is closed; open a new one")]
+    TicketClosed,
+    /// The agent named is deactivated.
+    #[error("the agent is deactivated")]
+    AgentDeactivated,
+    /// The operation needs an escalated ticket.
+    #[error("the ticket is not escalated")]
+    NotEscalated,
+    /// The article has no such version.
+    #[error("no such version")]
+    VersionNotFound,
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -126,7 +126,7 @@ macro_rules! kb_ops {
             let latest = row.i64("latest")?;
             let version = version.map_or(latest, i64::from);
             if version < 1 || version > latest {
-                return Err(Conflict::Rule("no such version").into());
+                return Err(Conflict::VersionNotFound.into());
             }
             let v32 = i32::try_from(version).map_err(|e| StoreError::Backend(e.to_string()))?;
             sqlx::query("UPDATE kb_articles SET published_version = $1, updated_at = $2 WHERE id = $3")

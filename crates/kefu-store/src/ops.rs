@@ -127,9 +127,7 @@ macro_rules! backend_ops {
                     if row.text("fingerprint")? != idem.fingerprint {
                         return Err(Conflict::IdempotencyKeyReused.into());
                     }
-                    let id = row.opt_i64("ticket_id")?.ok_or(StoreError::Unavailable(
-                        "the first request with this idempotency key is still running".into(),
-                    ))?;
+                    let id = row.opt_i64("ticket_id")?.ok_or(StoreError::Conflict(Conflict::IdempotencyKeyInProgress))?;
                     let ticket = ticket(c, TicketId(id)).await?;
                     return Ok(OpenedTicket { ticket, first_message: None, replayed: true });
                 }
@@ -203,7 +201,7 @@ macro_rules! backend_ops {
         pub(crate) async fn add_message(c: &mut Conn, new: NewMessage) -> StoreResult<Message> {
             let current = ticket_for_update(c, new.ticket_id).await?;
             if current.status == TicketStatus::Closed {
-                return Err(Conflict::Rule("the ticket is closed; open a new one").into());
+                return Err(Conflict::TicketClosed.into());
             }
             let message = insert_message(
                 c, new.ticket_id, new.kind, new.author_agent, &new.body, &new.attachments, new.at,
@@ -276,7 +274,7 @@ macro_rules! backend_ops {
             let current = ticket_for_update(c, a.ticket_id).await?;
             let agent = agent(c, a.agent_id).await?;
             if !agent.active {
-                return Err(Conflict::Rule("the agent is deactivated").into());
+                return Err(Conflict::AgentDeactivated.into());
             }
             if current.status != TicketStatus::Assigned {
                 set_status(c, &current, TicketStatus::Assigned, &a.actor, None, a.at).await?;

@@ -285,7 +285,7 @@ macro_rules! routing_ops {
             let last = row.map(|r| decode::event(&r)).transpose()?;
             let from_agent = match last.map(|e| e.kind) {
                 Some(EventKind::Escalated { from_agent, .. }) if current.status.is_open() => from_agent,
-                _ => return Err(Conflict::Rule("the ticket is not escalated").into()),
+                _ => return Err(Conflict::NotEscalated.into()),
             };
             let owner = match from_agent {
                 Some(id) => Some(agent(c, id).await?).filter(|a| a.active),
@@ -331,7 +331,7 @@ macro_rules! routing_ops {
                 TransferTarget::Agent(id) => {
                     let to = agent(c, id).await?;
                     if !to.active {
-                        return Err(Conflict::Rule("the agent is deactivated").into());
+                        return Err(Conflict::AgentDeactivated.into());
                     }
                     if current.status != TicketStatus::Assigned {
                         set_status(c, &current, TicketStatus::Assigned, &t.actor, reason, t.at).await?;

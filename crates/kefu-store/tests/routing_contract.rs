@@ -229,7 +229,7 @@ async fn escalation_and_send_back_round_trip(store: &Arc<dyn Store>) {
     };
     assert!(matches!(
         store.send_back(send("x")).await,
-        Err(StoreError::Conflict(Conflict::Rule(_)))
+        Err(StoreError::Conflict(Conflict::NotEscalated))
     ));
     let up = store
         .escalate_ticket(Escalation {

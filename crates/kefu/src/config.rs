@@ -279,7 +279,7 @@ impl Config {
     }
 
     /// The server's settings; reads the bot model file when one is configured.
-    pub fn settings(&self) -> anyhow::Result<kefu_server::Settings> {
+    pub fn settings(&self) -> anyhow::Result<kefu_service::Settings> {
         let bot_model = match &self.bot.model {
             None => None,
             Some(path) => {
@@ -298,7 +298,7 @@ impl Config {
                 Some(std::sync::Arc::new(model))
             }
         };
-        Ok(kefu_server::Settings {
+        Ok(kefu_service::Settings {
             body_limit_bytes: self.server.body_limit_bytes,
             session_ttl: Duration::from_secs(self.auth.session_ttl_hours * 3600),
             reopen_window: Duration::from_secs(self.tickets.reopen_window_days * 24 * 3600),

@@ -14,11 +14,13 @@ mod roles;
 mod rosters;
 mod routing;
 
-use kefu_server::service::seed::{SeedReport, seed_defaults};
-use kefu_server::{AppState, Settings};
+use kefu_server::AppState;
+use kefu_service::seed::{SeedReport, seed_defaults};
+use kefu_service::{Caller, Core, Settings};
 use kefu_store::testing::TestDatabase;
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// A running server with a fresh database.
 pub struct TestApp {
@@ -41,7 +43,9 @@ pub async fn spawn_app() -> TestApp {
         body_limit_bytes: 64 * 1024,
         ..Settings::default()
     };
-    let state = AppState::new(db.store.clone(), settings).await.unwrap();
+    let state = AppState::new(Arc::new(
+        Core::new(db.store.clone(), settings).await.unwrap(),
+    ));
     // Bind before spawning: the port is ready when this returns, no sleeps needed.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -51,7 +55,7 @@ pub async fn spawn_app() -> TestApp {
         std::future::pending(),
     ));
     let (_, api_key) =
-        kefu_server::service::admin::create_api_key(&state, "tests", Some("api"), None)
+        kefu_service::admin::create_api_key(&state, &Caller::System, "tests", Some("api"), None)
             .await
             .unwrap();
     TestApp {
@@ -210,7 +214,7 @@ async fn health_metrics_and_openapi_are_served() {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }
     let text = doc.to_string();
-    for code in kefu_server::error::ErrorCode::ALL {
+    for code in kefu_server::problem::ErrorCode::ALL {
         assert!(
             text.contains(code.as_str()),
             "OpenAPI does not document {}",

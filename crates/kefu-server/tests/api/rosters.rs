@@ -5,7 +5,7 @@ use super::*;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
-use kefu_server::workers::shifts;
+use kefu_service::workers::shifts;
 
 const SHANGHAI: &str = "Asia/Shanghai";
 

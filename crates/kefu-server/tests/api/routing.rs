@@ -194,13 +194,13 @@ async fn sla_timers_fire_exactly_once() {
     let later = Timestamp::now() + SignedDuration::from_hours(24 * 4);
     let mut fired = 0;
     for _ in 0..4 {
-        let batch = kefu_server::workers::sla::tick(&app.state, "test-node", later)
+        let batch = kefu_service::workers::sla::tick(&app.state.core, "test-node", later)
             .await
             .unwrap();
         fired += batch.len();
     }
     assert!(fired >= 4, "{fired}");
-    let again = kefu_server::workers::sla::tick(&app.state, "test-node", later)
+    let again = kefu_service::workers::sla::tick(&app.state.core, "test-node", later)
         .await
         .unwrap();
     assert!(again.is_empty(), "{again:?}");

@@ -4,9 +4,9 @@ use crate::config::Config;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use kefu_domain::{AgentId, ApiKeyId};
-use kefu_server::AppState;
-use kefu_server::service::admin::{self as svc, AgentChanges, AgentInput};
-use kefu_server::service::seed;
+use kefu_service::admin::{self as svc, AgentChanges, AgentInput};
+use kefu_service::seed;
+use kefu_service::{Caller, Core};
 use kefu_store::CredentialKind;
 
 #[derive(Debug, Subcommand)]
@@ -55,7 +55,7 @@ pub enum AdminCommand {
     RevokeApiKey { id: i64 },
 }
 
-async fn agent_by_email(state: &AppState, email: &str) -> anyhow::Result<kefu_domain::Agent> {
+async fn agent_by_email(state: &Core, email: &str) -> anyhow::Result<kefu_domain::Agent> {
     match state.store.agent_login(email).await? {
         Some((agent, _)) => Ok(agent),
         None => bail!("--email: no account {email}"),
@@ -63,7 +63,7 @@ async fn agent_by_email(state: &AppState, email: &str) -> anyhow::Result<kefu_do
 }
 
 /// Turns an API problem into a CLI error naming the field.
-fn cli_error(e: kefu_server::error::ApiError) -> anyhow::Error {
+fn cli_error(e: kefu_service::ServiceError) -> anyhow::Error {
     match e.errors.first() {
         Some(f) => anyhow::anyhow!("--{}: {}", f.field.replace('_', "-"), f.message),
         None => anyhow::anyhow!("{}", e.detail),
@@ -77,7 +77,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
     if let Some(report) = seed::seed_defaults(store.as_ref(), jiff::Timestamp::now()).await? {
         super::serve::print_first_start(&report);
     }
-    let state = AppState::new(store, config.settings()?).await?;
+    let state = Core::new(store, config.settings()?).await?;
     match command {
         AdminCommand::CreateAgent {
             email,
@@ -115,7 +115,9 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                 skills: vec![],
                 chat_capacity: None,
             };
-            let (agent, generated) = svc::create_agent(&state, input).await.map_err(cli_error)?;
+            let (agent, generated) = svc::create_agent(&state, &Caller::System, input)
+                .await
+                .map_err(cli_error)?;
             println!("created {} #{} ({})", agent.role, agent.id, agent.email);
             if let Some(p) = generated {
                 println!("password (shown once): {p}");
@@ -132,7 +134,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::ResetPassword { email } => {
             let agent = agent_by_email(&state, &email).await?;
-            let password = kefu_server::auth::random_password();
+            let password = kefu_service::credentials::random_password();
             let changes = AgentChanges {
                 display_name: None,
                 role: None,
@@ -142,7 +144,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                 chat_capacity: None,
                 active: None,
             };
-            svc::update_agent(&state, agent.id, changes)
+            svc::update_agent(&state, &Caller::System, agent.id, changes)
                 .await
                 .map_err(cli_error)?;
             println!("new password for {email} (shown once): {password}");
@@ -158,7 +160,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                 chat_capacity: None,
                 active: Some(false),
             };
-            svc::update_agent(&state, AgentId(agent.id.0), changes)
+            svc::update_agent(&state, &Caller::System, AgentId(agent.id.0), changes)
                 .await
                 .map_err(cli_error)?;
             println!("deactivated {email}");
@@ -175,9 +177,10 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             if channel.is_none() && agent_id.is_none() {
                 bail!("--channel or --agent-email: say whom the key speaks for");
             }
-            let (key, token) = svc::create_api_key(&state, &name, channel.as_deref(), agent_id)
-                .await
-                .map_err(cli_error)?;
+            let (key, token) =
+                svc::create_api_key(&state, &Caller::System, &name, channel.as_deref(), agent_id)
+                    .await
+                    .map_err(cli_error)?;
             println!("created API key #{} ({})", key.id, key.name);
             println!("token (shown once): {token}");
         }
@@ -197,7 +200,9 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             }
         }
         AdminCommand::RevokeApiKey { id } => {
-            svc::revoke(&state, ApiKeyId(id)).await.map_err(cli_error)?;
+            svc::revoke(&state, &Caller::System, ApiKeyId(id))
+                .await
+                .map_err(cli_error)?;
             println!("revoked API key #{id}");
         }
     }

@@ -5,8 +5,8 @@
 use crate::config::Config;
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
-use kefu_server::AppState;
-use kefu_server::service::kb::{self, KbFormat};
+use kefu_service::Core;
+use kefu_service::kb::{self, KbFormat};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -57,11 +57,11 @@ pub async fn run(config: Config, command: KbCommand) -> anyhow::Result<()> {
         .await
         .context("cannot open the database")?;
     if let Some(report) =
-        kefu_server::service::seed::seed_defaults(store.as_ref(), jiff::Timestamp::now()).await?
+        kefu_service::seed::seed_defaults(store.as_ref(), jiff::Timestamp::now()).await?
     {
         super::serve::print_first_start(&report);
     }
-    let state = AppState::new(store, config.settings()?).await?;
+    let state = Core::new(store, config.settings()?).await?;
     match command {
         KbCommand::Import {
             file,

@@ -11,7 +11,7 @@ use crate::config::{Config, EXAMPLE};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
-use kefu_server::service::kb::DEFAULT_KB;
+use kefu_service::kb::DEFAULT_KB;
 
 /// kefu (客服): a 24/7 customer-service platform in one binary.
 #[derive(Debug, Parser)]

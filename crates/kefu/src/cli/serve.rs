@@ -4,7 +4,9 @@
 use crate::config::{Config, redact_url};
 use anyhow::Context;
 use kefu_server::AppState;
-use kefu_server::service::seed;
+use kefu_service::Core;
+use kefu_service::seed;
+use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -20,19 +22,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Some(report) = seed::seed_defaults(store.as_ref(), jiff::Timestamp::now()).await? {
         print_first_start(&report);
     }
-    let state = AppState::new(store, config.settings()?).await?;
+    let core = Arc::new(Core::new(store, config.settings()?).await?);
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     tracing::info!(
         listen = %listener.local_addr()?,
         database = %redact_url(&config.database.url),
-        backend = state.store.backend(),
+        backend = core.store.backend(),
         "kefu is serving"
     );
-    kefu_server::service::bot::spawn_refresher(state.clone());
-    kefu_server::workers::spawn(state.clone());
-    kefu_server::serve(listener, state, shutdown_signal()).await?;
+    kefu_service::bot::spawn_refresher(core.clone());
+    kefu_service::workers::spawn(core.clone());
+    kefu_server::serve(listener, AppState::new(core), shutdown_signal()).await?;
     tracing::info!("kefu stopped");
     Ok(())
 }

@@ -1,14 +1,14 @@
 //! Admin resources: agents, teams, categories and API keys.
 
-use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
-use crate::extract::{ApiJson, Staff};
-use crate::service::admin::{self, AgentChanges, AgentInput};
+use crate::extract::{ApiJson, Authed};
+use crate::problem::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kefu_domain::{Agent, AgentId, AgentRole, ApiKeyId, Category, Skill, Team};
-use kefu_store::{Credential, CredentialKind};
+use kefu_domain::{Agent, AgentId, ApiKeyId, Category, Skill, Team};
+use kefu_service::admin::{self, AgentChanges, AgentInput};
+use kefu_service::types::Credential;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
@@ -75,13 +75,10 @@ impl From<&Agent> for AgentView {
     responses((status = 200, body = [AgentView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list_agents(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
 ) -> ApiResult<Json<Vec<AgentView>>> {
-    staff.require(AgentRole::Supervisor)?;
     Ok(Json(
-        state
-            .store
-            .list_agents()
+        admin::list_agents(&state, &caller)
             .await?
             .iter()
             .map(AgentView::from)
@@ -116,12 +113,12 @@ pub struct CreateAgentResponse {
     responses((status = 201, body = CreateAgentResponse), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn create_agent(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     ApiJson(req): ApiJson<CreateAgentRequest>,
 ) -> ApiResult<(StatusCode, Json<CreateAgentResponse>)> {
-    staff.require(AgentRole::Admin)?;
     let (agent, generated_password) = admin::create_agent(
         &state,
+        &caller,
         AgentInput {
             email: &req.email,
             display_name: &req.display_name,
@@ -170,28 +167,17 @@ pub struct UpdateAgentRequest {
     responses((status = 200, body = AgentView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn update_agent(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<UpdateAgentRequest>,
 ) -> ApiResult<Json<AgentView>> {
-    // Supervisors manage skills (and their `certified` flags); everything else is admin.
-    let only_skills = req.display_name.is_none()
-        && req.role.is_none()
-        && req.team_id.is_none()
-        && req.password.is_none()
-        && req.chat_capacity.is_none()
-        && req.active.is_none();
-    staff.require(if only_skills {
-        AgentRole::Supervisor
-    } else {
-        AgentRole::Admin
-    })?;
     let id = AgentId(
         id.parse()
             .map_err(|_| ApiError::new(ErrorCode::AgentNotFound, "Agent ids are integers."))?,
     );
     let agent = admin::update_agent(
         &state,
+        &caller,
         id,
         AgentChanges {
             display_name: req.display_name.as_deref(),
@@ -232,12 +218,10 @@ impl From<&Team> for TeamView {
     responses((status = 200, body = [TeamView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list_teams(
     State(state): State<AppState>,
-    _staff: Staff,
+    Authed(caller): Authed,
 ) -> ApiResult<Json<Vec<TeamView>>> {
     Ok(Json(
-        state
-            .store
-            .list_teams()
+        admin::list_teams(&state, &caller)
             .await?
             .iter()
             .map(TeamView::from)
@@ -260,11 +244,10 @@ pub struct CreateTeamRequest {
     responses((status = 201, body = TeamView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn create_team(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     ApiJson(req): ApiJson<CreateTeamRequest>,
 ) -> ApiResult<(StatusCode, Json<TeamView>)> {
-    staff.require(AgentRole::Admin)?;
-    let team = admin::create_team(&state, &req.code, &req.name, req.specialist).await?;
+    let team = admin::create_team(&state, &caller, &req.code, &req.name, req.specialist).await?;
     Ok((StatusCode::CREATED, Json((&team).into())))
 }
 
@@ -298,12 +281,11 @@ impl From<&Category> for CategoryView {
     responses((status = 200, body = [CategoryView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list_categories(
     State(state): State<AppState>,
-    _staff: Staff,
+    Authed(caller): Authed,
 ) -> ApiResult<Json<Vec<CategoryView>>> {
     Ok(Json(
-        state
-            .catalogue()
-            .categories
+        admin::list_categories(&state, &caller)
+            .await?
             .iter()
             .map(CategoryView::from)
             .collect(),
@@ -330,21 +312,19 @@ pub struct PutCategoryRequest {
     responses((status = 200, body = CategoryView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn put_category(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<PutCategoryRequest>,
 ) -> ApiResult<Json<CategoryView>> {
-    staff.require(AgentRole::Admin)?;
-    let cat = admin::upsert_category(
-        &state,
-        &code,
-        &req.name_zh,
-        &req.name_en,
-        req.specialist_team.as_deref(),
-        req.always_human,
-        req.requires_certification.unwrap_or(req.always_human),
-    )
-    .await?;
+    let input = admin::CategoryInput {
+        code: &code,
+        name_zh: &req.name_zh,
+        name_en: &req.name_en,
+        specialist_team: req.specialist_team.as_deref(),
+        always_human: req.always_human,
+        requires_certification: req.requires_certification.unwrap_or(req.always_human),
+    };
+    let cat = admin::upsert_category(&state, &caller, input).await?;
     Ok(Json((&cat).into()))
 }
 
@@ -381,13 +361,10 @@ impl From<&Credential> for ApiKeyView {
     responses((status = 200, body = [ApiKeyView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list_api_keys(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
 ) -> ApiResult<Json<Vec<ApiKeyView>>> {
-    staff.require(AgentRole::Admin)?;
     Ok(Json(
-        state
-            .store
-            .list_credentials(CredentialKind::ApiKey)
+        admin::list_api_keys(&state, &caller)
             .await?
             .iter()
             .map(ApiKeyView::from)
@@ -416,12 +393,17 @@ pub struct CreateApiKeyResponse {
     responses((status = 201, body = CreateApiKeyResponse), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn create_api_key(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     ApiJson(req): ApiJson<CreateApiKeyRequest>,
 ) -> ApiResult<(StatusCode, Json<CreateApiKeyResponse>)> {
-    staff.require(AgentRole::Admin)?;
-    let (key, token) =
-        admin::create_api_key(&state, &req.name, req.channel.as_deref(), req.agent_id).await?;
+    let (key, token) = admin::create_api_key(
+        &state,
+        &caller,
+        &req.name,
+        req.channel.as_deref(),
+        req.agent_id,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreateApiKeyResponse {
@@ -437,14 +419,13 @@ pub async fn create_api_key(
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn revoke_api_key(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    staff.require(AgentRole::Admin)?;
     let id = ApiKeyId(
         id.parse()
             .map_err(|_| ApiError::new(ErrorCode::ApiKeyNotFound, "API key ids are integers."))?,
     );
-    admin::revoke(&state, id).await?;
+    admin::revoke(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

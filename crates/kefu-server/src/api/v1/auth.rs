@@ -1,12 +1,12 @@
 //! `/api/v1/auth`: staff log in for a session token, see who they are, log out.
 
-use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiJson, Staff};
-use crate::service::admin;
+use crate::extract::{ApiJson, Authed};
+use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use kefu_service::admin;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -45,8 +45,11 @@ pub async fn login(
 /// Revokes the token used for this request.
 #[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "logout", tag = "auth",
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
-pub async fn logout(State(state): State<AppState>, staff: Staff) -> ApiResult<StatusCode> {
-    admin::revoke(&state, staff.credential).await?;
+pub async fn logout(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+) -> ApiResult<StatusCode> {
+    admin::logout(&state, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -55,8 +58,8 @@ pub async fn logout(State(state): State<AppState>, staff: Staff) -> ApiResult<St
     responses((status = 200, body = super::admin::AgentView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn current_agent(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
 ) -> ApiResult<Json<super::admin::AgentView>> {
-    let agent = state.store.agent(staff.agent_id).await?;
+    let agent = admin::current_agent(&state, &caller).await?;
     Ok(Json((&agent).into()))
 }

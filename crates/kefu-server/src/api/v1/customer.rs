@@ -4,15 +4,17 @@
 //! same `ticket_not_found`.
 
 use super::types::{AttachmentView, MessageInput};
-use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
-use crate::extract::{ApiJson, MaybeAuth};
-use crate::service::lookup::{self, Proof, parse_number};
+use crate::extract::{ApiJson, ApiQuery, CustomerAuth};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use kefu_domain::{Message, Ticket, TicketStatus};
+use axum::http::StatusCode;
+use kefu_domain::{Message, Ticket, TicketId};
+use kefu_service::lookup::{self, CustomerTicket, parse_number};
+use serde::Deserialize;
 use serde::Serialize;
+use utoipa::IntoParams;
 use utoipa::ToSchema;
 
 /// A ticket as its customer sees it.
@@ -57,25 +59,13 @@ pub struct CustomerMessageView {
 }
 
 /// The view with the queue position and wait while queued, and the expected resolution
-/// time while escalated.
-async fn view_now(
-    state: &AppState,
-    t: &Ticket,
-    messages: &[Message],
-) -> ApiResult<CustomerTicketView> {
-    let mut v = view(t, messages);
-    match t.status {
-        TicketStatus::Queued => {
-            (v.queue_position, v.estimated_wait_minutes) =
-                crate::service::routing::queue_eta(state, t).await?;
-        }
-        TicketStatus::Escalated => {
-            v.expected_resolution_by =
-                crate::service::sla::expected_resolution(&state.catalogue(), t);
-        }
-        _ => {}
-    }
-    Ok(v)
+/// time while with a specialist.
+fn view_now(c: &CustomerTicket) -> CustomerTicketView {
+    let mut v = view(&c.ticket, &c.messages);
+    v.queue_position = c.queue_position;
+    v.estimated_wait_minutes = c.estimated_wait_minutes;
+    v.expected_resolution_by = c.expected_resolution_by;
+    v
 }
 
 fn view(t: &Ticket, messages: &[Message]) -> CustomerTicketView {
@@ -110,54 +100,17 @@ fn view(t: &Ticket, messages: &[Message]) -> CustomerTicketView {
     }
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-}
-
-async fn own_ticket(
-    state: &AppState,
-    auth: &MaybeAuth,
-    headers: &HeaderMap,
-    number: &str,
-) -> ApiResult<Ticket> {
-    let number = parse_number(number)?;
-    let proof = match (
-        header(headers, "x-lookup-code"),
-        &auth.0,
-        header(headers, "x-customer-id"),
-    ) {
-        (Some(code), _, _) => Proof::Code(code),
-        (None, Some(principal), Some(external_id)) => Proof::Channel {
-            principal,
-            external_id,
-        },
-        _ => {
-            return Err(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "Send the lookup code as X-Lookup-Code, or the channel's key with X-Customer-Id.",
-            ));
-        }
-    };
-    lookup::find_own_ticket(state, &number, proof).await
-}
-
 /// Looks up a ticket by number, with proof that it is the caller's.
 #[utoipa::path(get, path = "/api/v1/customer/tickets/{number}", operation_id = "lookup_ticket", tag = "customer",
     params(("number" = String, Path), ("X-Lookup-Code" = Option<String>, Header), ("X-Customer-Id" = Option<String>, Header)),
     responses((status = 200, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn lookup_ticket(
     State(state): State<AppState>,
-    auth: MaybeAuth,
-    headers: HeaderMap,
+    CustomerAuth(caller): CustomerAuth,
     Path(number): Path<String>,
 ) -> ApiResult<Json<CustomerTicketView>> {
-    let t = own_ticket(&state, &auth, &headers, &number).await?;
-    let messages = lookup::public_messages(&state, &t).await?;
-    Ok(Json(view_now(&state, &t, &messages).await?))
+    let c = lookup::customer_ticket(&state, &caller, &parse_number(&number)?).await?;
+    Ok(Json(view_now(&c)))
 }
 
 /// Adds the customer's message to their ticket (reopens a recently resolved one).
@@ -167,19 +120,13 @@ pub async fn lookup_ticket(
     responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn add_customer_message(
     State(state): State<AppState>,
-    auth: MaybeAuth,
-    headers: HeaderMap,
+    CustomerAuth(caller): CustomerAuth,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<MessageInput>,
 ) -> ApiResult<(StatusCode, Json<CustomerTicketView>)> {
-    let t = own_ticket(&state, &auth, &headers, &number).await?;
-    lookup::add_customer_message(&state, &t, req).await?;
-    let t = state.store.ticket(t.id).await?;
-    let messages = lookup::public_messages(&state, &t).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(view_now(&state, &t, &messages).await?),
-    ))
+    let number = parse_number(&number)?;
+    let c = lookup::add_customer_message(&state, &caller, &number, req.into()).await?;
+    Ok((StatusCode::CREATED, Json(view_now(&c))))
 }
 
 /// Rates the bot's last answer: "not helpful" counts like low confidence and may bring a
@@ -190,17 +137,85 @@ pub async fn add_customer_message(
     responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn rate_bot_answer(
     State(state): State<AppState>,
-    auth: MaybeAuth,
-    headers: HeaderMap,
+    CustomerAuth(caller): CustomerAuth,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<super::kb::FeedbackRequest>,
 ) -> ApiResult<(StatusCode, Json<CustomerTicketView>)> {
-    let t = own_ticket(&state, &auth, &headers, &number).await?;
-    crate::service::bot::feedback(&state, &t, req.helpful).await?;
-    let t = state.store.ticket(t.id).await?;
-    let messages = lookup::public_messages(&state, &t).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(view_now(&state, &t, &messages).await?),
-    ))
+    let number = parse_number(&number)?;
+    let c = kefu_service::bot::feedback(&state, &caller, &number, req.helpful).await?;
+    Ok((StatusCode::CREATED, Json(view_now(&c))))
+}
+
+/// Paging of a customer's own tickets.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListOwnTicketsQuery {
+    /// 1–100, default 20.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One of the customer's tickets in their list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerTicketSummary {
+    pub number: String,
+    pub number_display: String,
+    pub status: String,
+    /// A sentence on where the ticket stands (zh-CN).
+    pub progress: String,
+    pub subject: String,
+    pub category: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: jiff::Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: jiff::Timestamp,
+}
+
+/// A page of a customer's tickets, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerTicketPage {
+    pub items: Vec<CustomerTicketSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Lists the customer's own tickets, newest first: with the channel's key (bound to a
+/// channel) and `X-Customer-Id`, so a customer who lost a number finds it again.
+#[utoipa::path(get, path = "/api/v1/customer/tickets", operation_id = "list_own_tickets", tag = "customer",
+    params(ListOwnTicketsQuery, ("X-Customer-Id" = String, Header, description = "The channel's id for the customer")),
+    responses((status = 200, body = CustomerTicketPage), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list_own_tickets(
+    State(state): State<AppState>,
+    CustomerAuth(caller): CustomerAuth,
+    ApiQuery(q): ApiQuery<ListOwnTicketsQuery>,
+) -> ApiResult<Json<CustomerTicketPage>> {
+    let limit = q.limit.unwrap_or(20);
+    let before = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(TicketId(c.trim().parse().map_err(|_| {
+            ApiError::field("cursor", "is not a cursor from a previous page")
+        })?)),
+    };
+    let tickets = lookup::list_own_tickets(&state, &caller, limit, before).await?;
+    let next_cursor = (tickets.len() == usize::try_from(limit).unwrap_or(usize::MAX))
+        .then(|| tickets.last().map(|t| t.id.0.to_string()))
+        .flatten();
+    Ok(Json(CustomerTicketPage {
+        items: tickets
+            .iter()
+            .map(|t| CustomerTicketSummary {
+                number: t.number.as_string(),
+                number_display: t.number.grouped(),
+                status: t.status.as_str().into(),
+                progress: t.status.progress_zh().into(),
+                subject: t.subject.clone(),
+                category: t.category.as_str().into(),
+                created_at: t.created_at,
+                updated_at: t.updated_at,
+            })
+            .collect(),
+        next_cursor,
+    }))
 }

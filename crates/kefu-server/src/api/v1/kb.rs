@@ -1,15 +1,13 @@
 //! `/api/v1/kb` and `/api/v1/bot`: the knowledge base agents and the bot share, trying the
 //! bot, and the questions it could not answer.
 
-use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
-use crate::extract::{ApiJson, ApiQuery, Staff};
-use crate::service::{bot, kb};
+use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use kefu_domain::kb::check_slug;
-use kefu_domain::{AgentRole, ArticleContent, KbArticle};
-use kefu_store::{ArticleDraft, StoreError};
+use kefu_domain::KbArticle;
+use kefu_service::kb_articles;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -62,28 +60,12 @@ pub struct ListArticlesQuery {
     responses((status = 200, body = [ArticleView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list_articles(
     State(state): State<AppState>,
-    _staff: Staff,
+    Authed(caller): Authed,
     ApiQuery(q): ApiQuery<ListArticlesQuery>,
 ) -> ApiResult<Json<Vec<ArticleView>>> {
-    let articles = state.store.articles(false).await?;
-    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let views = articles
-        .iter()
-        .filter(|a| {
-            q.category
-                .as_deref()
-                .is_none_or(|c| a.category.as_deref() == Some(c))
-        })
-        .filter(|a| {
-            text.is_none_or(|t| {
-                a.content.question.contains(t)
-                    || a.content.answer.contains(t)
-                    || a.content.similar.iter().any(|s| s.contains(t))
-            })
-        })
-        .map(ArticleView::from)
-        .collect();
-    Ok(Json(views))
+    let articles =
+        kb_articles::list_articles(&state, &caller, q.category.as_deref(), q.q.as_deref()).await?;
+    Ok(Json(articles.iter().map(ArticleView::from).collect()))
 }
 
 /// One version of an article.
@@ -111,15 +93,10 @@ pub struct ArticleDetail {
     responses((status = 200, body = ArticleDetail), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn find_article(
     State(state): State<AppState>,
-    _staff: Staff,
+    Authed(caller): Authed,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ArticleDetail>> {
-    let article = state
-        .store
-        .article(&id, true)
-        .await?
-        .ok_or_else(|| not_found(&id))?;
-    let versions = state.store.article_versions(&id).await?;
+    let (article, versions) = kb_articles::find_article(&state, &caller, &id).await?;
     Ok(Json(ArticleDetail {
         article: (&article).into(),
         versions: versions
@@ -135,13 +112,6 @@ pub async fn find_article(
             })
             .collect(),
     }))
-}
-
-fn not_found(id: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::ArticleNotFound,
-        format!("No knowledge-base article {id:?}."),
-    )
 }
 
 /// New content for an article: creates it, or adds a version when anything changed.
@@ -165,43 +135,19 @@ pub struct PutArticleRequest {
     responses((status = 200, body = ArticleView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn put_article(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PutArticleRequest>,
 ) -> ApiResult<Json<ArticleView>> {
-    staff.require(AgentRole::Supervisor)?;
-    check_slug(&id).map_err(|e| ApiError::field("id", e.to_string()))?;
-    if let Some(c) = req.category.as_deref()
-        && !state
-            .catalogue
-            .read()
-            .map(|cat| cat.has_category(c))
-            .unwrap_or(false)
-    {
-        return Err(ApiError::field(
-            "category",
-            format!("unknown category {c:?}"),
-        ));
-    }
-    let content = ArticleContent {
+    let input = kb_articles::ArticleInput {
+        category: req.category,
         question: req.question,
         answer: req.answer,
         similar: req.similar,
         keywords: req.keywords,
-    }
-    .normalized()
-    .map_err(|e| ApiError::field(e.field(), e.to_string()))?;
-    let draft = ArticleDraft {
-        slug: id.clone(),
-        category: req.category,
-        content,
+        publish: req.publish,
     };
-    kb::save(&state, vec![draft], req.publish, Some(staff.agent_id)).await?;
-    let article = state
-        .store
-        .article(&id, true)
-        .await?
-        .ok_or_else(|| not_found(&id))?;
+    let article = kb_articles::put_article(&state, &caller, &id, input).await?;
     Ok(Json((&article).into()))
 }
 
@@ -218,20 +164,11 @@ pub struct PublishRequest {
     responses((status = 200, body = ArticleView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn publish_article(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PublishRequest>,
 ) -> ApiResult<Json<ArticleView>> {
-    staff.require(AgentRole::Supervisor)?;
-    let article = state
-        .store
-        .publish_article(&id, req.version, jiff::Timestamp::now())
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound | StoreError::Conflict(_) => not_found(&id),
-            other => other.into(),
-        })?;
-    bot::refresh(&state).await?;
+    let article = kb_articles::publish_article(&state, &caller, &id, req.version).await?;
     Ok(Json((&article).into()))
 }
 
@@ -264,26 +201,18 @@ pub struct AskResponse {
     responses((status = 200, body = AskResponse), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn ask_bot(
     State(state): State<AppState>,
-    _staff: Staff,
+    Authed(caller): Authed,
     ApiJson(req): ApiJson<AskRequest>,
 ) -> ApiResult<Json<AskResponse>> {
-    let question = req.question.trim();
-    if question.is_empty() || question.chars().count() > 2000 {
-        return Err(ApiError::field("question", "must be 1–2000 characters"));
-    }
-    let bot = bot::current(&state)
-        .ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "The bot is not ready."))?;
-    let turn = bot.respond(question, &kefu_bot::ConversationState::default());
-    let matches = bot
-        .rank(question, 5)
+    let answer = kb_articles::ask_bot(&state, &caller, &req.question).await?;
+    let turn = answer.turn;
+    let matches = answer
+        .matches
         .into_iter()
-        .map(|r| MatchView {
-            question: bot
-                .entry(&r.id)
-                .map(|e| e.question.clone())
-                .unwrap_or_default(),
-            id: r.id,
-            score: r.score,
+        .map(|(id, question, score)| MatchView {
+            id,
+            question,
+            score,
         })
         .collect();
     Ok(Json(AskResponse {
@@ -320,15 +249,10 @@ pub struct UnansweredView {
     responses((status = 200, body = [UnansweredView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list_unanswered(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     ApiQuery(q): ApiQuery<UnansweredQuery>,
 ) -> ApiResult<Json<Vec<UnansweredView>>> {
-    staff.require(AgentRole::Supervisor)?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::field("limit", "must be from 1 to 500"));
-    }
-    let rows = state.store.unanswered(limit).await?;
+    let rows = kb_articles::list_unanswered(&state, &caller, q.limit.unwrap_or(100)).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| UnansweredView {

@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
             get(rosters::find_roster).put(rosters::put_roster),
         )
         .route("/coverage", get(rosters::find_coverage))
+        .route("/customer/tickets", get(customer::list_own_tickets))
         .route("/customer/tickets/{number}", get(customer::lookup_ticket))
         .route(
             "/customer/tickets/{number}/messages",

@@ -1,18 +1,18 @@
 //! Rosters (shifts per agent) and the coverage view: agents on duty per hour and skill
 //! against the agents Erlang C says the demand needs.
 
-use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
-use crate::extract::{ApiJson, ApiQuery, Staff};
-use crate::service::roster::{self, AgentShifts, Demand, ShiftInput};
-use crate::service::routing::DEFAULT_AHT_SECONDS;
-use crate::service::validate::Checks;
+use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::problem::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
-use kefu_domain::{Actor, AgentId, AgentRole};
-use kefu_routing::shift::DEFAULT_TIME_ZONE;
+use kefu_domain::AgentId;
+use kefu_service::types::DEFAULT_TIME_ZONE;
+use kefu_service::roster::{self, AgentShifts, Demand, ShiftInput};
+use kefu_service::routing::DEFAULT_AHT_SECONDS;
+use kefu_service::validate::Checks;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -126,14 +126,11 @@ fn agent_id(raw: &str) -> ApiResult<AgentId> {
     security(("bearer" = [])))]
 pub async fn find_roster(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RosterView>> {
     let id = agent_id(&id)?;
-    if staff.agent_id != id {
-        staff.require(AgentRole::Supervisor)?;
-    }
-    let shifts = roster::roster(&state, id).await?;
+    let shifts = roster::roster(&state, &caller, id).await?;
     Ok(Json(RosterView::of(id, shifts.as_ref(), Timestamp::now())))
 }
 
@@ -145,11 +142,10 @@ pub async fn find_roster(
     security(("bearer" = [])))]
 pub async fn put_roster(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PutRosterRequest>,
 ) -> ApiResult<Json<RosterView>> {
-    staff.require(AgentRole::Supervisor)?;
     let id = agent_id(&id)?;
     let input: Vec<ShiftInput<'_>> = req
         .shifts
@@ -165,8 +161,7 @@ pub async fn put_roster(
                 .collect(),
         })
         .collect();
-    let actor = Actor::Agent { id: staff.agent_id };
-    let stored = roster::put_roster(&state, actor, id, req.time_zone.as_deref(), &input).await?;
+    let stored = roster::put_roster(&state, &caller, id, req.time_zone.as_deref(), &input).await?;
     Ok(Json(RosterView::of(id, Some(&stored), Timestamp::now())))
 }
 
@@ -245,17 +240,16 @@ fn number(c: &mut Checks, field: &str, raw: Option<&str>, default: f64) -> f64 {
     security(("bearer" = [])))]
 pub async fn find_coverage(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     ApiQuery(q): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Json<CoverageView>> {
-    staff.require(AgentRole::Supervisor)?;
     let mut c = Checks::default();
     let zone_name = q
         .time_zone
         .as_deref()
         .map(str::trim)
         .unwrap_or(DEFAULT_TIME_ZONE);
-    let zone = kefu_routing::shift::time_zone(zone_name).ok();
+    let zone = kefu_service::types::time_zone(zone_name).ok();
     if zone.is_none() {
         c.fail(
             "time_zone",
@@ -346,7 +340,8 @@ pub async fn find_coverage(
         target_answer_seconds,
         shrinkage,
     });
-    let hours = roster::coverage(&state, date, &zone, q.category.as_deref(), demand).await?;
+    let hours =
+        roster::coverage(&state, &caller, date, &zone, q.category.as_deref(), demand).await?;
     Ok(Json(CoverageView {
         date: date.to_string(),
         time_zone: zone_name.to_owned(),

@@ -1,17 +1,15 @@
 //! Presence, escalation, send-back and transfer routes.
 
 use super::types::TicketView;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiJson, Staff};
-use crate::service::escalation::{self, TransferTo};
-use crate::service::lookup::parse_number;
-use crate::service::routing;
+use crate::extract::{ApiJson, Authed};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use jiff::Timestamp;
-use kefu_domain::{Actor, AgentId, AgentPresence};
-use kefu_store::PresenceChange;
+use kefu_domain::{AgentId, AgentPresence};
+use kefu_service::escalation::{self, TransferTo};
+use kefu_service::lookup::parse_number;
+use kefu_service::routing;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -41,44 +39,21 @@ pub struct PresenceView {
     security(("bearer" = [])))]
 pub async fn set_presence(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     ApiJson(req): ApiJson<PresenceRequest>,
 ) -> ApiResult<Json<PresenceView>> {
     let presence = req
         .presence
         .parse::<AgentPresence>()
         .map_err(|e| ApiError::field("presence", e.to_string()))?;
-    let requeued = state
-        .store
-        .set_presence(PresenceChange {
-            agent_id: staff.agent_id,
-            presence,
-            actor: Actor::Agent { id: staff.agent_id },
-            at: Timestamp::now(),
-        })
-        .await?;
-    if let Ok(mut until) = state.nobody_online_until.lock() {
-        *until = None;
-    }
-    let mut requeued_numbers = Vec::new();
-    for id in requeued {
-        let t = state.store.ticket(id).await?;
-        requeued_numbers.push(t.number.as_string());
-        routing::settle(&state, &t, None).await;
-    }
-    let assigned = if presence == AgentPresence::Online {
-        routing::fill(&state, staff.agent_id).await?
-    } else {
-        vec![]
-    };
+    let done = routing::set_presence(&state, &caller, presence).await?;
     Ok(Json(PresenceView {
         presence: presence.as_str().into(),
-        assigned: assigned.iter().map(|t| t.number.as_string()).collect(),
-        requeued: requeued_numbers,
+        assigned: done.assigned.iter().map(|t| t.number.as_string()).collect(),
+        requeued: done.requeued.iter().map(|t| t.number.as_string()).collect(),
     }))
 }
 
-/// Up to a specialist team, with the reason.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EscalateRequest {
@@ -94,12 +69,12 @@ pub struct EscalateRequest {
     security(("bearer" = [])))]
 pub async fn escalate_ticket(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<EscalateRequest>,
 ) -> ApiResult<Json<TicketView>> {
     let number = parse_number(&number)?;
-    let t = escalation::escalate(&state, &staff, &number, &req.team_code, &req.reason).await?;
+    let t = escalation::escalate(&state, &caller, &number, &req.team_code, &req.reason).await?;
     Ok(Json(TicketView::from(&t)))
 }
 
@@ -118,12 +93,12 @@ pub struct SendBackRequest {
     security(("bearer" = [])))]
 pub async fn send_back_ticket(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<SendBackRequest>,
 ) -> ApiResult<Json<TicketView>> {
     let number = parse_number(&number)?;
-    let t = escalation::send_back(&state, &staff, &number, &req.findings).await?;
+    let t = escalation::send_back(&state, &caller, &number, &req.findings).await?;
     Ok(Json(TicketView::from(&t)))
 }
 
@@ -143,7 +118,7 @@ pub struct TransferRequest {
     security(("bearer" = [])))]
 pub async fn transfer_ticket(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<TransferRequest>,
 ) -> ApiResult<Json<TicketView>> {
@@ -158,6 +133,6 @@ pub async fn transfer_ticket(
         }
     };
     let number = parse_number(&number)?;
-    let t = escalation::transfer(&state, &staff, &number, to, &req.reason).await?;
+    let t = escalation::transfer(&state, &caller, &number, to, &req.reason).await?;
     Ok(Json(TicketView::from(&t)))
 }

@@ -1,17 +1,16 @@
 //! `/api/v1/tickets`: intake (channels) and the agent-side ticket routes.
 
 use super::types::{AttachmentInput, MessageInput, MessageView, TicketView};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiJson, ApiQuery, Auth, RawJson, Staff};
-use crate::service::{handling, intake, lookup::parse_number};
+use crate::extract::{ApiJson, ApiQuery, Authed, RawJson};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use kefu_domain::{
-    AgentId, AgentRole, CategoryCode, CustomerId, Priority, TeamId, TicketId, TicketStatus,
-};
-use kefu_store::{CustomerLookup, TicketCursor, TicketFilter, TicketSort};
+use kefu_domain::{AgentId, CategoryCode, CustomerId, Priority, TicketId, TicketStatus};
+use kefu_service::handling::{self, ListScope};
+use kefu_service::{intake, lookup::parse_number};
+use kefu_service::types::{TicketCursor, TicketFilter, TicketSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -69,12 +68,12 @@ pub struct OpenTicketResponse {
     security(("bearer" = [])))]
 pub async fn open_ticket(
     State(state): State<AppState>,
-    Auth(caller): Auth,
+    Authed(caller): Authed,
     headers: HeaderMap,
     body: RawJson<OpenTicketRequest>,
 ) -> ApiResult<(StatusCode, Json<OpenTicketResponse>)> {
     let key = intake::idempotency_key(headers.get("idempotency-key").map(|v| v.as_bytes()))?;
-    let opened = intake::open_ticket(&state, &caller, body.value, &body.bytes, key).await?;
+    let opened = intake::open_ticket(&state, &caller, body.value.into(), &body.bytes, key).await?;
     let status = if opened.replayed {
         StatusCode::OK
     } else {
@@ -99,7 +98,8 @@ pub struct ListTicketsQuery {
     pub status: Option<String>,
     /// An agent id, or `me`.
     pub assignee: Option<String>,
-    pub team: Option<i64>,
+    /// A team's code (`account_security`) or id.
+    pub team: Option<String>,
     pub category: Option<String>,
     pub priority: Option<String>,
     pub customer_id: Option<i64>,
@@ -127,7 +127,7 @@ pub struct TicketPage {
     security(("bearer" = [])))]
 pub async fn list_tickets(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     ApiQuery(q): ApiQuery<ListTicketsQuery>,
 ) -> ApiResult<Json<TicketPage>> {
     let mut filter = TicketFilter {
@@ -145,14 +145,6 @@ pub async fn list_tickets(
             );
         }
     }
-    filter.assignee = match q.assignee.as_deref() {
-        None => None,
-        Some("me") => Some(staff.agent_id),
-        Some(id) => Some(AgentId(id.parse().map_err(|_| {
-            ApiError::field("assignee", "must be an agent id or `me`")
-        })?)),
-    };
-    filter.team = q.team.map(TeamId);
     if let Some(cat) = &q.category {
         filter.category =
             Some(CategoryCode::parse(cat).map_err(|e| ApiError::field("category", e.to_string()))?);
@@ -164,21 +156,6 @@ pub async fn list_tickets(
         );
     }
     filter.customer = q.customer_id.map(CustomerId);
-    if let Some(email) = &q.customer_email {
-        match state
-            .store
-            .find_customer(&CustomerLookup::Email(email.trim().to_lowercase()))
-            .await?
-        {
-            Some(c) => filter.customer = Some(c.id),
-            None => {
-                return Ok(Json(TicketPage {
-                    items: vec![],
-                    next_cursor: None,
-                }));
-            }
-        }
-    }
     filter.sort = match q.sort.as_deref() {
         None | Some("newest") => TicketSort::Newest,
         Some("urgent") => TicketSort::Urgent,
@@ -190,8 +167,14 @@ pub async fn list_tickets(
                 ApiError::field("cursor", "is not a cursor from a previous page")
             })?);
     }
-    let tickets = state.store.list_tickets(&filter).await?;
-    let next_cursor = (tickets.len() == usize::try_from(filter.limit).unwrap_or(usize::MAX))
+    let limit = filter.limit;
+    let scope = ListScope {
+        assignee: q.assignee,
+        team: q.team,
+        customer_email: q.customer_email,
+    };
+    let tickets = handling::list_tickets(&state, &caller, filter, scope).await?;
+    let next_cursor = (tickets.len() == usize::try_from(limit).unwrap_or(usize::MAX))
         .then(|| {
             tickets
                 .last()
@@ -240,12 +223,14 @@ pub struct CustomerView {
     security(("bearer" = [])))]
 pub async fn find_ticket(
     State(state): State<AppState>,
-    _staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
 ) -> ApiResult<Json<TicketDetail>> {
-    let t = handling::ticket(&state, &parse_number(&number)?).await?;
-    let customer = state.store.customer(t.customer_id).await?;
-    let messages = state.store.messages(t.id, true).await?;
+    let handling::TicketDetail {
+        ticket: t,
+        customer,
+        messages,
+    } = handling::ticket_detail(&state, &caller, &parse_number(&number)?).await?;
     Ok(Json(TicketDetail {
         ticket: TicketView::from(&t),
         customer: CustomerView {
@@ -268,10 +253,10 @@ pub async fn find_ticket(
     security(("bearer" = [])))]
 pub async fn take_ticket(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
 ) -> ApiResult<Json<TicketView>> {
-    let t = handling::take(&state, &staff, &parse_number(&number)?).await?;
+    let t = handling::take(&state, &caller, &parse_number(&number)?).await?;
     Ok(Json(TicketView::from(&t)))
 }
 
@@ -290,16 +275,12 @@ pub struct AssignRequest {
     security(("bearer" = [])))]
 pub async fn assign_ticket(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<AssignRequest>,
 ) -> ApiResult<Json<TicketView>> {
-    staff.require(AgentRole::Supervisor)?;
-    let t = handling::ticket(&state, &parse_number(&number)?).await?;
-    let reason = req
-        .reason
-        .unwrap_or_else(|| "assigned by a supervisor".into());
-    let t = handling::assign(&state, &staff, &t, AgentId(req.agent_id), reason).await?;
+    let number = parse_number(&number)?;
+    let t = handling::assign(&state, &caller, &number, AgentId(req.agent_id), req.reason).await?;
     Ok(Json(TicketView::from(&t)))
 }
 
@@ -321,7 +302,7 @@ pub struct ReplyRequest {
     security(("bearer" = [])))]
 pub async fn reply_to_ticket(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<ReplyRequest>,
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
@@ -335,7 +316,8 @@ pub async fn reply_to_ticket(
         body: req.body,
         attachments: req.attachments,
     };
-    let m = handling::reply(&state, &staff, &parse_number(&number)?, input, status).await?;
+    let number = parse_number(&number)?;
+    let m = handling::reply(&state, &caller, &number, input.into(), status).await?;
     Ok((StatusCode::CREATED, Json(MessageView::from(&m))))
 }
 
@@ -346,11 +328,11 @@ pub async fn reply_to_ticket(
     security(("bearer" = [])))]
 pub async fn add_note(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<MessageInput>,
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
-    let m = handling::note(&state, &staff, &parse_number(&number)?, req).await?;
+    let m = handling::note(&state, &caller, &parse_number(&number)?, req.into()).await?;
     Ok((StatusCode::CREATED, Json(MessageView::from(&m))))
 }
 
@@ -369,7 +351,7 @@ pub struct ChangeStatusRequest {
     security(("bearer" = [])))]
 pub async fn change_ticket_status(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<ChangeStatusRequest>,
 ) -> ApiResult<Json<TicketView>> {
@@ -377,18 +359,8 @@ pub async fn change_ticket_status(
         .status
         .parse::<TicketStatus>()
         .map_err(|e| ApiError::field("status", e.to_string()))?;
-    if req
-        .reason
-        .as_deref()
-        .is_some_and(|r| r.chars().count() > 500)
-    {
-        return Err(ApiError::field(
-            "reason",
-            "must have at most 500 characters",
-        ));
-    }
-    let t =
-        handling::change_status(&state, &staff, &parse_number(&number)?, to, req.reason).await?;
+    let number = parse_number(&number)?;
+    let t = handling::change_status(&state, &caller, &number, to, req.reason).await?;
     Ok(Json(TicketView::from(&t)))
 }
 
@@ -407,38 +379,18 @@ pub struct UpdateTicketRequest {
     security(("bearer" = [])))]
 pub async fn update_ticket(
     State(state): State<AppState>,
-    staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<UpdateTicketRequest>,
 ) -> ApiResult<Json<TicketView>> {
-    let category = match req.category.as_deref() {
-        None => None,
-        Some(code)
-            if state
-                .catalogue
-                .read()
-                .map(|c| c.has_category(code))
-                .unwrap_or(false) =>
-        {
-            Some(
-                CategoryCode::parse(code)
-                    .map_err(|e| ApiError::field("category", e.to_string()))?,
-            )
-        }
-        Some(code) => {
-            return Err(ApiError::field(
-                "category",
-                format!("unknown category {code:?}"),
-            ));
-        }
-    };
     let priority = req
         .priority
         .as_deref()
         .map(str::parse::<Priority>)
         .transpose()
         .map_err(|e| ApiError::field("priority", e.to_string()))?;
-    let t = handling::update(&state, &staff, &parse_number(&number)?, category, priority).await?;
+    let number = parse_number(&number)?;
+    let t = handling::update(&state, &caller, &number, req.category.as_deref(), priority).await?;
     Ok(Json(TicketView::from(&t)))
 }
 
@@ -463,11 +415,10 @@ pub struct EventView {
     security(("bearer" = [])))]
 pub async fn list_ticket_events(
     State(state): State<AppState>,
-    _staff: Staff,
+    Authed(caller): Authed,
     Path(number): Path<String>,
 ) -> ApiResult<Json<Vec<EventView>>> {
-    let t = handling::ticket(&state, &parse_number(&number)?).await?;
-    let events = state.store.events(t.id).await?;
+    let events = handling::ticket_events(&state, &caller, &parse_number(&number)?).await?;
     let views = events
         .into_iter()
         .map(|e| EventView {
@@ -478,4 +429,31 @@ pub async fn list_ticket_events(
         })
         .collect();
     Ok(Json(views))
+}
+
+impl From<CustomerInput> for kefu_service::inputs::CustomerInput {
+    fn from(c: CustomerInput) -> Self {
+        Self {
+            external_id: c.external_id,
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            language: c.language,
+        }
+    }
+}
+
+impl From<OpenTicketRequest> for kefu_service::inputs::NewTicketInput {
+    fn from(r: OpenTicketRequest) -> Self {
+        Self {
+            customer: r.customer.into(),
+            channel: r.channel,
+            subject: r.subject,
+            body: r.body,
+            category: r.category,
+            priority: r.priority,
+            attachments: r.attachments.into_iter().map(Into::into).collect(),
+            context: r.context,
+        }
+    }
 }

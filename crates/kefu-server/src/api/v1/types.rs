@@ -125,3 +125,23 @@ pub struct MessageInput {
     #[serde(default)]
     pub attachments: Vec<AttachmentInput>,
 }
+
+impl From<AttachmentInput> for kefu_service::inputs::AttachmentInput {
+    fn from(a: AttachmentInput) -> Self {
+        Self {
+            name: a.name,
+            content_type: a.content_type,
+            size_bytes: a.size_bytes,
+            url: a.url,
+        }
+    }
+}
+
+impl From<MessageInput> for kefu_service::inputs::MessageInput {
+    fn from(m: MessageInput) -> Self {
+        Self {
+            body: m.body,
+            attachments: m.attachments.into_iter().map(Into::into).collect(),
+        }
+    }
+}

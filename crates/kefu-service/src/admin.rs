@@ -1,9 +1,10 @@
 //! Staff accounts, sessions, teams, categories and API keys.
 
 use super::validate::Checks;
-use crate::auth::{hash_password, new_token, token_hash, verify_password};
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
+use crate::caller::Caller;
+use crate::core::Core;
+use crate::credentials::{hash_password, new_token, token_hash, verify_password};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::{
     Agent, AgentId, AgentRole, ApiKeyId, Category, CategoryCode, Channel, Skill, TeamId,
@@ -23,7 +24,7 @@ pub struct Session {
 }
 
 /// Logs in with e-mail and password. Unknown e-mail and wrong password look the same.
-pub async fn login(state: &AppState, email: &str, password: &str) -> ApiResult<Session> {
+pub async fn login(state: &Core, email: &str, password: &str) -> ServiceResult<Session> {
     let found = state.store.agent_login(email.trim()).await?;
     // Hash even when the account is missing, so timing does not reveal which e-mails exist.
     let (agent, phc) = match found {
@@ -33,16 +34,17 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> ApiResult<S
     let password = password.to_owned();
     let verified = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ServiceError::internal)?;
     let Some(agent) = agent.filter(|_| verified) else {
-        return Err(ApiError::new(
+        return Err(ServiceError::new(
             ErrorCode::InvalidCredentials,
             "E-mail or password is wrong.",
         ));
     };
     let now = Timestamp::now();
-    let ttl = SignedDuration::try_from(state.settings.session_ttl).map_err(ApiError::internal)?;
-    let expires_at = now.checked_add(ttl).map_err(ApiError::internal)?;
+    let ttl =
+        SignedDuration::try_from(state.settings.session_ttl).map_err(ServiceError::internal)?;
+    let expires_at = now.checked_add(ttl).map_err(ServiceError::internal)?;
     let token = new_token("kefu_s_");
     state
         .store
@@ -66,15 +68,16 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> ApiResult<S
 /// A valid argon2 hash of a random string, checked against when the account does not exist.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zr3aDkQ3K0bWZzW0kV4mZ0pNw2m3v5Wc7h2cJ1Q5m9E";
 
-/// Revokes a credential and forgets cached principals.
-pub async fn revoke(state: &AppState, id: ApiKeyId) -> ApiResult<()> {
+/// Revokes a credential and forgets cached principals (admins).
+pub async fn revoke(state: &Core, caller: &Caller, id: ApiKeyId) -> ServiceResult<()> {
+    caller.require(AgentRole::Admin)?;
     state
         .store
         .revoke_credential(id, Timestamp::now().as_millisecond())
         .await
         .map_err(|e| match e {
             StoreError::NotFound => {
-                ApiError::new(ErrorCode::ApiKeyNotFound, format!("No API key {id}."))
+                ServiceError::new(ErrorCode::ApiKeyNotFound, format!("No API key {id}."))
             }
             other => other.into(),
         })?;
@@ -94,7 +97,7 @@ pub struct AgentInput<'a> {
 }
 
 /// Validated skills: `category:<known code>` or `lang:<tag>`, level 1–5.
-pub fn check_skills(c: &mut Checks, skills: &[Skill], catalogue: &crate::state::Catalogue) {
+pub fn check_skills(c: &mut Checks, skills: &[Skill], catalogue: &crate::core::Catalogue) {
     for (i, s) in skills.iter().enumerate() {
         let field = format!("skills[{i}]");
         let ok = match s.name.split_once(':') {
@@ -125,27 +128,29 @@ fn check_password(c: &mut Checks, field: &str, password: &str) {
     }
 }
 
-async fn check_team(store: &dyn Store, team: Option<i64>) -> ApiResult<Option<TeamId>> {
+async fn check_team(store: &dyn Store, team: Option<i64>) -> ServiceResult<Option<TeamId>> {
     let Some(id) = team else { return Ok(None) };
     if store.list_teams().await?.iter().any(|t| t.id.0 == id) {
         Ok(Some(TeamId(id)))
     } else {
-        Err(ApiError::field("team_id", "no such team"))
+        Err(ServiceError::field("team_id", "no such team"))
     }
 }
 
 /// Creates a staff account; returns it and the generated password when none was given.
 pub async fn create_agent(
-    state: &AppState,
+    state: &Core,
+    caller: &Caller,
     input: AgentInput<'_>,
-) -> ApiResult<(Agent, Option<String>)> {
+) -> ServiceResult<(Agent, Option<String>)> {
+    caller.require(AgentRole::Admin)?;
     let mut c = Checks::default();
     let email = c.email("email", input.email);
     let display_name = c.text("display_name", input.display_name, 1, 100);
     let role = input
         .role
         .parse::<AgentRole>()
-        .map_err(|e| ApiError::field("role", e.to_string()));
+        .map_err(|e| ServiceError::field("role", e.to_string()));
     if let Some(p) = input.password {
         check_password(&mut c, "password", p);
     }
@@ -156,7 +161,10 @@ pub async fn create_agent(
     c.finish()?;
     let role = role?;
     let team_id = check_team(state.store.as_ref(), input.team_id).await?;
-    let generated = input.password.is_none().then(crate::auth::random_password);
+    let generated = input
+        .password
+        .is_none()
+        .then(crate::credentials::random_password);
     let password = input
         .password
         .map(str::to_owned)
@@ -164,8 +172,8 @@ pub async fn create_agent(
         .unwrap_or_default();
     let phc = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        .map_err(ServiceError::internal)?
+        .map_err(ServiceError::internal)?;
     let agent = state
         .store
         .create_agent(NewAgent {
@@ -181,7 +189,7 @@ pub async fn create_agent(
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => {
-                ApiError::new(ErrorCode::Duplicate, "An account with this e-mail exists.")
+                ServiceError::new(ErrorCode::Duplicate, "An account with this e-mail exists.")
                     .with_field("email")
             }
             other => other.into(),
@@ -200,7 +208,25 @@ pub struct AgentChanges<'a> {
     pub active: Option<bool>,
 }
 
-pub async fn update_agent(state: &AppState, id: AgentId, ch: AgentChanges<'_>) -> ApiResult<Agent> {
+/// Updates a staff account (admins; supervisors may change only skills, e.g. certify an
+/// agent in a domain). A new password or a deactivation ends every session of the account.
+pub async fn update_agent(
+    state: &Core,
+    caller: &Caller,
+    id: AgentId,
+    ch: AgentChanges<'_>,
+) -> ServiceResult<Agent> {
+    let only_skills = ch.display_name.is_none()
+        && ch.role.is_none()
+        && ch.team_id.is_none()
+        && ch.password.is_none()
+        && ch.chat_capacity.is_none()
+        && ch.active.is_none();
+    caller.require(if only_skills {
+        AgentRole::Supervisor
+    } else {
+        AgentRole::Admin
+    })?;
     let mut c = Checks::default();
     let display_name = ch.display_name.map(|n| c.text("display_name", n, 1, 100));
     let role = match ch.role.map(str::parse::<AgentRole>) {
@@ -231,8 +257,8 @@ pub async fn update_agent(state: &AppState, id: AgentId, ch: AgentChanges<'_>) -
             Some(
                 tokio::task::spawn_blocking(move || hash_password(&p))
                     .await
-                    .map_err(ApiError::internal)?
-                    .map_err(ApiError::internal)?,
+                    .map_err(ServiceError::internal)?
+                    .map_err(ServiceError::internal)?,
             )
         }
         None => None,
@@ -248,7 +274,9 @@ pub async fn update_agent(state: &AppState, id: AgentId, ch: AgentChanges<'_>) -
         active: ch.active,
     };
     let agent = state.store.update_agent(patch).await.map_err(|e| match e {
-        StoreError::NotFound => ApiError::new(ErrorCode::AgentNotFound, format!("No agent {id}.")),
+        StoreError::NotFound => {
+            ServiceError::new(ErrorCode::AgentNotFound, format!("No agent {id}."))
+        }
         other => other.into(),
     })?;
     // Role or activity may have changed: cached principals must be looked up again.
@@ -257,11 +285,13 @@ pub async fn update_agent(state: &AppState, id: AgentId, ch: AgentChanges<'_>) -
 }
 
 pub async fn create_team(
-    state: &AppState,
+    state: &Core,
+    caller: &Caller,
     code: &str,
     name: &str,
     specialist: bool,
-) -> ApiResult<kefu_domain::Team> {
+) -> ServiceResult<kefu_domain::Team> {
+    caller.require(AgentRole::Admin)?;
     let mut c = Checks::default();
     if CategoryCode::parse(code).is_err() {
         c.fail(
@@ -281,24 +311,40 @@ pub async fn create_team(
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => {
-                ApiError::new(ErrorCode::Duplicate, "A team with this code exists.")
+                ServiceError::new(ErrorCode::Duplicate, "A team with this code exists.")
                     .with_field("code")
             }
             other => other.into(),
         })
 }
 
+/// A category as an admin writes it.
+pub struct CategoryInput<'a> {
+    pub code: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    pub specialist_team: Option<&'a str>,
+    pub always_human: bool,
+    pub requires_certification: bool,
+}
+
+/// Creates or changes a category of the catalogue (admins).
 pub async fn upsert_category(
-    state: &AppState,
-    code: &str,
-    name_zh: &str,
-    name_en: &str,
-    specialist_team: Option<&str>,
-    always_human: bool,
-    requires_certification: bool,
-) -> ApiResult<Category> {
+    state: &Core,
+    caller: &Caller,
+    input: CategoryInput<'_>,
+) -> ServiceResult<Category> {
+    caller.require(AgentRole::Admin)?;
+    let CategoryInput {
+        code,
+        name_zh,
+        name_en,
+        specialist_team,
+        always_human,
+        requires_certification,
+    } = input;
     let mut c = Checks::default();
-    let code = CategoryCode::parse(code).map_err(|e| ApiError::field("code", e.to_string()))?;
+    let code = CategoryCode::parse(code).map_err(|e| ServiceError::field("code", e.to_string()))?;
     let name_zh = c.text("name_zh", name_zh, 1, 50);
     let name_en = c.text("name_en", name_en, 1, 100);
     if let Some(team) = specialist_team {
@@ -326,11 +372,13 @@ pub async fn upsert_category(
 /// Creates an API key, for a channel integration or acting as a staff member. The token is
 /// returned this once.
 pub async fn create_api_key(
-    state: &AppState,
+    state: &Core,
+    caller: &Caller,
     name: &str,
     channel: Option<&str>,
     agent_id: Option<i64>,
-) -> ApiResult<(Credential, String)> {
+) -> ServiceResult<(Credential, String)> {
+    caller.require(AgentRole::Admin)?;
     let mut c = Checks::default();
     let name = c.text("name", name, 1, 100);
     let channel = match channel.map(str::parse::<Channel>) {
@@ -353,7 +401,7 @@ pub async fn create_api_key(
             .store
             .agent(AgentId(id))
             .await
-            .map_err(|_| ApiError::field("agent_id", "no such agent"))?;
+            .map_err(|_| ServiceError::field("agent_id", "no such agent"))?;
     }
     let token = new_token("kefu_k_");
     let cred = state
@@ -371,13 +419,42 @@ pub async fn create_api_key(
     Ok((cred, token))
 }
 
-impl ApiError {
-    /// Names the field a conflict is about.
-    pub fn with_field(mut self, field: &str) -> Self {
-        self.errors.push(crate::error::FieldError {
-            field: field.to_owned(),
-            message: self.detail.clone(),
-        });
-        self
-    }
+/// Every staff account (supervisors and admins).
+pub async fn list_agents(core: &Core, caller: &Caller) -> ServiceResult<Vec<Agent>> {
+    caller.require(AgentRole::Supervisor)?;
+    Ok(core.store.list_agents().await?)
+}
+
+/// The caller's own account.
+pub async fn current_agent(core: &Core, caller: &Caller) -> ServiceResult<Agent> {
+    let staff = caller.staff()?;
+    Ok(core.store.agent(staff.agent_id).await?)
+}
+
+/// Every team (any staff).
+pub async fn list_teams(core: &Core, caller: &Caller) -> ServiceResult<Vec<kefu_domain::Team>> {
+    caller.require(AgentRole::Agent)?;
+    Ok(core.store.list_teams().await?)
+}
+
+/// The catalogue's categories (any staff).
+pub async fn list_categories(core: &Core, caller: &Caller) -> ServiceResult<Vec<Category>> {
+    caller.require(AgentRole::Agent)?;
+    Ok(core.catalogue().categories)
+}
+
+/// Every API key, revoked ones included (admins).
+pub async fn list_api_keys(core: &Core, caller: &Caller) -> ServiceResult<Vec<Credential>> {
+    caller.require(AgentRole::Admin)?;
+    Ok(core.store.list_credentials(CredentialKind::ApiKey).await?)
+}
+
+/// Ends a session (the caller's own).
+pub async fn logout(core: &Core, caller: &Caller) -> ServiceResult<()> {
+    let staff = caller.staff()?;
+    core.store
+        .revoke_credential(staff.credential, Timestamp::now().as_millisecond())
+        .await?;
+    core.principals.clear();
+    Ok(())
 }

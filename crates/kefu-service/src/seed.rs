@@ -2,7 +2,7 @@
 //! Generated passwords and the demo channel key are returned once, for printing; only
 //! their hashes are kept.
 
-use crate::auth::{hash_password, new_token, random_password, token_hash};
+use crate::credentials::{hash_password, new_token, random_password, token_hash};
 use jiff::Timestamp;
 use kefu_domain::{AgentRole, Channel, Skill, category, sla};
 use kefu_store::{

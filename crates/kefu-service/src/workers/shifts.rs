@@ -5,8 +5,8 @@
 //! Several nodes may tick at once: a chat is requeued only while still assigned to the
 //! agent, so it is handed over once.
 
-use crate::service::{roster, routing};
-use crate::state::AppState;
+use crate::core::Core;
+use crate::{roster, routing};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::{Actor, AgentId, AgentPresence};
 use kefu_store::StoreError;
@@ -16,7 +16,7 @@ use std::time::Duration;
 pub const PERIOD: Duration = Duration::from_secs(60);
 
 /// Ticks every [`PERIOD`] until the runtime stops.
-pub async fn run(state: AppState) {
+pub async fn run(state: std::sync::Arc<Core>) {
     let mut every = tokio::time::interval(PERIOD);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last = Timestamp::now()
@@ -42,11 +42,7 @@ pub struct ShiftTick {
 }
 
 /// Applies the shift changes between `from` and `to` (tests pass any two instants).
-pub async fn tick(
-    state: &AppState,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<ShiftTick, StoreError> {
+pub async fn tick(state: &Core, from: Timestamp, to: Timestamp) -> Result<ShiftTick, StoreError> {
     let mut done = ShiftTick::default();
     for r in state.store.rosters().await? {
         let shifts = match roster::AgentShifts::decode(&r) {

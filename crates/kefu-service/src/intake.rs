@@ -1,16 +1,15 @@
 //! Intake: any channel → one validated ticket with its number, durable before the answer.
 
 use super::validate::Checks;
-use crate::api::v1::tickets::OpenTicketRequest;
-use crate::api::v1::types::AttachmentInput;
-use crate::auth::{Principal, lookup_code};
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
+use crate::caller::Caller;
+use crate::core::Core;
+use crate::credentials::lookup_code;
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
+use crate::inputs::AttachmentInput;
+use crate::inputs::NewTicketInput;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::ticket::{BODY_MAX_CHARS, SUBJECT_MAX_CHARS};
-use kefu_domain::{
-    Actor, Attachment, CategoryCode, Channel, CustomerRef, Priority, Ticket, TicketStatus,
-};
+use kefu_domain::{Attachment, CategoryCode, Channel, CustomerRef, Priority, Ticket, TicketStatus};
 use kefu_store::{CustomerProfile, IdempotencyKey, NewTicket};
 use sha2::{Digest, Sha256};
 
@@ -59,11 +58,11 @@ pub fn attachments(checks: &mut Checks, field: &str, input: &[AttachmentInput]) 
 }
 
 /// Checks an `Idempotency-Key` header value: 1–255 visible ASCII characters.
-pub fn idempotency_key(value: Option<&[u8]>) -> ApiResult<Option<String>> {
+pub fn idempotency_key(value: Option<&[u8]>) -> ServiceResult<Option<String>> {
     let Some(raw) = value else { return Ok(None) };
     let ok = !raw.is_empty() && raw.len() <= 255 && raw.iter().all(|b| b.is_ascii_graphic());
     if !ok {
-        return Err(ApiError::new(
+        return Err(ServiceError::new(
             ErrorCode::InvalidIdempotencyKey,
             "Idempotency-Key must be 1–255 visible ASCII characters.",
         ));
@@ -73,17 +72,23 @@ pub fn idempotency_key(value: Option<&[u8]>) -> ApiResult<Option<String>> {
 
 /// Opens a ticket for the caller (a channel key, or staff opening one for a customer).
 pub async fn open_ticket(
-    state: &AppState,
-    caller: &Principal,
-    req: OpenTicketRequest,
+    state: &Core,
+    caller: &Caller,
+    req: NewTicketInput,
     raw_body: &[u8],
     idempotency: Option<String>,
-) -> ApiResult<Intake> {
-    let mut c = Checks::default();
+) -> ServiceResult<Intake> {
+    // Channel keys open tickets for their customers; staff open them on a customer's behalf.
     let key_channel = match caller {
-        Principal::Channel { channel, .. } => *channel,
-        Principal::Staff { .. } => None,
+        Caller::Channel(key) => key.channel,
+        Caller::Staff(_) => None,
+        _ => {
+            return Err(ServiceError::forbidden(
+                "Tickets are opened with a channel API key or by staff.",
+            ));
+        }
     };
+    let mut c = Checks::default();
     let channel = match (req.channel.as_deref(), key_channel) {
         (Some(s), bound) => match s.parse::<Channel>() {
             Ok(ch) if bound.is_some_and(|b| b != ch) => {
@@ -193,20 +198,12 @@ pub async fn open_ticket(
     let due = now
         .checked_add(SignedDuration::from_mins(i64::from(minutes)))
         .ok();
-    let (actor, scope) = match caller {
-        Principal::Channel { key_id, .. } => (
-            Actor::Channel { key_id: key_id.0 },
-            format!("key:{}", key_id.0),
-        ),
-        Principal::Staff {
-            agent_id,
-            credential,
-            ..
-        } => (
-            Actor::Agent { id: *agent_id },
-            format!("key:{}", credential.0),
-        ),
+    let scope = match caller {
+        Caller::Channel(key) => format!("key:{}", key.key_id.0),
+        Caller::Staff(staff) => format!("key:{}", staff.credential.0),
+        _ => String::new(),
     };
+    let actor = caller.actor();
     let fingerprint = {
         let digest = Sha256::digest(raw_body);
         digest
@@ -216,7 +213,7 @@ pub async fn open_ticket(
     };
     let category_code = category.clone();
     let bot = if super::bot::bot_first(channel) {
-        super::bot::first_turn(state, &body, now)
+        super::bot::first_turn(state, &body, now).await?
     } else {
         None
     };

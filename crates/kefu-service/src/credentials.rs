@@ -1,30 +1,24 @@
 //! Credentials: random bearer tokens stored only as SHA-256 hashes, argon2 password hashes,
 //! lookup codes derived from the ticket number, and a short-lived cache of who a token is.
 
+use crate::caller::{ChannelKey, Staff};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use hmac::{Hmac, Mac};
-use kefu_domain::{AgentId, AgentRole, ApiKeyId, Channel, TicketNumber};
+use kefu_domain::TicketNumber;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-/// Who is calling.
+/// Who a bearer token stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
     /// A staff member (session or staff API key).
-    Staff {
-        agent_id: AgentId,
-        role: AgentRole,
-        credential: ApiKeyId,
-    },
+    Staff(Staff),
     /// A channel integration speaking for its customers.
-    Channel {
-        key_id: ApiKeyId,
-        channel: Option<Channel>,
-    },
+    Channel(ChannelKey),
 }
 
 /// Crockford base32 alphabet: no I, L, O, U, so codes read aloud without confusion.

@@ -4,7 +4,7 @@
 //! is next, in the same transaction as the tracker's new state. The calendar is 24×7 until
 //! business calendars are configurable.
 
-use crate::state::{AppState, Catalogue};
+use crate::core::{Catalogue, Core};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::{Priority, SlaTargets, Ticket, TicketId};
 use kefu_routing::{BusinessCalendar, SlaTarget, SlaTimers, SlaTracker, TimerKind};
@@ -110,7 +110,7 @@ pub fn opening(
 /// Applies an event to the ticket's clocks and reschedules its timers. Failures are
 /// logged: the change that caused the event has been made, and a ticket without timers
 /// still shows its first-response deadline.
-pub async fn record(state: &AppState, ticket: &Ticket, event: SlaEvent, now: Timestamp) {
+pub async fn record(state: &Core, ticket: &Ticket, event: SlaEvent, now: Timestamp) {
     let targets = targets(
         &state.catalogue(),
         ticket.category.as_str(),
@@ -138,7 +138,7 @@ pub async fn record(state: &AppState, ticket: &Ticket, event: SlaEvent, now: Tim
 
 /// After a warning fired, the same target's next timer (its breach) is scheduled.
 pub async fn after_warning(
-    state: &AppState,
+    state: &Core,
     ticket: TicketId,
     target: &str,
     due_at: Timestamp,

@@ -1,6 +1,6 @@
 //! Field checks shared by every use-case: lengths in characters, never silent truncation.
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{FieldError, ServiceError};
 
 /// Collects field errors so one response names every bad field.
 #[derive(Default)]
@@ -63,11 +63,11 @@ impl Checks {
         v
     }
 
-    pub fn finish(self) -> Result<(), ApiError> {
+    pub fn finish(self) -> Result<(), ServiceError> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::fields(self.0))
+            Err(ServiceError::fields(self.0))
         }
     }
 }

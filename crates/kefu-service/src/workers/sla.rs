@@ -5,8 +5,8 @@
 //! Follow-ups run after the commit: a warning schedules the breach; a requeued ticket is
 //! routed again.
 
-use crate::service::{routing, sla};
-use crate::state::AppState;
+use crate::core::Core;
+use crate::{routing, sla};
 use jiff::Timestamp;
 use kefu_store::{FiredTimer, SlaTimerKind, StoreError, TimerOutcome};
 use std::time::Duration;
@@ -17,7 +17,7 @@ const BATCH: u32 = 100;
 const MAX_BATCHES: usize = 20;
 
 /// Polls once a second until the runtime stops.
-pub async fn run(state: AppState) {
+pub async fn run(state: std::sync::Arc<Core>) {
     let node = format!("node-{}", uuid::Uuid::new_v4().simple());
     let mut every = tokio::time::interval(Duration::from_secs(1));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -30,11 +30,7 @@ pub async fn run(state: AppState) {
 }
 
 /// Fires every timer due at `now` (tests pass a `now` in the future).
-pub async fn tick(
-    state: &AppState,
-    node: &str,
-    now: Timestamp,
-) -> Result<Vec<FiredTimer>, StoreError> {
+pub async fn tick(state: &Core, node: &str, now: Timestamp) -> Result<Vec<FiredTimer>, StoreError> {
     let mut all = Vec::new();
     for _ in 0..MAX_BATCHES {
         let fired = state.store.claim_due_timers(now, node, BATCH).await?;
@@ -53,7 +49,7 @@ pub async fn tick(
     Ok(all)
 }
 
-async fn follow_up(state: &AppState, f: &FiredTimer) {
+async fn follow_up(state: &Core, f: &FiredTimer) {
     match f.outcome {
         TimerOutcome::Warned if f.kind == SlaTimerKind::Warning => {
             if let Err(e) = sla::after_warning(state, f.ticket_id, &f.target, f.due_at).await {

@@ -6,8 +6,9 @@
 //! rebuilt when an article version is published (on this node at once, on others within a
 //! few seconds through the `kb_revision` meta value).
 
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
+use crate::caller::Caller;
+use crate::core::Core;
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use jiff::Timestamp;
 use kefu_bot::{Bot, BotTurn, ConversationState, Decision, FaqEntry, HandoffReason, Outcome};
 use kefu_domain::category::DEFAULT_CATALOGUE;
@@ -49,7 +50,7 @@ pub async fn build(
 }
 
 /// Rebuilds the index when the published knowledge base changed since it was built.
-pub async fn refresh(state: &AppState) -> Result<bool, StoreError> {
+pub async fn refresh(state: &Core) -> Result<bool, StoreError> {
     let revision = state.store.meta("kb_revision").await?.unwrap_or_default();
     if state.bot.read().map(|b| b.1 == revision).unwrap_or(false) {
         return Ok(false);
@@ -63,7 +64,7 @@ pub async fn refresh(state: &AppState) -> Result<bool, StoreError> {
 }
 
 /// The current bot.
-pub fn current(state: &AppState) -> Option<Arc<Bot>> {
+pub fn current(state: &Core) -> Option<Arc<Bot>> {
     state.bot.read().ok().map(|b| b.0.clone())
 }
 
@@ -125,26 +126,52 @@ fn exchange(
     }
 }
 
+/// The most characters of a message the bot reads: a question is at its start, and the
+/// bot's work grows with the text.
+pub const BOT_INPUT_MAX_CHARS: usize = 1000;
+
+/// The start of a message, as much as the bot reads.
+fn bot_input(body: &str) -> String {
+    body.chars().take(BOT_INPUT_MAX_CHARS).collect()
+}
+
+/// Runs CPU work (ranking, index builds) on the blocking pool, off the async workers.
+pub async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> ServiceResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ServiceError::internal)
+}
+
 /// The bot's first turn for a new conversation: the status the ticket opens in (`new`, or
 /// `queued` when the bot hands over at once) and the exchange to store with it.
-pub fn first_turn(state: &AppState, body: &str, at: Timestamp) -> Option<BotExchange> {
-    let bot = current(state)?;
-    let turn = bot.respond(body, &ConversationState::default());
+pub async fn first_turn(
+    state: &Core,
+    body: &str,
+    at: Timestamp,
+) -> ServiceResult<Option<BotExchange>> {
+    let Some(bot) = current(state) else {
+        return Ok(None);
+    };
+    let input = bot_input(body);
+    let turn = off_runtime(move || bot.respond(&input, &ConversationState::default())).await?;
     // The ticket id is filled in by the store, in the same transaction as the ticket.
-    Some(exchange(kefu_domain::TicketId(0), &turn, None, at))
+    Ok(Some(exchange(kefu_domain::TicketId(0), &turn, None, at)))
 }
 
 /// A customer message on a ticket the bot is still handling.
 pub async fn customer_turn(
-    state: &AppState,
+    state: &Core,
     ticket: &Ticket,
     body: String,
     files: Vec<Attachment>,
-) -> ApiResult<Vec<Message>> {
+) -> ServiceResult<Vec<Message>> {
     let bot = current(state)
-        .ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "The bot is not ready."))?;
+        .ok_or_else(|| ServiceError::new(ErrorCode::ServiceUnavailable, "The bot is not ready."))?;
     let conversation = load_state(state, ticket).await?;
-    let turn = bot.respond(&body, &conversation);
+    let input = bot_input(&body);
+    let turn = off_runtime(move || bot.respond(&input, &conversation)).await?;
     let x = exchange(ticket.id, &turn, Some((body, files)), Timestamp::now());
     let handed_off = x.handoff.is_some();
     let written = state.store.record_bot_exchange(x).await?;
@@ -156,7 +183,7 @@ pub async fn customer_turn(
 
 /// A handed-over ticket is queued: give it to an eligible agent now if there is one.
 /// Routing failures are logged, never lost: the ticket stays queued for the next agent.
-pub async fn route_after_handoff(state: &AppState, ticket: &Ticket) {
+pub async fn route_after_handoff(state: &Core, ticket: &Ticket) {
     let placed = match state.store.ticket(ticket.id).await {
         Ok(fresh) => super::routing::place(state, &fresh).await.map(|_| ()),
         Err(e) => Err(e.into()),
@@ -166,7 +193,7 @@ pub async fn route_after_handoff(state: &AppState, ticket: &Ticket) {
     }
 }
 
-async fn load_state(state: &AppState, ticket: &Ticket) -> ApiResult<ConversationState> {
+async fn load_state(state: &Core, ticket: &Ticket) -> ServiceResult<ConversationState> {
     Ok(state
         .store
         .bot_state(ticket.id)
@@ -177,16 +204,31 @@ async fn load_state(state: &AppState, ticket: &Ticket) -> ApiResult<Conversation
 
 /// The customer says whether the bot's last answer helped. "Not helpful" counts like low
 /// confidence: after an unsure turn it hands over; otherwise the bot asks to rephrase.
-pub async fn feedback(state: &AppState, ticket: &Ticket, helpful: bool) -> ApiResult<Vec<Message>> {
+pub async fn feedback(
+    core: &Core,
+    caller: &Caller,
+    number: &kefu_domain::TicketNumber,
+    helpful: bool,
+) -> ServiceResult<crate::lookup::CustomerTicket> {
+    let ticket = crate::lookup::find_own_ticket(core, caller, number).await?;
+    record_feedback(core, &ticket, helpful).await?;
+    crate::lookup::progress(core, core.store.ticket(ticket.id).await?).await
+}
+
+async fn record_feedback(
+    state: &Core,
+    ticket: &Ticket,
+    helpful: bool,
+) -> ServiceResult<Vec<Message>> {
     if ticket.status != TicketStatus::New {
-        return Err(ApiError::new(
+        return Err(ServiceError::new(
             ErrorCode::BotNotHandling,
             "A person is handling this ticket now; feedback on the bot is closed.",
         ));
     }
     let mut conversation = load_state(state, ticket).await?;
     let Some(last) = conversation.turns.last().cloned() else {
-        return Err(ApiError::new(
+        return Err(ServiceError::new(
             ErrorCode::BotNotHandling,
             "The bot has not answered on this ticket.",
         ));
@@ -257,7 +299,7 @@ fn previous_was_unsure(c: &ConversationState) -> bool {
 }
 
 /// Keeps this node's bot index in step with articles published on other nodes.
-pub fn spawn_refresher(state: AppState) {
+pub fn spawn_refresher(state: Arc<Core>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {

@@ -4,11 +4,11 @@
 pub mod shifts;
 pub mod sla;
 
-use crate::state::AppState;
+use crate::core::Core;
 
 /// Starts the workers; they run until the runtime shuts down. The handle is the SLA
 /// worker's; the shift worker runs beside it.
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+pub fn spawn(state: std::sync::Arc<Core>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(shifts::run(state.clone()));
     tokio::spawn(sla::run(state))
 }

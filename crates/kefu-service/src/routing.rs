@@ -3,8 +3,8 @@
 //! locked, re-checking presence and capacity, so two nodes never over-assign one agent.
 //! Called from intake, from status changes that free capacity, and on presence changes.
 
-use crate::error::ApiResult;
-use crate::state::{AppState, Catalogue};
+use crate::core::{Catalogue, Core};
+use crate::error::ServiceResult;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::{AgentId, AgentPresence, Ticket, TicketStatus};
 use kefu_routing::queue_eta::{QueueSnapshot, estimate_wait, minutes_rounded_up};
@@ -97,7 +97,7 @@ fn queued(t: &Ticket, customer_language: &str) -> QueuedTicket {
 
 /// Gives a queued ticket to the best eligible online agent, if any; `None` leaves it
 /// waiting. The event log's `assigned` reason is the engine's explanation.
-pub async fn place(state: &AppState, ticket: &Ticket) -> ApiResult<Option<Ticket>> {
+pub async fn place(state: &Core, ticket: &Ticket) -> ServiceResult<Option<Ticket>> {
     if ticket.status != TicketStatus::Queued || ticket.assignee.is_some() {
         return Ok(None);
     }
@@ -162,7 +162,7 @@ pub async fn place(state: &AppState, ticket: &Ticket) -> ApiResult<Option<Ticket
 }
 
 /// Gives an online agent the most urgent queued tickets they can take, until they are full.
-pub async fn fill(state: &AppState, agent: AgentId) -> ApiResult<Vec<Ticket>> {
+pub async fn fill(state: &Core, agent: AgentId) -> ServiceResult<Vec<Ticket>> {
     let policy = policy(&state.catalogue());
     let mut given = Vec::new();
     for _ in 0..ATTEMPTS {
@@ -226,7 +226,7 @@ pub async fn fill(state: &AppState, agent: AgentId) -> ApiResult<Vec<Ticket>> {
 /// After a change that may free capacity or requeue a ticket: the ticket looks for an
 /// agent, the agent who held it pulls the next one. Failures are logged, never returned:
 /// the change itself has been made.
-pub async fn settle(state: &AppState, ticket: &Ticket, freed: Option<AgentId>) {
+pub async fn settle(state: &Core, ticket: &Ticket, freed: Option<AgentId>) {
     if let Err(e) = place(state, ticket).await {
         tracing::warn!(ticket.number = %ticket.number, error = %e.detail, "routing a queued ticket failed");
     }
@@ -239,7 +239,7 @@ pub async fn settle(state: &AppState, ticket: &Ticket, freed: Option<AgentId>) {
 
 /// A queued ticket's place in its lane and the estimated wait in whole minutes (from the
 /// agents online for its domain, their free slots and [`DEFAULT_AHT_SECONDS`]).
-pub async fn queue_eta(state: &AppState, ticket: &Ticket) -> ApiResult<(Option<u64>, Option<i64>)> {
+pub async fn queue_eta(state: &Core, ticket: &Ticket) -> ServiceResult<(Option<u64>, Option<i64>)> {
     let Some(position) = state.store.queue_position(ticket.id).await? else {
         return Ok((None, None));
     };
@@ -293,7 +293,7 @@ pub enum Wrote {
 /// SLA clocks and routing follow a change to a ticket: replies stop or start response
 /// clocks, waiting on the customer pauses them, resolving stops them; a ticket back in
 /// the queue looks for an agent and an agent who let go of one pulls the next.
-pub async fn follow(state: &AppState, before: &Ticket, after: &Ticket, wrote: Wrote) {
+pub async fn follow(state: &Core, before: &Ticket, after: &Ticket, wrote: Wrote) {
     use super::sla::{SlaEvent, record};
     use TicketStatus::{Closed, PendingCustomer, Queued, Resolved};
     let now = after.updated_at;
@@ -323,4 +323,44 @@ pub async fn follow(state: &AppState, before: &Ticket, after: &Ticket, wrote: Wr
         let freed = before.assignee.filter(|a| after.assignee != Some(*a));
         settle(state, after, freed).await;
     }
+}
+
+/// What a presence change did: tickets given to the agent, chats handed back to the queue.
+pub struct PresenceOutcome {
+    pub assigned: Vec<Ticket>,
+    pub requeued: Vec<Ticket>,
+}
+
+/// The caller sets their own presence. Going away or offline hands their live chats back
+/// (the store's rule, shared with the shift worker); coming online pulls queued work.
+pub async fn set_presence(
+    core: &Core,
+    caller: &crate::Caller,
+    presence: AgentPresence,
+) -> ServiceResult<PresenceOutcome> {
+    let staff = caller.staff()?;
+    let ids = core
+        .store
+        .set_presence(kefu_store::PresenceChange {
+            agent_id: staff.agent_id,
+            presence,
+            actor: caller.actor(),
+            at: Timestamp::now(),
+        })
+        .await?;
+    if let Ok(mut until) = core.nobody_online_until.lock() {
+        *until = None;
+    }
+    let mut requeued = Vec::with_capacity(ids.len());
+    for id in ids {
+        let t = core.store.ticket(id).await?;
+        settle(core, &t, None).await;
+        requeued.push(t);
+    }
+    let assigned = if presence == AgentPresence::Online {
+        fill(core, staff.agent_id).await?
+    } else {
+        vec![]
+    };
+    Ok(PresenceOutcome { assigned, requeued })
 }

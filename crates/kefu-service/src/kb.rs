@@ -1,7 +1,7 @@
 //! The knowledge base: import and export (JSONL and CSV, all or nothing, bad rows named by
 //! line), saving versions, publishing — after which the bot index is rebuilt.
 
-use crate::state::AppState;
+use crate::core::Core;
 use kefu_domain::kb::check_slug;
 use kefu_domain::{AgentId, ArticleContent, KbArticle};
 use kefu_store::{ArticleDraft, SaveArticles, SaveReport, StoreError};
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// The built-in Chinese knowledge base for the default catalogue, loaded on first start.
-pub const DEFAULT_KB: &str = include_str!("../../data/default-kb.jsonl");
+pub const DEFAULT_KB: &str = include_str!("../data/default-kb.jsonl");
 
 /// File formats for import and export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,7 +240,7 @@ pub fn export(articles: &[KbArticle], format: KbFormat) -> Result<String, String
 
 /// Saves parsed drafts in one transaction and refreshes the bot when anything was published.
 pub async fn save(
-    state: &AppState,
+    state: &Core,
     drafts: Vec<ArticleDraft>,
     publish: bool,
     author: Option<AgentId>,

@@ -5,14 +5,15 @@
 //! An agent with no roster is always on shift: deployments that do not plan shifts keep
 //! routing by presence alone. A roster with no shifts means never on shift.
 
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::service::routing;
-use crate::service::validate::Checks;
-use crate::state::AppState;
+use crate::caller::Caller;
+use crate::core::Core;
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
+use crate::routing;
+use crate::validate::Checks;
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
-use kefu_domain::{Actor, AgentId, AgentPresence, TicketId};
+use kefu_domain::{Actor, AgentId, AgentPresence, AgentRole, TicketId};
 use kefu_routing::shift::{Break, DEFAULT_TIME_ZONE, HourCoverage, HourGap, coverage_vs_demand};
 use kefu_routing::{AgentSkills, Day, Roster, RosterConfig, RosterEntry, Shift, ShiftError};
 use kefu_store::{AgentRoster, Handover, StoreError};
@@ -106,7 +107,7 @@ pub fn check_shifts(
     agent_id: AgentId,
     time_zone: Option<&str>,
     input: &[ShiftInput<'_>],
-) -> ApiResult<(String, Vec<Shift>)> {
+) -> ServiceResult<(String, Vec<Shift>)> {
     let mut c = Checks::default();
     let zone = time_zone
         .map(str::trim)
@@ -166,15 +167,15 @@ pub fn check_shifts(
         }],
     };
     Roster::new(config).map_err(|e| match e {
-        ShiftError::UnknownTimeZone(z) => ApiError::field(
+        ShiftError::UnknownTimeZone(z) => ServiceError::field(
             "time_zone",
             format!("{z:?} is not a known IANA time zone (e.g. Asia/Shanghai)"),
         ),
-        ShiftError::NoDays { index, .. } => ApiError::field(
+        ShiftError::NoDays { index, .. } => ServiceError::field(
             format!("shifts[{index}].days"),
             "must list at least one day",
         ),
-        ShiftError::BreakOutsideShift { index, .. } => ApiError::field(
+        ShiftError::BreakOutsideShift { index, .. } => ServiceError::field(
             format!("shifts[{index}].breaks"),
             "every break must lie inside its shift",
         ),
@@ -182,19 +183,32 @@ pub fn check_shifts(
     Ok((zone, shifts))
 }
 
-fn agent_not_found(id: AgentId) -> impl FnOnce(StoreError) -> ApiError {
+fn agent_not_found(id: AgentId) -> impl FnOnce(StoreError) -> ServiceError {
     move |e| match e {
-        StoreError::NotFound => ApiError::new(ErrorCode::AgentNotFound, format!("No agent {id}.")),
+        StoreError::NotFound => {
+            ServiceError::new(ErrorCode::AgentNotFound, format!("No agent {id}."))
+        }
         other => other.into(),
     }
 }
 
 /// An agent's roster; `None` when they have none (always on shift). Unknown agents are
 /// `agent_not_found`.
-pub async fn roster(state: &AppState, id: AgentId) -> ApiResult<Option<AgentShifts>> {
+/// An agent's shifts (supervisors, or the agent themself).
+pub async fn roster(
+    state: &Core,
+    caller: &Caller,
+    id: AgentId,
+) -> ServiceResult<Option<AgentShifts>> {
+    let staff = caller.staff()?;
+    if staff.agent_id != id {
+        staff.require(AgentRole::Supervisor)?;
+    }
     state.store.agent(id).await.map_err(agent_not_found(id))?;
     match state.store.roster(id).await? {
-        Some(r) => Ok(Some(AgentShifts::decode(&r).map_err(ApiError::internal)?)),
+        Some(r) => Ok(Some(
+            AgentShifts::decode(&r).map_err(ServiceError::internal)?,
+        )),
         None => Ok(None),
     }
 }
@@ -202,12 +216,14 @@ pub async fn roster(state: &AppState, id: AgentId) -> ApiResult<Option<AgentShif
 /// Replaces an agent's shifts. Applies at once: off shift now, their live chats go back to
 /// the queue; on shift and online, they pull queued work.
 pub async fn put_roster(
-    state: &AppState,
-    actor: Actor,
+    state: &Core,
+    caller: &Caller,
     id: AgentId,
     time_zone: Option<&str>,
     input: &[ShiftInput<'_>],
-) -> ApiResult<AgentShifts> {
+) -> ServiceResult<AgentShifts> {
+    caller.require(AgentRole::Supervisor)?;
+    let actor = caller.actor();
     let (zone, shifts) = check_shifts(id, time_zone, input)?;
     let now = Timestamp::now();
     let stored = state
@@ -215,12 +231,12 @@ pub async fn put_roster(
         .set_roster(AgentRoster {
             agent_id: id,
             time_zone: zone,
-            shifts: serde_json::to_string(&shifts).map_err(ApiError::internal)?,
+            shifts: serde_json::to_string(&shifts).map_err(ServiceError::internal)?,
             updated_at: now,
         })
         .await
         .map_err(agent_not_found(id))?;
-    let parsed = AgentShifts::decode(&stored).map_err(ApiError::internal)?;
+    let parsed = AgentShifts::decode(&stored).map_err(ServiceError::internal)?;
     if parsed.covers(now) {
         if state.store.agent_presence(id).await? == AgentPresence::Online {
             routing::fill(state, id).await?;
@@ -233,7 +249,7 @@ pub async fn put_roster(
 
 /// Returns the agent's live chats to the queue and routes them again.
 pub async fn hand_over(
-    state: &AppState,
+    state: &Core,
     agent_id: AgentId,
     actor: Actor,
     why: &str,
@@ -279,12 +295,14 @@ pub struct CoverageHour {
 /// and per category skill that qualifies for routing; with `demand`, the agents needed
 /// for it (Erlang C after shrinkage) next to those on duty in `category` (all when `None`).
 pub async fn coverage(
-    state: &AppState,
+    state: &Core,
+    caller: &Caller,
     date: Date,
     zone: &TimeZone,
     category: Option<&str>,
     demand: Option<Demand>,
-) -> ApiResult<Vec<CoverageHour>> {
+) -> ServiceResult<Vec<CoverageHour>> {
+    caller.require(AgentRole::Supervisor)?;
     let policy = routing::policy(&state.catalogue());
     let rosters: BTreeMap<AgentId, AgentShifts> = state
         .store
@@ -311,7 +329,7 @@ pub async fn coverage(
             .at(hour, 30, 0, 0)
             .to_zoned(zone.clone())
             .map(|z| z.timestamp())
-            .map_err(ApiError::internal)?;
+            .map_err(ServiceError::internal)?;
         for a in &agents {
             if !rosters.get(&a.id).is_none_or(|r| r.covers(at)) {
                 continue;
@@ -350,10 +368,10 @@ pub async fn coverage(
             )
             .map_err(|e| match e {
                 kefu_routing::StaffingError::InvalidParameter { name, .. } => {
-                    ApiError::field(name, e.to_string())
+                    ServiceError::field(name, e.to_string())
                 }
                 kefu_routing::StaffingError::TooLarge { .. } => {
-                    ApiError::field("arrivals_per_hour", e.to_string())
+                    ServiceError::field("arrivals_per_hour", e.to_string())
                 }
             })?;
             gaps.into_iter().map(Some).collect()

@@ -1,0 +1,37 @@
+//! kefu's use-cases, once, for every entry point: the HTTP API, the web pages, channel
+//! webhooks, background workers and the CLI all call these functions. Each takes the
+//! [`Caller`] first and decides here who may do what; errors are [`ServiceError`] codes,
+//! never HTTP statuses. No HTTP types in this crate.
+
+pub mod admin;
+pub mod bot;
+pub mod caller;
+pub mod core;
+pub mod credentials;
+pub mod error;
+pub mod escalation;
+pub mod handling;
+pub mod inputs;
+pub mod intake;
+pub mod kb;
+pub mod kb_articles;
+pub mod lookup;
+pub mod roster;
+pub mod routing;
+pub mod seed;
+pub mod sla;
+pub mod validate;
+pub mod workers;
+
+pub use caller::{Caller, ChannelKey, CustomerProof, Staff};
+pub use core::{Catalogue, Core, Settings};
+pub use error::{ErrorCode, FieldError, ServiceError, ServiceResult};
+
+/// Store and routing types that appear in use-case signatures, re-exported so entry points
+/// depend on this crate alone.
+pub mod types {
+    pub use kefu_routing::shift::{DEFAULT_TIME_ZONE, time_zone};
+    pub use kefu_store::{
+        ArticleVersion, Credential, TicketCursor, TicketFilter, TicketSort, UnansweredRecord,
+    };
+}

@@ -1,0 +1,244 @@
+//! The customer side: find a ticket by number with proof that it is theirs, read progress,
+//! add a message (which may reopen a resolved ticket).
+
+use super::intake::attachments;
+use super::validate::Checks;
+use crate::caller::{Caller, ChannelKey, CustomerProof};
+use crate::core::Core;
+use crate::credentials::{constant_time_eq, lookup_code, normalize_lookup_code};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
+use crate::inputs::MessageInput;
+use jiff::Timestamp;
+use kefu_domain::ticket::BODY_MAX_CHARS;
+use kefu_domain::{
+    Actor, Customer, CustomerRef, Message, MessageKind, Ticket, TicketId, TicketNumber,
+    TicketStatus,
+};
+use kefu_store::{CustomerLookup, NewMessage, TicketCursor, TicketFilter, TicketSort};
+
+/// Parses a typed ticket number; a typo is a clear 400, never "not found".
+pub fn parse_number(input: &str) -> ServiceResult<TicketNumber> {
+    input.parse::<TicketNumber>().map_err(|e| {
+        ServiceError::new(
+            ErrorCode::InvalidTicketNumber,
+            format!("{input:?} is not a valid ticket number: {e}."),
+        )
+    })
+}
+
+/// The ticket, if it exists and the caller proves it is theirs (a lookup code, or a key
+/// bound to the ticket's channel naming the customer). Every failure looks the same to the
+/// caller; the reason goes to the log only.
+pub async fn find_own_ticket(
+    core: &Core,
+    caller: &Caller,
+    number: &TicketNumber,
+) -> ServiceResult<Ticket> {
+    let Caller::Customer(proof) = caller else {
+        return Err(ServiceError::new(
+            ErrorCode::Unauthenticated,
+            "Send the lookup code, or the channel's key with the customer's id.",
+        ));
+    };
+    let Some(ticket) = core.store.ticket_by_number(number).await? else {
+        tracing::info!(ticket.number = %number, reason = "no such ticket", "customer lookup refused");
+        return Err(ServiceError::ticket_not_found());
+    };
+    let ok = match proof {
+        CustomerProof::LookupCode(code) => constant_time_eq(
+            &normalize_lookup_code(code),
+            &lookup_code(&core.lookup_secret, number),
+        ),
+        CustomerProof::Channel { key, external_id } => {
+            let customer = core.store.customer(ticket.customer_id).await?;
+            channel_vouches_for(key, &customer, external_id)
+                && customer.identity.channel == ticket.channel
+        }
+    };
+    if ok {
+        Ok(ticket)
+    } else {
+        tracing::info!(ticket.number = %number, reason = "wrong proof", "customer lookup refused");
+        Err(ServiceError::ticket_not_found())
+    }
+}
+
+/// A key vouches only for customers of the channel it is bound to; an unbound key vouches
+/// for nobody.
+fn channel_vouches_for(key: &ChannelKey, customer: &Customer, external_id: &str) -> bool {
+    key.channel == Some(customer.identity.channel) && customer.identity.external_id == external_id
+}
+
+/// A ticket as its customer sees it now: public messages, and where it stands.
+#[derive(Debug, Clone)]
+pub struct CustomerTicket {
+    pub ticket: Ticket,
+    /// Public messages, oldest first (internal notes never appear).
+    pub messages: Vec<Message>,
+    /// While queued: tickets ahead of this one (0 = next).
+    pub queue_position: Option<u64>,
+    /// While queued: the estimated wait in whole minutes (absent when nobody is on duty).
+    pub estimated_wait_minutes: Option<i64>,
+    /// While with a specialist team or a person: when it should be resolved by.
+    pub expected_resolution_by: Option<Timestamp>,
+}
+
+/// Reads the caller's ticket with its progress.
+pub async fn customer_ticket(
+    core: &Core,
+    caller: &Caller,
+    number: &TicketNumber,
+) -> ServiceResult<CustomerTicket> {
+    let ticket = find_own_ticket(core, caller, number).await?;
+    progress(core, ticket).await
+}
+
+/// The customer's view of a ticket they proved is theirs.
+pub async fn progress(core: &Core, ticket: Ticket) -> ServiceResult<CustomerTicket> {
+    let messages = core.store.messages(ticket.id, false).await?;
+    let mut view = CustomerTicket {
+        messages,
+        queue_position: None,
+        estimated_wait_minutes: None,
+        expected_resolution_by: None,
+        ticket,
+    };
+    match view.ticket.status {
+        TicketStatus::Queued => {
+            (view.queue_position, view.estimated_wait_minutes) =
+                crate::routing::queue_eta(core, &view.ticket).await?;
+        }
+        TicketStatus::Escalated | TicketStatus::Assigned | TicketStatus::PendingCustomer
+            if view.ticket.team.is_some() =>
+        {
+            view.expected_resolution_by =
+                crate::sla::expected_resolution(&core.catalogue(), &view.ticket);
+        }
+        _ => {}
+    }
+    Ok(view)
+}
+
+/// Most tickets on one page of a customer's list.
+pub const MAX_PAGE: u32 = 100;
+
+/// The tickets of the customer a channel key speaks for, newest first: a customer who lost
+/// a number finds it again. Needs a key bound to a channel and the customer's id there.
+pub async fn list_own_tickets(
+    core: &Core,
+    caller: &Caller,
+    limit: u32,
+    before: Option<TicketId>,
+) -> ServiceResult<Vec<Ticket>> {
+    let Caller::Customer(CustomerProof::Channel { key, external_id }) = caller else {
+        return Err(ServiceError::new(
+            ErrorCode::Unauthenticated,
+            "Listing a customer's tickets needs the channel's key and the customer's id.",
+        ));
+    };
+    let Some(channel) = key.channel else {
+        return Err(ServiceError::forbidden(
+            "This API key is not bound to a channel, so it cannot act for customers.",
+        ));
+    };
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ServiceError::field(
+            "limit",
+            format!("must be from 1 to {MAX_PAGE}"),
+        ));
+    }
+    let lookup = CustomerLookup::Identity(CustomerRef {
+        channel,
+        external_id: external_id.clone(),
+    });
+    let Some(customer) = core.store.find_customer(&lookup).await? else {
+        return Ok(vec![]);
+    };
+    let filter = TicketFilter {
+        customer: Some(customer.id),
+        sort: TicketSort::Newest,
+        after: before.map(|id| TicketCursor { priority: 0, id }),
+        limit,
+        ..TicketFilter::default()
+    };
+    Ok(core.store.list_tickets(&filter).await?)
+}
+
+/// Adds the customer's message. A reply while we wait on them hands the ticket back to its
+/// agent; a reply to a resolved ticket within the reopen window reopens it.
+pub async fn add_customer_message(
+    core: &Core,
+    caller: &Caller,
+    number: &TicketNumber,
+    input: MessageInput,
+) -> ServiceResult<CustomerTicket> {
+    let mut c = Checks::default();
+    let body = c.text("body", &input.body, 1, BODY_MAX_CHARS);
+    let files = attachments(&mut c, "attachments", &input.attachments);
+    c.finish()?;
+    let ticket = find_own_ticket(core, caller, number).await?;
+    write_customer_message(core, &ticket, body, files).await?;
+    progress(core, core.store.ticket(ticket.id).await?).await
+}
+
+/// Writes a checked customer message on a ticket whose ownership is proven.
+async fn write_customer_message(
+    state: &Core,
+    ticket: &Ticket,
+    body: String,
+    files: Vec<kefu_domain::Attachment>,
+) -> ServiceResult<Message> {
+    let now = Timestamp::now();
+    let owner_status = if ticket.assignee.is_some() {
+        TicketStatus::Assigned
+    } else {
+        TicketStatus::Queued
+    };
+    let then_status = match ticket.status {
+        TicketStatus::PendingCustomer => Some(owner_status),
+        TicketStatus::Resolved => {
+            let window = jiff::SignedDuration::try_from(state.settings.reopen_window)
+                .unwrap_or(jiff::SignedDuration::MAX);
+            let resolved = ticket.resolved_at.unwrap_or(ticket.updated_at);
+            if now.duration_since(resolved) <= window {
+                Some(owner_status)
+            } else {
+                return Err(ServiceError::new(
+                    ErrorCode::TicketClosed,
+                    "This ticket was resolved too long ago to reopen; please open a new one.",
+                ));
+            }
+        }
+        TicketStatus::Closed => {
+            return Err(ServiceError::new(
+                ErrorCode::TicketClosed,
+                "This ticket is closed; please open a new one.",
+            ));
+        }
+        // The bot is still handling it: the bot answers (and may hand over).
+        TicketStatus::New => {
+            let written = super::bot::customer_turn(state, ticket, body, files).await?;
+            return written
+                .into_iter()
+                .next()
+                .ok_or_else(|| ServiceError::internal("the bot exchange stored no message"));
+        }
+        _ => None,
+    };
+    let message = state
+        .store
+        .add_message(NewMessage {
+            ticket_id: ticket.id,
+            kind: MessageKind::Customer,
+            actor: Actor::Customer,
+            author_agent: None,
+            body,
+            attachments: files,
+            then_status,
+            at: now,
+        })
+        .await?;
+    let after = state.store.ticket(ticket.id).await?;
+    super::routing::follow(state, ticket, &after, super::routing::Wrote::Customer).await;
+    Ok(message)
+}
