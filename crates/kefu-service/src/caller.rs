@@ -166,7 +166,10 @@ impl Staff {
     pub fn may_change(&self, ticket: &Ticket) -> bool {
         self.is_supervisor()
             || ticket.assignee == Some(self.agent_id)
-            || (ticket.assignee.is_none() && ticket.team.is_some() && ticket.team == self.team)
+            || (ticket.assignee.is_none()
+                && ticket.status == kefu_domain::TicketStatus::Escalated
+                && ticket.team.is_some()
+                && ticket.team == self.team)
     }
 
     /// [`Staff::may_change`] as an error.

@@ -6,7 +6,7 @@
 use crate::core::{Catalogue, Core};
 use crate::error::ServiceResult;
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::{AgentId, AgentPresence, Ticket, TicketStatus};
+use kefu_domain::{AgentId, AgentPresence, AgentRole, Ticket, TicketStatus};
 use kefu_routing::queue_eta::{QueueSnapshot, estimate_wait, minutes_rounded_up};
 use kefu_routing::{
     AgentSkills, AgentState, AssignmentPolicy, ChannelKind, PerKind, Presence, QueuedTicket, Router,
@@ -95,12 +95,24 @@ fn queued(t: &Ticket, customer_language: &str) -> QueuedTicket {
     }
 }
 
-/// Gives a queued ticket to the best eligible online agent, if any; `None` leaves it
-/// waiting. The event log's `assigned` reason is the engine's explanation.
+/// Whether a ticket waits for routing: queued for anyone, or escalated to a team and not
+/// yet taken by one of its members.
+fn waiting(t: &Ticket) -> bool {
+    t.assignee.is_none()
+        && (t.status == TicketStatus::Queued
+            || (t.status == TicketStatus::Escalated && t.team.is_some()))
+}
+
+/// Gives a waiting ticket to the best eligible online agent, if any — for an escalated
+/// ticket, a member of its team; `None` leaves it waiting. The event log's `assigned`
+/// reason is the engine's explanation.
 pub async fn place(state: &Core, ticket: &Ticket) -> ServiceResult<Option<Ticket>> {
-    if ticket.status != TicketStatus::Queued || ticket.assignee.is_some() {
+    if !waiting(ticket) {
         return Ok(None);
     }
+    let team = (ticket.status == TicketStatus::Escalated)
+        .then_some(ticket.team)
+        .flatten();
     let policy = policy(&state.catalogue());
     let mut wanted = None;
     let now = std::time::Instant::now();
@@ -114,7 +126,16 @@ pub async fn place(state: &Core, ticket: &Ticket) -> ServiceResult<Option<Ticket
         return Ok(None);
     }
     for _ in 0..ATTEMPTS {
-        let agents = state.store.routing_agents(None).await?;
+        let mut agents = state.store.routing_agents(None).await?;
+        if let Some(team) = team {
+            agents.retain(|a| a.agent.team_id == Some(team));
+            if agents.is_empty() {
+                return Ok(None);
+            }
+        } else {
+            // Specialists work their team's escalations, not the frontline queue.
+            agents.retain(|a| a.agent.role != AgentRole::Specialist);
+        }
         if agents.is_empty() {
             // Agents coming online pull the queue themselves (`fill`), so a ticket placed
             // during this second is not stranded.
@@ -154,15 +175,35 @@ pub async fn place(state: &Core, ticket: &Ticket) -> ServiceResult<Option<Ticket
         }
         // Someone else took the ticket or the agent's last slot: look again.
         let fresh = state.store.ticket(ticket.id).await?;
-        if fresh.status != TicketStatus::Queued || fresh.assignee.is_some() {
+        if !waiting(&fresh) {
             return Ok(None);
         }
     }
     Ok(None)
 }
 
-/// Gives an online agent the most urgent queued tickets they can take, until they are full.
+/// Gives an online agent the most urgent waiting tickets they can take, until they are
+/// full: their team's escalations first, then the general queue.
 pub async fn fill(state: &Core, agent: AgentId) -> ServiceResult<Vec<Ticket>> {
+    let mut given = Vec::new();
+    let Some(me) = state.store.routing_agents(Some(agent)).await?.pop() else {
+        return Ok(given);
+    };
+    if let Some(team) = me.agent.team_id {
+        given.extend(fill_from(state, agent, Some(team)).await?);
+    }
+    if me.agent.role != AgentRole::Specialist {
+        given.extend(fill_from(state, agent, None).await?);
+    }
+    Ok(given)
+}
+
+/// [`fill`] from one queue: a team's escalations, or the general queue.
+async fn fill_from(
+    state: &Core,
+    agent: AgentId,
+    team: Option<kefu_domain::TeamId>,
+) -> ServiceResult<Vec<Ticket>> {
     let policy = policy(&state.catalogue());
     let mut given = Vec::new();
     for _ in 0..ATTEMPTS {
@@ -172,7 +213,10 @@ pub async fn fill(state: &Core, agent: AgentId) -> ServiceResult<Vec<Ticket>> {
         if me.presence != AgentPresence::Online {
             break;
         }
-        let queue = state.store.queued_tickets(QUEUE_WINDOW).await?;
+        let queue = match team {
+            Some(team) => state.store.team_queue(team, QUEUE_WINDOW).await?,
+            None => state.store.queued_tickets(QUEUE_WINDOW).await?,
+        };
         if queue.is_empty() {
             break;
         }
@@ -319,7 +363,10 @@ pub async fn follow(state: &Core, before: &Ticket, after: &Ticket, wrote: Wrote)
     if let Some(event) = event {
         record(state, after, event, now).await;
     }
-    if matches!(after.status, Resolved | Closed | Queued) {
+    if matches!(
+        after.status,
+        Resolved | Closed | Queued | TicketStatus::Escalated
+    ) {
         let freed = before.assignee.filter(|a| after.assignee != Some(*a));
         settle(state, after, freed).await;
     }

@@ -4,7 +4,7 @@
 
 use crate::credentials::{hash_password, new_token, random_password, token_hash};
 use jiff::Timestamp;
-use kefu_domain::{AgentRole, Channel, Skill, category, sla};
+use kefu_domain::{AgentRole, Channel, Skill, TeamId, category, sla};
 use kefu_store::{
     CredentialKind, NewAgent, NewCredential, NewTeam, SaveArticles, Store, StoreResult,
 };
@@ -46,6 +46,7 @@ pub async fn seed_defaults(store: &dyn Store, now: Timestamp) -> StoreResult<Opt
         store.upsert_sla_policy(p).await?;
     }
     let mut frontline = None;
+    let mut specialist_teams = Vec::new();
     for (code, name_zh, _, team) in category::DEFAULT_CATALOGUE {
         let specialist = *team != "frontline";
         let name = if specialist {
@@ -60,48 +61,103 @@ pub async fn seed_defaults(store: &dyn Store, now: Timestamp) -> StoreResult<Opt
                 specialist,
             })
             .await?;
-        if !specialist {
+        if specialist {
+            specialist_teams.push((created.id, *code, *name_zh, *team));
+        } else {
             frontline = Some(created.id);
         }
-        let _ = code;
     }
-    let hash = |p: &str| hash_password(p).map_err(kefu_store::StoreError::Backend);
-    let mut accounts = Vec::new();
+    let skill = |name: String, level| Skill {
+        name,
+        level,
+        certified: true,
+    };
     let all_domains: Vec<Skill> = category::DEFAULT_CATALOGUE
         .iter()
-        .map(|(code, ..)| Skill {
-            name: format!("category:{code}"),
-            level: 3,
-            certified: true,
-        })
-        .chain([Skill {
-            name: "lang:zh-CN".into(),
-            level: 5,
-            certified: true,
-        }])
+        .map(|(code, ..)| skill(format!("category:{code}"), 3))
+        .chain([skill("lang:zh-CN".into(), 5)])
         .collect();
-    let demo = [
-        ("admin@kefu.local", "管理员", AgentRole::Admin),
-        ("supervisor@kefu.local", "值班主管", AgentRole::Supervisor),
-        ("agent1@kefu.local", "客服小李", AgentRole::Agent),
-        ("agent2@kefu.local", "客服小王", AgentRole::Agent),
-        ("agent3@kefu.local", "客服小陈", AgentRole::Agent),
+    let mut bilingual = all_domains.clone();
+    bilingual.push(skill("lang:en".into(), 4));
+    let mut demo: Vec<(String, String, AgentRole, Option<TeamId>, Vec<Skill>)> = vec![
+        (
+            "admin@kefu.local".into(),
+            "管理员".into(),
+            AgentRole::Admin,
+            frontline,
+            all_domains.clone(),
+        ),
+        (
+            "supervisor@kefu.local".into(),
+            "值班主管".into(),
+            AgentRole::Supervisor,
+            frontline,
+            all_domains.clone(),
+        ),
+        (
+            "agent1@kefu.local".into(),
+            "客服小李".into(),
+            AgentRole::Agent,
+            frontline,
+            all_domains.clone(),
+        ),
+        (
+            "agent2@kefu.local".into(),
+            "客服小王".into(),
+            AgentRole::Agent,
+            frontline,
+            all_domains.clone(),
+        ),
+        // Speaks English too: English conversations have someone to go to.
+        (
+            "agent3@kefu.local".into(),
+            "客服小陈 (Chen)".into(),
+            AgentRole::Agent,
+            frontline,
+            bilingual,
+        ),
     ];
-    for (email, name, role) in demo {
-        let password = random_password();
+    // One specialist per specialist team, skilled in the team's domain, so an escalation
+    // can be walked end to end on a fresh install.
+    for (team_id, domain, name_zh, team_code) in specialist_teams {
+        demo.push((
+            format!("{}@kefu.local", team_code.replace('_', ".")),
+            format!("{name_zh}专家"),
+            AgentRole::Specialist,
+            Some(team_id),
+            vec![
+                skill(format!("category:{domain}"), 5),
+                skill("lang:zh-CN".into(), 5),
+            ],
+        ));
+    }
+    // Hashing is deliberately slow: do the accounts side by side on the blocking pool.
+    let hashes = demo
+        .iter()
+        .map(|_| {
+            let password = random_password();
+            tokio::task::spawn_blocking(move || hash_password(&password).map(|phc| (password, phc)))
+        })
+        .collect::<Vec<_>>();
+    let mut accounts = Vec::new();
+    for ((email, name, role, team_id, skills), hashed) in demo.into_iter().zip(hashes) {
+        let (password, phc) = hashed
+            .await
+            .map_err(|e| kefu_store::StoreError::Backend(e.to_string()))?
+            .map_err(kefu_store::StoreError::Backend)?;
         store
             .create_agent(NewAgent {
-                email: email.into(),
-                display_name: name.into(),
+                email: email.clone(),
+                display_name: name,
                 role,
-                team_id: frontline,
-                password_hash: Some(hash(&password)?),
-                skills: all_domains.clone(),
+                team_id,
+                password_hash: Some(phc),
+                skills,
                 chat_capacity: 5,
                 at: now,
             })
             .await?;
-        accounts.push((email.to_owned(), role, password));
+        accounts.push((email, role, password));
     }
     let channel_key = new_token("kefu_k_");
     store

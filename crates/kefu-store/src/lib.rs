@@ -19,8 +19,8 @@ pub mod testing;
 
 use async_trait::async_trait;
 use kefu_domain::{
-    Agent, AgentId, Category, Customer, Message, SlaPolicy, Team, Ticket, TicketEvent, TicketId,
-    TicketNumber, TicketStatus,
+    Agent, AgentId, Category, Customer, Message, SlaPolicy, Team, TeamId, Ticket, TicketEvent,
+    TicketId, TicketNumber, TicketStatus,
 };
 use std::sync::Arc;
 
@@ -86,6 +86,8 @@ pub trait Store: Send + Sync + 'static {
     async fn routing_agents(&self, only: Option<AgentId>) -> StoreResult<Vec<RoutingAgent>>;
     /// The most urgent queued, unowned tickets.
     async fn queued_tickets(&self, limit: u32) -> StoreResult<Vec<QueuedEntry>>;
+    /// Escalated tickets waiting for a member of `team`, most urgent first.
+    async fn team_queue(&self, team: TeamId, limit: u32) -> StoreResult<Vec<QueuedEntry>>;
     /// Tickets ahead of this one in its lane (category × channel kind); `None` unless queued.
     async fn queue_position(&self, ticket: TicketId) -> StoreResult<Option<u64>>;
     /// Assigns a queued ticket if the agent is still online and under capacity, checked

@@ -191,6 +191,19 @@ macro_rules! routing_ops {
                 .collect()
         }
 
+        pub(crate) async fn team_queue(c: &mut Conn, team: TeamId, limit: u32) -> StoreResult<Vec<QueuedEntry>> {
+            let sql = format!(
+                "SELECT {}, cu.language AS customer_language FROM tickets t JOIN customers cu ON cu.id = t.customer_id \
+                 WHERE t.status = 'escalated' AND t.assignee_id IS NULL AND t.team_id = $1 \
+                 ORDER BY t.priority DESC, t.id LIMIT $2",
+                t_columns()
+            );
+            let rows = sqlx::query(&sql).bind(team.0).bind(i64::from(limit)).fetch_all(&mut *c).await?;
+            rows.iter()
+                .map(|r| Ok(QueuedEntry { ticket: decode::ticket(r)?, language: r.text("customer_language")? }))
+                .collect()
+        }
+
         pub(crate) async fn queue_position(c: &mut Conn, id: TicketId) -> StoreResult<Option<u64>> {
             let t = ticket(c, id).await?;
             if t.status != TicketStatus::Queued || t.assignee.is_some() {
@@ -228,7 +241,13 @@ macro_rules! routing_ops {
                 return Ok(None);
             }
             let current = ticket_for_update(c, a.ticket_id).await?;
-            if current.status != TicketStatus::Queued || current.assignee.is_some() {
+            // A queued ticket goes to anyone eligible; an escalated one only to its team.
+            let waiting = match current.status {
+                TicketStatus::Queued => true,
+                TicketStatus::Escalated => current.team.is_some() && current.team == who.team_id,
+                _ => false,
+            };
+            if !waiting || current.assignee.is_some() {
                 return Ok(None);
             }
             let actor = Actor::System;

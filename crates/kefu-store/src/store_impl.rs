@@ -102,6 +102,14 @@ macro_rules! impl_store {
                 self.read(move |c| Box::pin(ops::queued_tickets(c, limit)))
                     .await
             }
+            async fn team_queue(
+                &self,
+                team: kefu_domain::TeamId,
+                limit: u32,
+            ) -> StoreResult<Vec<QueuedEntry>> {
+                self.read(move |c| Box::pin(ops::team_queue(c, team, limit)))
+                    .await
+            }
             async fn queue_position(&self, id: TicketId) -> StoreResult<Option<u64>> {
                 self.read(move |c| Box::pin(ops::queue_position(c, id)))
                     .await

@@ -8,6 +8,7 @@
 
 mod bad_input;
 mod bot_first;
+mod escalation;
 mod flow;
 mod intake;
 mod roles;

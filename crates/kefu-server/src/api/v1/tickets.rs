@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use kefu_domain::{AgentId, CategoryCode, CustomerId, Priority, TicketId, TicketStatus};
 use kefu_service::handling::{self, ListScope};
-use kefu_service::{intake, lookup::parse_number};
 use kefu_service::types::{TicketCursor, TicketFilter, TicketSort};
+use kefu_service::{intake, lookup::parse_number};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
