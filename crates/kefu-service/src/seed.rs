@@ -13,6 +13,9 @@ use rand::Rng;
 const SEEDED: &str = "seeded_at";
 const LOOKUP_SECRET: &str = "lookup_secret";
 
+/// A demo account to create: e-mail, name, role, team and skills.
+type DemoAccount = (String, String, AgentRole, Option<TeamId>, Vec<Skill>);
+
 /// What was created on first start, with the secrets shown this one time.
 #[derive(Debug, Clone)]
 pub struct SeedReport {
@@ -79,7 +82,7 @@ pub async fn seed_defaults(store: &dyn Store, now: Timestamp) -> StoreResult<Opt
         .collect();
     let mut bilingual = all_domains.clone();
     bilingual.push(skill("lang:en".into(), 4));
-    let mut demo: Vec<(String, String, AgentRole, Option<TeamId>, Vec<Skill>)> = vec![
+    let mut demo: Vec<DemoAccount> = vec![
         (
             "admin@kefu.local".into(),
             "管理员".into(),
