@@ -12,7 +12,9 @@ use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use jiff::Timestamp;
 use kefu_bot::{Bot, BotTurn, ConversationState, Decision, FaqEntry, HandoffReason, Outcome};
 use kefu_domain::category::DEFAULT_CATALOGUE;
-use kefu_domain::{Attachment, CategoryCode, Channel, KbArticle, Message, Ticket, TicketStatus};
+use kefu_domain::{
+    Attachment, CategoryCode, Channel, KbArticle, Message, Priority, Ticket, TicketStatus,
+};
 use kefu_store::{BotExchange, BotHandoff, Store, StoreError, UnansweredQuestion};
 use std::sync::Arc;
 
@@ -82,6 +84,21 @@ fn category_of(domain: Option<&str>) -> Option<CategoryCode> {
         .and_then(|(code, ..)| CategoryCode::parse(code).ok())
 }
 
+/// The priority a hand-over promises: an upset or urgent customer, or a stolen account, is
+/// told they are handed over with priority, so the ticket is raised to at least `high`.
+pub fn promised_priority(turn: &BotTurn, current: Priority) -> Option<Priority> {
+    let urgent = matches!(
+        &turn.decision,
+        Decision::Handoff {
+            reason: HandoffReason::NegativeEmotion { .. }
+                | HandoffReason::NeedsPerson {
+                    intent: kefu_bot::HumanIntent::AccountTheft
+                }
+        }
+    );
+    (urgent && current.rank() < Priority::High.rank()).then_some(Priority::High)
+}
+
 /// The store record of one bot turn.
 fn exchange(
     ticket_id: kefu_domain::TicketId,
@@ -144,20 +161,25 @@ pub async fn off_runtime<T: Send + 'static>(
         .map_err(ServiceError::internal)
 }
 
-/// The bot's first turn for a new conversation: the status the ticket opens in (`new`, or
-/// `queued` when the bot hands over at once) and the exchange to store with it.
+/// The bot's first turn for a new conversation: the exchange to store with the ticket (a
+/// hand-over at once opens it `queued`), and the priority the turn promised, if raised.
 pub async fn first_turn(
     state: &Core,
     body: &str,
+    priority: Priority,
     at: Timestamp,
-) -> ServiceResult<Option<BotExchange>> {
+) -> ServiceResult<Option<(BotExchange, Option<Priority>)>> {
     let Some(bot) = current(state) else {
         return Ok(None);
     };
     let input = bot_input(body);
     let turn = off_runtime(move || bot.respond(&input, &ConversationState::default())).await?;
     // The ticket id is filled in by the store, in the same transaction as the ticket.
-    Ok(Some(exchange(kefu_domain::TicketId(0), &turn, None, at)))
+    let raise = promised_priority(&turn, priority);
+    Ok(Some((
+        exchange(kefu_domain::TicketId(0), &turn, None, at),
+        raise,
+    )))
 }
 
 /// A customer message on a ticket the bot is still handling.
@@ -175,6 +197,10 @@ pub async fn customer_turn(
     let x = exchange(ticket.id, &turn, Some((body, files)), Timestamp::now());
     let handed_off = x.handoff.is_some();
     let written = state.store.record_bot_exchange(x).await?;
+    if let Some(p) = promised_priority(&turn, ticket.priority) {
+        let fresh = state.store.ticket(ticket.id).await?;
+        crate::handling::reclassify(state, &fresh, None, Some(p), kefu_domain::Actor::Bot).await?;
+    }
     if handed_off {
         route_after_handoff(state, ticket).await;
     }

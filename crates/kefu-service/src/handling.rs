@@ -293,12 +293,45 @@ pub async fn update(
     };
     let t = by_number(core, number).await?;
     staff.require_owner(&t)?;
+    reclassify(core, &t, category, priority, caller.actor()).await
+}
+
+/// Changes a ticket's category and/or priority; its SLA targets and first-response
+/// deadline follow (time already counted stays counted).
+pub async fn reclassify(
+    core: &Core,
+    t: &Ticket,
+    category: Option<CategoryCode>,
+    priority: Option<Priority>,
+    actor: kefu_domain::Actor,
+) -> ServiceResult<Ticket> {
+    let mut changed = t.clone();
+    if let Some(c) = &category {
+        changed.category = c.clone();
+    }
+    if let Some(p) = priority {
+        changed.priority = p;
+    }
+    let retarget = changed.category != t.category || changed.priority != t.priority;
     let patch = TicketPatch {
         ticket_id: t.id,
         category,
         priority,
-        actor: caller.actor(),
+        first_response_due: retarget
+            .then(|| super::sla::first_response_due(&core.catalogue(), &changed))
+            .flatten(),
+        actor,
         at: Timestamp::now(),
     };
-    Ok(core.store.update_ticket(patch).await?)
+    let after = core.store.update_ticket(patch).await?;
+    if retarget {
+        super::sla::record(
+            core,
+            &after,
+            super::sla::SlaEvent::Retargeted,
+            after.updated_at,
+        )
+        .await;
+    }
+    Ok(after)
 }

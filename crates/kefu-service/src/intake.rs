@@ -190,14 +190,6 @@ pub async fn open_ticket(
     c.finish()?;
 
     let now = Timestamp::now();
-    let minutes = state
-        .catalogue
-        .read()
-        .map(|cat| cat.first_response_minutes(category.as_str(), priority))
-        .unwrap_or(kefu_domain::sla::FIRST_RESPONSE_CEILING_MINUTES);
-    let due = now
-        .checked_add(SignedDuration::from_mins(i64::from(minutes)))
-        .ok();
     let scope = match caller {
         Caller::Channel(key) => format!("key:{}", key.key_id.0),
         Caller::Staff(staff) => format!("key:{}", staff.credential.0),
@@ -213,10 +205,23 @@ pub async fn open_ticket(
     };
     let category_code = category.clone();
     let bot = if super::bot::bot_first(channel) {
-        super::bot::first_turn(state, &body, now).await?
+        super::bot::first_turn(state, &body, priority, now).await?
     } else {
         None
     };
+    // A hand-over with priority at the first message opens the ticket at that priority.
+    let (bot, priority) = match bot {
+        Some((x, raise)) => (Some(x), raise.unwrap_or(priority)),
+        None => (None, priority),
+    };
+    let minutes = state
+        .catalogue
+        .read()
+        .map(|cat| cat.first_response_minutes(category.as_str(), priority))
+        .unwrap_or(kefu_domain::sla::FIRST_RESPONSE_CEILING_MINUTES);
+    let due = now
+        .checked_add(SignedDuration::from_mins(i64::from(minutes)))
+        .ok();
     let new = NewTicket {
         customer: CustomerProfile {
             identity: CustomerRef {

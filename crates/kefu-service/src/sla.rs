@@ -20,6 +20,8 @@ pub enum SlaEvent {
     StoppedWaiting,
     Resolved,
     Reopened,
+    /// The category or priority changed: new targets, time already counted stays.
+    Retargeted,
 }
 
 /// The targets for a category and priority: the category's own policy, else the catch-all
@@ -128,6 +130,7 @@ pub async fn record(state: &Core, ticket: &Ticket, event: SlaEvent, now: Timesta
             SlaEvent::StoppedWaiting => tracker.stopped_waiting(&calendar, now),
             SlaEvent::Resolved => tracker.resolved(&calendar, now),
             SlaEvent::Reopened => tracker.reopened(&calendar, now),
+            SlaEvent::Retargeted => tracker.set_targets(&calendar, now, targets),
         };
         schedule(&tracker, timers, None)
     });
@@ -170,4 +173,16 @@ pub async fn after_warning(
         .update_sla(ticket, due_at, update)
         .await
         .map(|_| ())
+}
+
+/// The first-response deadline of a ticket under its (new) category and priority, counted
+/// from intake; `None` once a person has answered.
+pub fn first_response_due(catalogue: &Catalogue, t: &Ticket) -> Option<Timestamp> {
+    if t.first_response_at.is_some() {
+        return None;
+    }
+    let minutes = targets(catalogue, t.category.as_str(), t.priority).first_response_minutes;
+    t.created_at
+        .checked_add(SignedDuration::from_mins(i64::from(minutes)))
+        .ok()
 }

@@ -130,6 +130,8 @@ pub struct TicketPatch {
     pub ticket_id: TicketId,
     pub category: Option<CategoryCode>,
     pub priority: Option<Priority>,
+    /// A new first-response deadline (the targets changed with the category or priority).
+    pub first_response_due: Option<Timestamp>,
     pub actor: Actor,
     pub at: Timestamp,
 }

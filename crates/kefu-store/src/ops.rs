@@ -314,6 +314,13 @@ macro_rules! backend_ops {
                 let kind = EventKind::PriorityChanged { from: current.priority.to_string(), to: pr.to_string() };
                 insert_event(c, p.ticket_id, &p.actor, &kind, p.at).await?;
             }
+            if let Some(due) = p.first_response_due.filter(|_| current.first_response_at.is_none()) {
+                sqlx::query("UPDATE tickets SET first_response_due = $1 WHERE id = $2")
+                    .bind(ms(due))
+                    .bind(p.ticket_id.0)
+                    .execute(&mut *c)
+                    .await?;
+            }
             ticket(c, p.ticket_id).await
         }
 

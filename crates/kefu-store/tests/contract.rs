@@ -180,6 +180,7 @@ async fn status_changes_follow_the_machine_and_are_logged(store: &Arc<dyn Store>
             ticket_id: t.id,
             category: Some(CategoryCode::parse("live_streaming").unwrap()),
             priority: Some(Priority::Urgent),
+            first_response_due: None,
             actor: Actor::System,
             at: at(9),
         })

@@ -166,6 +166,48 @@ async fn an_angry_customer_is_queued_at_once_without_questions() {
     let app = spawn_app().await;
     let opened = app.open_in_app("b-7", "你们就是骗子，气死我了").await;
     assert_eq!(opened["ticket"]["status"], "queued");
+    // The bot promised priority: the ticket is high and its first-response deadline is the
+    // high policy's hour, not normal's four.
+    assert_eq!(opened["ticket"]["priority"], "high");
+    let created: jiff::Timestamp = opened["ticket"]["created_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let due: jiff::Timestamp = opened["ticket"]["first_response_due"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(due.duration_since(created).as_secs(), 3600, "{opened}");
+}
+
+#[tokio::test]
+async fn an_urgent_hand_over_later_in_the_chat_raises_the_priority_and_its_deadline() {
+    let app = spawn_app().await;
+    let opened = app.open_in_app("b-7b", "直播带货有什么规则").await;
+    assert_eq!(opened["ticket"]["status"], "new");
+    let after = app.say(&opened, "我的账号被盗了，快帮我").await;
+    assert_eq!(after["status"], "queued", "{after}");
+    let admin = app.login("admin@kefu.local").await;
+    let number = opened["ticket"]["number"].as_str().unwrap();
+    let t: Value = app
+        .get(&format!("/api/v1/tickets/{number}"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["ticket"]["priority"], "high", "{t}");
+    let created: jiff::Timestamp = t["ticket"]["created_at"].as_str().unwrap().parse().unwrap();
+    let due: jiff::Timestamp = t["ticket"]["first_response_due"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(due.duration_since(created).as_secs(), 3600);
 }
 
 #[tokio::test]
