@@ -25,6 +25,7 @@ pub mod semantic;
 pub mod smalltalk;
 pub mod summary;
 pub mod synonym;
+pub mod traditional;
 
 pub use bot::Bot;
 pub use collect::PendingHandoff;
