@@ -7,17 +7,23 @@
 //! [`decide`] → [`respond`] (one turn of [`bot::Bot`]); before a handoff [`collect`] asks for
 //! missing details and [`summary`] prepares what an agent needs.
 
+pub mod account;
+pub mod actions;
 pub mod analyze;
 pub mod bot;
 pub mod collect;
 pub mod conversation;
 pub mod decide;
+pub mod domain;
 pub mod error;
+pub mod followup;
 pub mod handoff;
 pub mod index;
 pub mod kb;
+pub mod messages;
 pub mod normalize;
 pub mod phonetic;
+pub mod pick;
 pub mod rank;
 pub mod respond;
 pub mod segment;
@@ -34,6 +40,7 @@ pub use decide::Decision;
 pub use error::BotError;
 pub use handoff::{HandoffReason, HumanIntent};
 pub use kb::FaqEntry;
+pub use messages::Lang;
 pub use rank::Ranked;
 pub use respond::BotTurn;
 pub use semantic::SemanticModel;
