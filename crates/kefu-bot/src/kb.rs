@@ -6,9 +6,10 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::error::BotError;
+use crate::messages::Lang;
 
 /// One FAQ entry: a standard question, its answer and optional alternative phrasings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaqEntry {
     /// Stable identifier, unique within a knowledge base.
     pub id: String,
@@ -33,6 +34,16 @@ impl FaqEntry {
         std::iter::once(self.question.as_str())
             .chain(self.similar.iter().map(String::as_str))
             .filter(|p| !p.trim().is_empty())
+    }
+
+    /// The question to show in a language (the knowledge base is Chinese only for now).
+    pub fn question_in(&self, _lang: Lang) -> &str {
+        &self.question
+    }
+
+    /// The answer to give in a language (the knowledge base is Chinese only for now).
+    pub fn answer_in(&self, _lang: Lang) -> &str {
+        &self.answer
     }
 }
 
@@ -68,7 +79,7 @@ mod tests {
             answer: "答".to_owned(),
             category: None,
             similar: vec!["  ".to_owned(), "别的说法".to_owned()],
-            keywords: Vec::new(),
+            ..FaqEntry::default()
         }
     }
 

@@ -5,7 +5,10 @@
 //! Pipeline: [`normalize`] → [`synonym`] → [`segment`] / [`phonetic`] ([`analyze`]) →
 //! [`index`] → [`rank`] (plus the optional [`semantic`] model) → [`smalltalk`] / [`handoff`] /
 //! [`decide`] → [`respond`] (one turn of [`bot::Bot`]); before a handoff [`collect`] asks for
-//! missing details and [`summary`] prepares what an agent needs.
+//! missing details and [`summary`] prepares what an agent needs. A reply to a suggestion
+//! menu is read by [`pick`]; [`followup`] gives a message that leans on the previous one its
+//! context; [`actions`] keeps opposite actions apart; [`account`] and [`domain`] fill the
+//! summary; every text the bot shows comes from [`messages`], in the conversation's language.
 
 pub mod account;
 pub mod actions;
@@ -20,6 +23,7 @@ pub mod followup;
 pub mod handoff;
 pub mod index;
 pub mod kb;
+pub mod menu;
 pub mod messages;
 pub mod normalize;
 pub mod phonetic;
@@ -42,7 +46,7 @@ pub use handoff::{HandoffReason, HumanIntent};
 pub use kb::FaqEntry;
 pub use messages::Lang;
 pub use rank::Ranked;
-pub use respond::BotTurn;
+pub use respond::{BotTurn, Suggestion};
 pub use semantic::SemanticModel;
 pub use smalltalk::SmallTalk;
 pub use summary::{Field, HandoffSummary};
