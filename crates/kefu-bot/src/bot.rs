@@ -80,7 +80,7 @@ fn center(row: &mut [f32], mean: &[f32]) {
 pub struct Bot {
     entries: Vec<FaqEntry>,
     index: Index,
-    /// The action sides each entry's question names, by position.
+    /// The action sides each entry's question names (Chinese and English), by position.
     sides: Vec<Sides>,
     semantic: Option<Semantic>,
     thresholds: Thresholds,
@@ -148,7 +148,11 @@ impl Bot {
         };
         let sides = entries
             .iter()
-            .map(|e| Sides::of(&normalize_surface(&e.question)))
+            .map(|e| {
+                let zh = Sides::of(&normalize_surface(&e.question));
+                let en = e.question_en.as_deref().map(normalize_surface);
+                en.map_or(zh, |en| zh.union(Sides::of(&en)))
+            })
             .collect();
         Ok(Bot {
             entries,

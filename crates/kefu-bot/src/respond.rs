@@ -310,6 +310,7 @@ pub(crate) fn is_unanswered(reason: &HandoffReason) -> bool {
 pub(crate) mod tests {
     use super::*;
     use crate::bot::tests::{entry, fixture};
+    use crate::kb::FaqEntry;
     use crate::smalltalk::SmallTalk;
 
     pub(crate) fn respond(text: &str) -> BotTurn {
@@ -335,6 +336,101 @@ pub(crate) mod tests {
                 turn
             })
             .collect()
+    }
+
+    fn english_entry(id: &str, zh: &str, en: &str, similar_en: &[&str]) -> FaqEntry {
+        FaqEntry {
+            question_en: Some(en.to_owned()),
+            answer_en: Some(format!("answer of {id}")),
+            similar_en: similar_en.iter().map(|s| (*s).to_owned()).collect(),
+            ..entry(id, zh, &[], Some("account"))
+        }
+    }
+
+    /// A small bilingual knowledge base.
+    fn bilingual() -> Bot {
+        Bot::new(vec![
+            english_entry(
+                "password",
+                "怎么修改登录密码",
+                "How do I change my password?",
+                &["change my password", "update login password"],
+            ),
+            english_entry(
+                "live",
+                "怎么开通直播权限",
+                "How do I get live streaming permission?",
+                &["apply to go live"],
+            ),
+            english_entry(
+                "refund",
+                "DOU+投放后怎么退款",
+                "How do I get a refund for a DOU+ campaign?",
+                &["refund my ad money"],
+            ),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn an_english_question_is_answered_in_english() {
+        let turns = converse_with(
+            &bilingual(),
+            ConversationState::default(),
+            &["How can I change my password?"],
+        );
+        assert!(
+            matches!(turns[0].decision, Decision::Answer { ref id, .. } if id == "password"),
+            "{:?}",
+            turns[0]
+        );
+        assert_eq!(turns[0].reply, "answer of password");
+        assert_eq!(turns[0].language, Lang::En);
+        assert_eq!(turns[0].state.language, Some(Lang::En));
+    }
+
+    #[test]
+    fn every_bot_text_of_an_english_conversation_is_english() {
+        let bot = bilingual();
+        let english = ConversationState::default().with_language(Lang::En);
+        for message in [
+            "hello",
+            "thanks",
+            "I need a human",
+            "quantum teleport tickets",
+            "password",
+        ] {
+            let turn = bot.respond(message, &english);
+            assert!(
+                !turn.reply.chars().any(crate::normalize::is_han),
+                "{message}: {}",
+                turn.reply
+            );
+        }
+        let turns = converse_with(&bot, english, &["quantum teleport tickets", "wang_2024"]);
+        assert_eq!(turns[1].decision.kind(), "handoff");
+        assert!(turns[1].reply.is_ascii(), "{}", turns[1].reply);
+        let summary = turns[1].summary.as_ref().unwrap();
+        assert_eq!(summary.account.as_deref(), Some("wang_2024"));
+        assert!(!summary.to_text_in(Lang::En).contains("账号"));
+    }
+
+    #[test]
+    fn an_english_menu_shows_english_questions() {
+        let bot = bilingual();
+        let turn = bot.respond(
+            "refund or live permission",
+            &ConversationState::default().with_language(Lang::En),
+        );
+        if let Decision::Suggest { .. } = turn.decision {
+            assert!(turn.reply.starts_with("Did you mean"), "{}", turn.reply);
+            assert!(turn.suggestions.iter().all(|s| s.question.is_ascii()));
+        }
+        let chinese = bot.respond("直播 退款", &ConversationState::default());
+        if let Decision::Suggest { .. } = chinese.decision {
+            assert!(chinese.reply.starts_with("您是不是想问"));
+            assert!(!chinese.suggestions[0].question.is_ascii());
+        }
     }
 
     #[test]
