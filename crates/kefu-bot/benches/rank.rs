@@ -76,7 +76,7 @@ fn knowledge_base() -> Vec<FaqEntry> {
                     question,
                     answer: "标准答案".to_owned(),
                     category: None,
-                    keywords: Vec::new(),
+                    ..FaqEntry::default()
                 });
             }
         }

@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
+use crate::actions::Sides;
 use crate::analyze::analyze;
 use crate::decide::{LEXICAL, Thresholds};
 use crate::error::BotError;
 use crate::index::Index;
 use crate::kb::{FaqEntry, validate};
+use crate::normalize::normalize_surface;
 use crate::rank::{Ranked, entry_scores, margin_factor, top_k};
 use crate::semantic::{SemanticModel, dot};
 
@@ -30,6 +32,12 @@ pub const SEMANTIC: Thresholds = Thresholds {
     suggest: 0.39,
     margin_scale: 0.30,
 };
+
+/// What an entry whose question names the opposite action of the query keeps of its score
+/// (see [`crate::actions`]): enough to stay among the suggestions, not enough to lead an
+/// entry of the query's own action that is nearly as similar. A fixed a-priori discount,
+/// not fitted to any benchmark.
+pub const OPPOSITE_ACTION_FACTOR: f64 = 0.8;
 
 /// The semantic side of a bot: the model and the unit vector of every indexed phrasing.
 #[derive(Debug, Clone)]
@@ -72,6 +80,8 @@ fn center(row: &mut [f32], mean: &[f32]) {
 pub struct Bot {
     entries: Vec<FaqEntry>,
     index: Index,
+    /// The action sides each entry's question names (Chinese and English), by position.
+    sides: Vec<Sides>,
     semantic: Option<Semantic>,
     thresholds: Thresholds,
 }
@@ -136,9 +146,18 @@ impl Bot {
         } else {
             LEXICAL
         };
+        let sides = entries
+            .iter()
+            .map(|e| {
+                let zh = Sides::of(&normalize_surface(&e.question));
+                let en = e.question_en.as_deref().map(normalize_surface);
+                en.map_or(zh, |en| zh.union(Sides::of(&en)))
+            })
+            .collect();
         Ok(Bot {
             entries,
             index,
+            sides,
             semantic,
             thresholds,
         })
@@ -157,6 +176,16 @@ impl Bot {
     /// The knowledge base the bot was built from.
     pub fn entries(&self) -> &[FaqEntry] {
         &self.entries
+    }
+
+    /// True when the query names one side of an action pair and the entry's question only
+    /// the other (see [`crate::actions`]).
+    pub fn opposes(&self, query: &str, id: &str) -> bool {
+        let query = Sides::of(&normalize_surface(query));
+        self.entries
+            .iter()
+            .position(|e| e.id == id)
+            .is_some_and(|at| query.opposes(self.sides[at]))
     }
 
     /// Looks an entry up by id.
@@ -189,6 +218,9 @@ impl Bot {
     /// lexical index does (a term no phrasing holds gets the highest IDF): words every
     /// entry uses (怎么, 账号 in an account FAQ) say little about which entry is meant, and a
     /// long spoken query is mostly such words.
+    ///
+    /// An entry whose question names the opposite action of the query (加入 / 退出, see
+    /// [`crate::actions`]) keeps [`OPPOSITE_ACTION_FACTOR`] of its score.
     pub fn similarities(&self, query: &str, k: usize) -> Vec<Ranked> {
         if k == 0 {
             return Vec::new();
@@ -211,6 +243,14 @@ impl Bot {
             let w = semantic.weight;
             for (s, sem) in scores.iter_mut().zip(best) {
                 *s = ((1.0 - w) * *s + w * sem).clamp(0.0, 1.0);
+            }
+        }
+        let sides = Sides::of(&normalize_surface(query));
+        if !sides.is_empty() {
+            for (s, entry_sides) in scores.iter_mut().zip(&self.sides) {
+                if sides.opposes(*entry_sides) {
+                    *s *= OPPOSITE_ACTION_FACTOR;
+                }
             }
         }
         top_k(&scores, k)
@@ -239,7 +279,7 @@ pub(crate) mod tests {
             answer: format!("{id}的答案"),
             category: category.map(str::to_owned),
             similar: similar.iter().map(|s| (*s).to_owned()).collect(),
-            keywords: Vec::new(),
+            ..FaqEntry::default()
         }
     }
 

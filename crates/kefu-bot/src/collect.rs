@@ -19,8 +19,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::handoff::{HandoffReason, HumanIntent, asks_for_person};
-use crate::summary::Field;
+use crate::bot::Bot;
+use crate::conversation::{ConversationState, Outcome, Turn};
+use crate::decide::Decision;
+use crate::handoff::{HandoffReason, HumanIntent, asks_for_person, message_trigger};
+use crate::messages::{FieldText, Lang, Text, field_name, fill, text};
+use crate::respond::BotTurn;
+use crate::summary::{Field, ask_for_in, missing_fields, summarize};
 
 /// A handoff that waits for the details the bot asked for; kept in the conversation state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,35 +93,186 @@ pub fn fields_to_ask(missing: &[Field]) -> Vec<Field> {
     ask
 }
 
-/// The one short question asking for `fields` (none when nothing is asked).
+/// The one short Chinese question asking for `fields` (none when nothing is asked).
 pub fn question_for(fields: &[Field], can_skip: bool) -> Option<String> {
+    question_for_in(Lang::Zh, fields, can_skip)
+}
+
+/// The one short question asking for `fields` in a language.
+pub fn question_for_in(lang: Lang, fields: &[Field], can_skip: bool) -> Option<String> {
     if fields.is_empty() {
         return None;
     }
     let names: Vec<&str> = fields
         .iter()
-        .map(|f| match f {
-            Field::Description => "遇到了什么问题（一句话即可）",
-            Field::Domain => {
-                "问题属于哪一类（账号、直播、内容审核、广告投放、创作者激励、举报投诉或其他）"
-            }
-            Field::Account => "您的账号或绑定手机号",
-        })
+        .map(|f| field_name(lang, *f, FieldText::Question))
         .collect();
-    let mut text = format!(
-        "为了让人工客服更快帮您处理，请告诉我{}。",
-        names.join("，以及")
+    let mut question = fill(
+        lang,
+        Text::CollectQuestion,
+        &names.join(text(lang, Text::FieldJoin)),
     );
     if can_skip {
-        text.push_str("不方便的话直接回复“转人工”即可。");
+        question.push_str(text(lang, Text::CollectSkip));
     }
-    Some(text)
+    Some(question)
+}
+
+/// What the bot says before its question, by why it hands over.
+fn opening(lang: Lang, reason: &HandoffReason) -> &'static str {
+    let key = match reason {
+        HandoffReason::NoMatch => Text::OpeningNoMatch,
+        HandoffReason::LowConfidenceTwice => Text::OpeningUnsure,
+        HandoffReason::NeedsPerson { .. } => Text::OpeningNeedsPerson,
+        _ => Text::OpeningOther,
+    };
+    text(lang, key)
+}
+
+impl Bot {
+    /// A handoff is due (`state` already holds this turn): ask for missing details first when
+    /// the budget of the reason allows it, else hand over now.
+    pub(crate) fn hand_over_or_ask(
+        &self,
+        state: ConversationState,
+        reason: HandoffReason,
+        unanswered: Option<String>,
+    ) -> BotTurn {
+        let lang = state.language.unwrap_or_default();
+        let summary = summarize(&state, reason.clone());
+        let ask = fields_to_ask(&missing_fields(&summary));
+        if question_budget(&reason) > 0 && !ask.is_empty() {
+            let mut reply = opening(lang, &reason).to_owned();
+            let can_skip = reason == HandoffReason::CustomerAsked;
+            reply.push_str(&question_for_in(lang, &ask, can_skip).unwrap_or_default());
+            let pending = PendingHandoff {
+                reason,
+                questions: 1,
+                asked: ask.clone(),
+            };
+            return collect_turn(state, pending, ask, reply, unanswered);
+        }
+        let missing = missing_fields(&summary);
+        let key = match &reason {
+            HandoffReason::NoMatch => Text::HandoffNoMatch,
+            HandoffReason::NegativeEmotion { .. } => Text::HandoffUpset,
+            _ => Text::HandoffOther,
+        };
+        let mut reply = text(lang, key).to_owned();
+        if let Some(question) = ask_for_in(lang, &missing) {
+            reply.push_str(&question);
+        }
+        BotTurn {
+            decision: Decision::Handoff { reason },
+            reply,
+            state,
+            summary: Some(summary),
+            missing,
+            unanswered,
+            suggestions: Vec::new(),
+            language: lang,
+        }
+    }
+
+    /// The customer's reply to a question asked before a handoff: ask once more for what is
+    /// still missing if the reply brought something and the budget allows, else hand over
+    /// with what was collected. Anger, a repeated request for a person or a refusal hands
+    /// over at once.
+    pub(crate) fn collected_reply(
+        &self,
+        query: &str,
+        surface: &str,
+        state: &ConversationState,
+        pending: &PendingHandoff,
+    ) -> BotTurn {
+        let lang = state.language.unwrap_or_default();
+        let reason = match message_trigger(surface) {
+            Some(urgent @ HandoffReason::NegativeEmotion { .. }) => urgent,
+            Some(
+                theft @ HandoffReason::NeedsPerson {
+                    intent: HumanIntent::AccountTheft,
+                },
+            ) => theft,
+            _ => pending.reason.clone(),
+        };
+        let state = state.with_turn(Turn::new(query, Outcome::HandedOff));
+        let mut summary = summarize(&state, reason.clone());
+        let missing = missing_fields(&summary);
+        // A follow-up asks only for essentials: the domain alone is not worth another turn
+        // when a description is known (the agent and routing can tell it from that).
+        let mut ask = fields_to_ask(&missing);
+        ask.retain(|f| *f != Field::Domain);
+        let progressed = pending.asked.iter().any(|f| !missing.contains(f));
+        let stop = declines(surface) || question_budget(&reason) == 0;
+        if !stop && progressed && !ask.is_empty() && pending.questions < question_budget(&reason) {
+            let mut asked = pending.asked.clone();
+            asked.extend(ask.iter().filter(|f| !pending.asked.contains(f)));
+            let mut reply = text(lang, Text::Received).to_owned();
+            reply.push_str(&question_for_in(lang, &ask, true).unwrap_or_default());
+            let pending = PendingHandoff {
+                reason,
+                questions: pending.questions.saturating_add(1),
+                asked,
+            };
+            return collect_turn(state, pending, ask, reply, None);
+        }
+        summary.collected = pending
+            .asked
+            .iter()
+            .copied()
+            .filter(|f| !missing.contains(f))
+            .collect();
+        let key = if summary.collected.is_empty() {
+            Text::HandoffAfterNothing
+        } else {
+            Text::HandoffAfterCollected
+        };
+        BotTurn {
+            decision: Decision::Handoff { reason },
+            reply: text(lang, key).to_owned(),
+            state: state.with_pending(None),
+            summary: Some(summary),
+            missing: Vec::new(),
+            unanswered: None,
+            suggestions: Vec::new(),
+            language: lang,
+        }
+    }
+}
+
+/// A turn that asks the customer for `ask` before handing over (`state` holds this turn).
+fn collect_turn(
+    mut state: ConversationState,
+    pending: PendingHandoff,
+    ask: Vec<Field>,
+    reply: String,
+    unanswered: Option<String>,
+) -> BotTurn {
+    if let Some(last) = state.turns.last_mut() {
+        last.outcome = Outcome::Collecting;
+    }
+    let language = state.language.unwrap_or_default();
+    BotTurn {
+        decision: Decision::Collect {
+            reason: pending.reason.clone(),
+            fields: ask.clone(),
+        },
+        reply,
+        state: state.with_pending(Some(pending)),
+        summary: None,
+        missing: ask,
+        unanswered,
+        suggestions: Vec::new(),
+        language,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bot::tests::fixture;
     use crate::normalize::normalize_surface;
+    use crate::respond::tests::{converse, respond};
 
     #[test]
     fn upset_customers_and_stolen_accounts_are_never_asked_first() {
@@ -176,5 +332,182 @@ mod tests {
         let q = question_for(&[Field::Account], false).unwrap();
         assert!(!q.contains("转人工"));
         assert_eq!(question_for(&[], true), None);
+        let en = question_for_in(Lang::En, &[Field::Description, Field::Account], true).unwrap();
+        assert!(
+            en.contains("what went wrong") && en.contains("\"agent\""),
+            "{en}"
+        );
+        assert!(en.is_ascii(), "{en}");
+    }
+
+    #[test]
+    fn an_unknown_question_asks_for_details_then_hands_over_with_them() {
+        let turns = converse(&["股票交易手续费是多少", "我的账号是 13800138000"]);
+        assert_eq!(
+            turns[0].decision,
+            Decision::Collect {
+                reason: HandoffReason::NoMatch,
+                fields: vec![Field::Domain, Field::Account],
+            }
+        );
+        assert_eq!(turns[0].decision.kind(), "handoff");
+        assert_eq!(turns[0].unanswered.as_deref(), Some("股票交易手续费是多少"));
+        assert!(turns[0].summary.is_none());
+        assert!(turns[0].reply.contains("账号"), "{}", turns[0].reply);
+        assert_eq!(
+            turns[1].decision,
+            Decision::Handoff {
+                reason: HandoffReason::NoMatch
+            }
+        );
+        let summary = turns[1].summary.as_ref().unwrap();
+        assert_eq!(summary.account.as_deref(), Some("13800138000"));
+        assert_eq!(summary.description.as_deref(), Some("股票交易手续费是多少"));
+        assert_eq!(summary.collected, vec![Field::Account]);
+        assert_eq!(turns[1].unanswered, None);
+        assert_eq!(turns[1].state.pending, None);
+    }
+
+    #[test]
+    fn asking_for_a_person_gets_one_question_that_can_be_skipped() {
+        let turns = converse(&["转人工", "转人工"]);
+        assert_eq!(
+            turns[0].decision,
+            Decision::Collect {
+                reason: HandoffReason::CustomerAsked,
+                fields: vec![Field::Description, Field::Account],
+            }
+        );
+        assert!(turns[0].reply.contains("直接回复“转人工”"));
+        assert_eq!(
+            turns[1].decision,
+            Decision::Handoff {
+                reason: HandoffReason::CustomerAsked
+            }
+        );
+        assert!(turns[1].summary.as_ref().unwrap().collected.is_empty());
+    }
+
+    #[test]
+    fn an_explicit_request_is_never_asked_twice() {
+        let turns = converse(&["转人工", "直播间被限流了"]);
+        let Decision::Handoff { .. } = turns[1].decision else {
+            panic!("expected a handoff, got {:?}", turns[1].decision);
+        };
+        let summary = turns[1].summary.as_ref().unwrap();
+        assert_eq!(summary.description.as_deref(), Some("直播间被限流了"));
+        assert_eq!(summary.collected, vec![Field::Description]);
+        assert_eq!(summary.account, None);
+    }
+
+    #[test]
+    fn a_request_with_everything_known_hands_over_at_once() {
+        let turns = converse(&["忘记登录密码怎么办", "账号13800138000，转人工"]);
+        assert_eq!(
+            turns[1].decision,
+            Decision::Handoff {
+                reason: HandoffReason::CustomerAsked
+            }
+        );
+        let summary = turns[1].summary.as_ref().unwrap();
+        assert_eq!(summary.domain.as_deref(), Some("account"));
+        assert_eq!(summary.bot_answers, vec!["password"]);
+    }
+
+    #[test]
+    fn a_partial_answer_gets_one_more_question_within_the_budget() {
+        let turns = converse(&["量子纠缠实验室门票", "直播相关的问题", "138001380001"]);
+        assert_eq!(turns[0].decision.kind(), "handoff");
+        assert!(matches!(turns[0].decision, Decision::Collect { .. }));
+        assert_eq!(
+            turns[1].decision,
+            Decision::Collect {
+                reason: HandoffReason::NoMatch,
+                fields: vec![Field::Account],
+            }
+        );
+        assert!(turns[1].reply.starts_with("收到"));
+        let summary = turns[2].summary.as_ref().unwrap();
+        assert_eq!(summary.account.as_deref(), Some("138001380001"));
+        assert_eq!(summary.domain.as_deref(), Some("live_streaming"));
+        assert_eq!(summary.collected, vec![Field::Domain, Field::Account]);
+    }
+
+    #[test]
+    fn a_reply_that_brings_nothing_is_not_asked_again() {
+        let turns = converse(&["量子纠缠实验室门票", "嗯"]);
+        assert!(matches!(turns[1].decision, Decision::Handoff { .. }));
+    }
+
+    #[test]
+    fn anger_during_collection_hands_over_at_once_as_urgent() {
+        let turns = converse(&["量子纠缠实验室门票", "你们这是骗子吧"]);
+        assert_eq!(
+            turns[1].decision,
+            Decision::Handoff {
+                reason: HandoffReason::NegativeEmotion {
+                    cue: "骗子".to_owned()
+                }
+            }
+        );
+    }
+
+    #[test]
+    fn anger_hands_over_at_once_and_asks_in_the_same_message() {
+        let turn = respond("你们这个垃圾平台，气死我了");
+        assert!(matches!(
+            turn.decision,
+            Decision::Handoff {
+                reason: HandoffReason::NegativeEmotion { .. }
+            }
+        ));
+        assert!(turn.missing.contains(&Field::Account));
+        assert!(turn.reply.contains("账号"));
+        assert!(turn.summary.is_some());
+    }
+
+    #[test]
+    fn a_stolen_account_hands_over_at_once_and_appeals_ask_first() {
+        let turn = respond("我的账号被盗了");
+        assert_eq!(
+            turn.decision,
+            Decision::Handoff {
+                reason: HandoffReason::NeedsPerson {
+                    intent: HumanIntent::AccountTheft
+                }
+            }
+        );
+        let turn = respond("视频审核不通过怎么办");
+        assert_eq!(
+            turn.decision,
+            Decision::Collect {
+                reason: HandoffReason::NeedsPerson {
+                    intent: HumanIntent::ContentAppeal
+                },
+                fields: vec![Field::Account],
+            }
+        );
+        assert!(turn.reply.contains("需要人工客服处理"));
+    }
+
+    #[test]
+    fn low_confidence_twice_in_a_row_hands_over() {
+        let bot = fixture();
+        let first = bot.respond("手机号", &ConversationState::default());
+        assert_eq!(first.decision.kind(), "suggest");
+        let second = bot.respond("手机号", &first.state);
+        assert_eq!(
+            second.decision,
+            Decision::Collect {
+                reason: HandoffReason::LowConfidenceTwice,
+                fields: vec![Field::Description, Field::Account],
+            }
+        );
+        assert_eq!(second.unanswered.as_deref(), Some("手机号"));
+        let third = bot.respond("13800138000，换了手机号登录不了", &second.state);
+        let summary = third.summary.unwrap();
+        assert_eq!(summary.asked.len(), 3);
+        assert_eq!(summary.domain.as_deref(), Some("account"));
+        assert_eq!(summary.reason, HandoffReason::LowConfidenceTwice);
     }
 }

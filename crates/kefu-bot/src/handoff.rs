@@ -39,6 +39,26 @@ pub enum HandoffReason {
 }
 
 impl HandoffReason {
+    /// A short label for agents and summaries in a language.
+    pub fn label_in(&self, lang: crate::messages::Lang) -> String {
+        if lang == crate::messages::Lang::Zh {
+            return self.label();
+        }
+        match self {
+            HandoffReason::CustomerAsked => "The customer asked for an agent".to_owned(),
+            HandoffReason::NegativeEmotion { cue } => {
+                format!("The customer is upset or it is urgent (\"{cue}\")")
+            }
+            HandoffReason::NeedsPerson { intent } => match intent {
+                HumanIntent::BanAppeal => "A ban appeal needs an agent".to_owned(),
+                HumanIntent::AccountTheft => "A stolen account needs an agent".to_owned(),
+                HumanIntent::ContentAppeal => "A content-review appeal needs an agent".to_owned(),
+            },
+            HandoffReason::LowConfidenceTwice => "The bot was unsure twice in a row".to_owned(),
+            HandoffReason::NoMatch => "Nothing in the knowledge base matches".to_owned(),
+        }
+    }
+
     /// A short Chinese label for agents and summaries.
     pub fn label(&self) -> String {
         match self {

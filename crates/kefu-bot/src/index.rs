@@ -268,7 +268,7 @@ mod tests {
             answer: "重置".to_owned(),
             category: None,
             similar: vec!["密码想不起来了".to_owned()],
-            keywords: Vec::new(),
+            ..FaqEntry::default()
         };
         let index = Index::build(&[entry]);
         assert_eq!(index.phrasings.len(), 2);

@@ -6,9 +6,11 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::error::BotError;
+use crate::messages::Lang;
 
-/// One FAQ entry: a standard question, its answer and optional alternative phrasings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One FAQ entry: a standard question, its answer and optional alternative phrasings, in
+/// Chinese and optionally in English.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaqEntry {
     /// Stable identifier, unique within a knowledge base.
     pub id: String,
@@ -25,14 +27,42 @@ pub struct FaqEntry {
     /// Words that, when present in a query, speak for this entry.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// The standard question in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_en: Option<String>,
+    /// The answer in English, given to customers who write English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_en: Option<String>,
+    /// Other English phrasings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub similar_en: Vec<String>,
 }
 
 impl FaqEntry {
-    /// The standard question followed by every non-empty similar phrasing.
+    /// The standard question followed by every non-empty similar phrasing, the English ones
+    /// after the Chinese: all are indexed together, so a query finds its entry in either.
     pub fn phrasings(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.question.as_str())
             .chain(self.similar.iter().map(String::as_str))
+            .chain(self.question_en.as_deref())
+            .chain(self.similar_en.iter().map(String::as_str))
             .filter(|p| !p.trim().is_empty())
+    }
+
+    /// The question to show in a language: the English one when there is one.
+    pub fn question_in(&self, lang: Lang) -> &str {
+        match (lang, self.question_en.as_deref()) {
+            (Lang::En, Some(q)) if !q.trim().is_empty() => q,
+            _ => &self.question,
+        }
+    }
+
+    /// The answer to give in a language: the English one when there is one.
+    pub fn answer_in(&self, lang: Lang) -> &str {
+        match (lang, self.answer_en.as_deref()) {
+            (Lang::En, Some(a)) if !a.trim().is_empty() => a,
+            _ => &self.answer,
+        }
     }
 }
 
@@ -68,7 +98,7 @@ mod tests {
             answer: "答".to_owned(),
             category: None,
             similar: vec!["  ".to_owned(), "别的说法".to_owned()],
-            keywords: Vec::new(),
+            ..FaqEntry::default()
         }
     }
 
@@ -97,9 +127,32 @@ mod tests {
     }
 
     #[test]
+    fn english_phrasings_are_indexed_and_shown_to_english_readers() {
+        let mut e = entry("a", "怎么修改密码");
+        e.question_en = Some("How do I change my password?".to_owned());
+        e.answer_en = Some("Go to Settings.".to_owned());
+        e.similar_en = vec!["change password".to_owned()];
+        assert_eq!(
+            e.phrasings().collect::<Vec<_>>(),
+            vec![
+                "怎么修改密码",
+                "别的说法",
+                "How do I change my password?",
+                "change password"
+            ]
+        );
+        assert_eq!(e.question_in(Lang::En), "How do I change my password?");
+        assert_eq!(e.answer_in(Lang::En), "Go to Settings.");
+        assert_eq!(e.answer_in(Lang::Zh), "答");
+        let chinese_only = entry("b", "问");
+        assert_eq!(chinese_only.answer_in(Lang::En), "答");
+    }
+
+    #[test]
     fn similar_and_keywords_default_to_empty() {
         let e: FaqEntry =
             serde_json::from_str(r#"{"id":"x","question":"q","answer":"a"}"#).unwrap();
         assert!(e.similar.is_empty() && e.keywords.is_empty() && e.category.is_none());
+        assert!(e.question_en.is_none() && e.answer_en.is_none() && e.similar_en.is_empty());
     }
 }

@@ -5,19 +5,29 @@
 //! Pipeline: [`normalize`] → [`synonym`] → [`segment`] / [`phonetic`] ([`analyze`]) →
 //! [`index`] → [`rank`] (plus the optional [`semantic`] model) → [`smalltalk`] / [`handoff`] /
 //! [`decide`] → [`respond`] (one turn of [`bot::Bot`]); before a handoff [`collect`] asks for
-//! missing details and [`summary`] prepares what an agent needs.
+//! missing details and [`summary`] prepares what an agent needs. A reply to a suggestion
+//! menu is read by [`pick`]; [`followup`] gives a message that leans on the previous one its
+//! context; [`actions`] keeps opposite actions apart; [`account`] and [`domain`] fill the
+//! summary; every text the bot shows comes from [`messages`], in the conversation's language.
 
+pub mod account;
+pub mod actions;
 pub mod analyze;
 pub mod bot;
 pub mod collect;
 pub mod conversation;
 pub mod decide;
+pub mod domain;
 pub mod error;
+pub mod followup;
 pub mod handoff;
 pub mod index;
 pub mod kb;
+pub mod menu;
+pub mod messages;
 pub mod normalize;
 pub mod phonetic;
+pub mod pick;
 pub mod rank;
 pub mod respond;
 pub mod segment;
@@ -25,6 +35,7 @@ pub mod semantic;
 pub mod smalltalk;
 pub mod summary;
 pub mod synonym;
+pub mod traditional;
 
 pub use bot::Bot;
 pub use collect::PendingHandoff;
@@ -33,8 +44,9 @@ pub use decide::Decision;
 pub use error::BotError;
 pub use handoff::{HandoffReason, HumanIntent};
 pub use kb::FaqEntry;
+pub use messages::Lang;
 pub use rank::Ranked;
-pub use respond::BotTurn;
+pub use respond::{BotTurn, Suggestion};
 pub use semantic::SemanticModel;
 pub use smalltalk::SmallTalk;
 pub use summary::{Field, HandoffSummary};

@@ -1,28 +1,10 @@
 //! Text normalization: turns what a customer typed or said into the canonical surface form
 //! every other module works on (width, case, traditional → simplified, punctuation and emoji,
 //! repeated characters and words, spoken fillers, general misspellings, numbers).
+//!
+//! Every step is linear in the length of the message: normalization runs on every query.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-/// Traditional → simplified pairs for the characters common in customer-service text.
-/// Each pair is `traditional simplified`; a compact table instead of a full converter keeps
-/// the crate small, and the long tail barely matters for matching.
-const TRADITIONAL_PAIRS: &str = "們们個个這这麼么會会說说時时來来對对過过還还沒没當当後后問问題题\
-號号碼码賬账帳账戶户錢钱銀银轉转開开關关買买賣卖費费貨货動动為为幣币價价錄录陸陆機机電电話话\
-網网線线無无發发現现實实認认證证訊讯應应軟软體体頁页裡里裏里見见請请謝谢讓让進进單单點点擊击\
-務务業业員员門门間间處处辦办嗎吗聽听讀读寫写變变樣样產产與与從从參参幫帮長长東东車车馬马語语\
-紅红條条總总結结給给經经紀纪約约級级統统績绩續续絡络細细紙纸組组織织終终絕绝編编設设計计訂订\
-記记評评詢询試试誤误調调談谈論论識识護护資资財财貼贴賠赔購购貸贷負负頻频顯显額额願愿類类顧顾\
-領领項项順顺預预頭头異异盜盗騙骗報报舉举斷断態态權权壓压廣广歡欢濟济滿满測测準准決决況况減减\
-凍冻刪删劃划則则剛刚勞劳勢势區区協协卻却雙双敗败數数於于舊旧書书暫暂極极構构標标檢检樂乐歸归\
-歷历氣气濾滤爭争狀状獎奖獲获環环畫画療疗盤盘監监確确禮礼種种稱称穩稳積积競竞筆笔節节範范簡简\
-簽签納纳純纯絲丝綁绑維维緊紧練练縮缩繫系聯联聲声腦脑臉脸興兴蘋苹藝艺虧亏補补裝装製制複复規规\
-視视覽览觀观觸触託托訪访許许詳详誠诚該该課课諮咨證证議议販贩責责貴贵質质賺赚賽赛贈赠贊赞趕赶\
-跡迹軍军較较載载輔辅輕轻輸输農农邊边運运達达違违遠远適适遲迟選选遺遗郵邮醫医釋释針针鈔钞銷销\
-錯错鍵键鎖锁鐘钟鐵铁閉闭閒闲閱阅闆板隊队陽阳階阶際际隨随險险隱隐難难靜静響响頂顶須须顏颜飯饭\
-養养餘余館馆驗验驚惊髮发鬆松鬧闹麗丽黨党齊齐齡龄戲戏鎮镇獨独嚴严啟启屬属層层麼么兒儿實实憑凭\
-捨舍據据擇择撥拨擁拥換换損损攝摄註注詐诈騷骚擾扰憂忧慮虑惡恶氣气煩烦";
+use crate::traditional::{simplify, simplify_zhe};
 
 /// General misspellings and homophone slips of Chinese, mapped to the standard spelling.
 /// Only errors that are common in any Chinese text belong here, never product wording.
@@ -62,8 +44,9 @@ const VARIANTS: &[(&str, &str)] = &[
     ("在吗", ""),
 ];
 
-/// Spoken fillers removed anywhere in the text (longest first).
-const FILLERS: &[&str] = &[
+/// Spoken filler phrases removed wherever they appear: long enough never to be part of
+/// another word.
+const FILLER_PHRASES: &[&str] = &[
     "我想问一下",
     "我想咨询一下",
     "麻烦问一下",
@@ -75,31 +58,14 @@ const FILLERS: &[&str] = &[
     "问一下",
     "就是说",
     "怎么说呢",
-    "那个",
-    "就是",
-    "然后",
-    "请问",
-    "的话",
-    "那么",
     "这样子",
-    "呃",
-    "嗯",
-    "哦",
-    "噢",
-    "额",
-    "唉",
-    "哎",
-    "诶",
-    "欸",
-    "啊",
-    "呀",
-    "嘛",
-    "呢",
-    "吧",
-    "哈",
-    "啦",
-    "哇",
-    "喂",
+];
+
+/// Spoken filler words, removed only where the segmenter sees them as a word of their own:
+/// 额 goes in "额，我想问" but stays in 余额, 金额 and 额度; 嘛 stays in 干嘛.
+const FILLER_WORDS: &[&str] = &[
+    "那个", "就是", "然后", "请问", "的话", "那么", "呃", "嗯", "哦", "噢", "额", "唉", "哎", "诶",
+    "欸", "啊", "呀", "嘛", "呢", "吧", "哈", "啦", "哇", "喂",
 ];
 
 /// Greetings dropped when they open a longer message (a bare greeting is kept for small talk).
@@ -120,17 +86,6 @@ const CHINESE_DIGITS: &[(char, char)] = &[
     ('九', '9'),
 ];
 
-fn traditional_table() -> &'static HashMap<char, char> {
-    static TABLE: OnceLock<HashMap<char, char>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let chars: Vec<char> = TRADITIONAL_PAIRS.chars().collect();
-        chars
-            .chunks_exact(2)
-            .map(|pair| (pair[0], pair[1]))
-            .collect()
-    })
-}
-
 /// True for the characters of Chinese words (CJK unified ideographs and extension A).
 pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
@@ -144,7 +99,7 @@ fn canonical_char(c: char) -> Option<char> {
         '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0).unwrap_or(c),
         _ => c,
     };
-    let c = traditional_table().get(&c).copied().unwrap_or(c);
+    let c = simplify(c);
     if is_han(c) || c.is_ascii_alphanumeric() || c == '+' {
         Some(c.to_ascii_lowercase())
     } else if c.is_alphanumeric() {
@@ -171,7 +126,7 @@ pub fn normalize_surface(text: &str) -> String {
             None => pending_space = true,
         }
     }
-    let mut out = join_latin_numbers(&out);
+    let mut out = join_latin_numbers(&simplify_zhe(&out));
     for (wrong, right) in VARIANTS {
         if out.contains(wrong) {
             out = out.replace(wrong, right);
@@ -185,21 +140,39 @@ pub fn normalize_surface(text: &str) -> String {
 pub fn normalize(text: &str) -> String {
     let surface = normalize_surface(text);
     let mut out = surface.clone();
-    for filler in FILLERS {
-        if out.contains(filler) {
-            out = out.replace(filler, " ");
+    for phrase in FILLER_PHRASES {
+        if out.contains(phrase) {
+            out = out.replace(phrase, " ");
         }
     }
-    let mut out = squeeze_spaces(&out);
+    let mut out = squeeze_spaces(&without_filler_words(&out));
     for greeting in OPENING_GREETINGS {
         if let Some(rest) = out.strip_prefix(greeting)
             && !rest.trim().is_empty()
+            && !(greeting.is_ascii() && rest.starts_with(|c: char| c.is_ascii_alphanumeric()))
         {
             out = rest.trim_start().to_owned();
         }
     }
     let out = collapse_repeats(&out);
     if out.is_empty() { surface } else { out }
+}
+
+/// The text with every filler word that stands as a word of its own (see [`FILLER_WORDS`])
+/// replaced by a space.
+fn without_filler_words(text: &str) -> String {
+    if !FILLER_WORDS.iter().any(|w| text.contains(w)) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    for token in crate::segment::cut(text) {
+        if FILLER_WORDS.contains(&token) {
+            out.push(' ');
+        } else {
+            out.push_str(token);
+        }
+    }
+    out
 }
 
 fn squeeze_spaces(text: &str) -> String {
@@ -258,29 +231,42 @@ fn expand_level(text: &str) -> String {
 }
 
 /// Collapses runs of one character repeated three times or more (`嗯嗯嗯`, `！！！` already
-/// gone) and immediately repeated words of two to four characters (`那个那个`).
+/// gone; digits are kept) and immediately repeated words of two to four Chinese characters
+/// (`那个那个`). One pass, constant work per character.
 fn collapse_repeats(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out: Vec<char> = Vec::with_capacity(chars.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let run_start = chars[..i].iter().rev().take_while(|p| **p == c).count();
-        let run_end = chars[i + 1..].iter().take_while(|n| **n == c).count();
-        if run_start + run_end >= 2 && run_start > 0 && !c.is_ascii_digit() {
-            continue;
+    let mut out: Vec<char> = Vec::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut run = 1_usize;
+        while chars.next_if_eq(&c).is_some() {
+            run += 1;
         }
-        out.push(c);
-        for len in 2..=4 {
-            let n = out.len();
-            if n >= 2 * len
-                && out[n - len..].iter().all(|ch| is_han(*ch))
-                && out[n - 2 * len..n - len] == out[n - len..]
-            {
-                out.truncate(n - len);
-                break;
-            }
+        let keep = if run >= 3 && !c.is_ascii_digit() {
+            1
+        } else {
+            run
+        };
+        for _ in 0..keep {
+            out.push(c);
+            drop_repeated_word(&mut out);
         }
     }
     out.into_iter().collect()
+}
+
+/// Drops the last word of `out` when it repeats the word just before it (2–4 Chinese
+/// characters).
+fn drop_repeated_word(out: &mut Vec<char>) {
+    for len in 2..=4 {
+        let n = out.len();
+        if n >= 2 * len
+            && out[n - len..].iter().all(|ch| is_han(*ch))
+            && out[n - 2 * len..n - len] == out[n - len..]
+        {
+            out.truncate(n - len);
+            return;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -336,6 +322,39 @@ mod tests {
         assert_eq!(normalize_surface("level-2怎么买"), "level2怎么买");
         assert_eq!(normalize_surface("lv2"), "level2");
         assert_eq!(normalize_surface("二维码"), "二维码");
+    }
+
+    #[test]
+    fn filler_words_go_only_when_they_stand_alone() {
+        assert_eq!(normalize("额，我的余额不对"), "我的余额不对");
+        assert_eq!(normalize("金额和额度在哪看"), "金额和额度在哪看");
+        assert_eq!(normalize("你们这是干嘛"), "你们这是干嘛");
+        assert_eq!(normalize("那个那个就是说密码忘了啊"), "密码忘了");
+    }
+
+    #[test]
+    fn traditional_domain_words_become_simplified() {
+        assert_eq!(
+            normalize_surface("內容審核、創作者激勵、舉報投訴、帶貨"),
+            "内容审核 创作者激励 举报投诉 带货"
+        );
+        assert_eq!(normalize_surface("等著審核"), "等着审核");
+    }
+
+    #[test]
+    fn a_latin_greeting_is_not_cut_off_a_longer_word() {
+        assert_eq!(normalize("history of my account"), "history of my account");
+        assert_eq!(normalize("hi my account"), "my account");
+    }
+
+    #[test]
+    fn a_very_long_repeated_message_collapses_in_one_pass() {
+        let one_char = "啊".repeat(20_000);
+        assert_eq!(normalize_surface(&one_char), "啊");
+        let word = "密码".repeat(10_000);
+        assert_eq!(normalize_surface(&word), "密码");
+        let mixed = format!("{}忘了{}", "！".repeat(20_000), "的".repeat(20_000));
+        assert_eq!(normalize_surface(&mixed), "忘了的");
     }
 
     #[test]

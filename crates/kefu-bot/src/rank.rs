@@ -157,7 +157,7 @@ mod tests {
             answer: String::new(),
             category: None,
             similar: Vec::new(),
-            keywords: Vec::new(),
+            ..FaqEntry::default()
         }
     }
 

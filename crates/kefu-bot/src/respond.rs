@@ -1,23 +1,37 @@
 //! One conversation turn: what the bot does with a customer message given the conversation so
 //! far — answer, suggest, small talk, ask for details before handing over, or hand over —
-//! and the reply it shows.
+//! and the reply it shows, in the conversation's language. A reply to a suggestion menu is
+//! handled in [`crate::menu`], collecting before a handoff in [`crate::collect`].
+
+use serde::{Deserialize, Serialize};
 
 use crate::bot::Bot;
-use crate::collect::{PendingHandoff, declines, fields_to_ask, question_budget, question_for};
 use crate::conversation::{ConversationState, Outcome, Turn};
 use crate::decide::{Decision, SUGGESTIONS, decide_with};
-use crate::handoff::{HandoffReason, HumanIntent, human_intent, message_trigger};
+use crate::followup::is_followup;
+use crate::handoff::{HandoffReason, human_intent, message_trigger};
+use crate::messages::{Lang, Text, text};
 use crate::normalize::normalize_surface;
 use crate::rank::Ranked;
 use crate::smalltalk;
-use crate::summary::{Field, HandoffSummary, ask_for, missing_fields, summarize};
+use crate::summary::{Field, HandoffSummary, substance};
+
+/// One offered entry, for channels that show suggestions as buttons: the button sends `id`
+/// back through [`Bot::pick`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// The entry id.
+    pub id: String,
+    /// Its question, in the conversation's language.
+    pub question: String,
+}
 
 /// The bot's reply to one message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BotTurn {
     /// What the bot decided.
     pub decision: Decision,
-    /// The reply shown to the customer, in Chinese.
+    /// The reply shown to the customer, in [`BotTurn::language`].
     pub reply: String,
     /// The conversation state including this turn; pass it to the next `respond`.
     pub state: ConversationState,
@@ -26,27 +40,56 @@ pub struct BotTurn {
     /// The fields the reply asks for: before a handoff ([`Decision::Collect`]), or in the
     /// handoff message itself when the bot hands over at once.
     pub missing: Vec<Field>,
-    /// The customer's question when this turn failed to answer it (no match, or unsure
-    /// twice), for knowledge-base editors; `None` on the turns that only collect details.
+    /// The customer's real question when this turn failed to answer it (no match, or unsure
+    /// twice) — the question the customer asked, never their "1" or "都不是" in reply to a
+    /// menu — for knowledge-base editors; `None` on the turns that only collect details.
     pub unanswered: Option<String>,
+    /// The offered entries, best first, when the decision is a suggestion (empty otherwise,
+    /// and empty for the request to rephrase after "none of these").
+    pub suggestions: Vec<Suggestion>,
+    /// The language of the reply (also kept in the state).
+    pub language: Lang,
 }
 
 impl Bot {
     /// Decides what to do with one customer message, given the conversation so far.
     ///
     /// Order: a request for a person, a request that always needs one, or anger hand over;
-    /// then a confident match is answered (unless its category needs a person); small talk
-    /// gets its canned reply; an unsure match is suggested, or handed over when the previous
-    /// turn was unsure too; no match hands over. A handoff first asks for missing details when
-    /// the policy of [`crate::collect`] allows; the next message is then taken as the answer.
+    /// a reply to an open suggestion menu is read as a choice ([`crate::menu`]); then a
+    /// confident match is answered (unless its category needs a person, or its question names
+    /// the opposite action of the message: that is only suggested); small talk gets its
+    /// canned reply; an unsure match is suggested, or handed over when the previous turn was
+    /// unsure too; no match hands over. A message that leans on the previous one (那如果…呢)
+    /// and is not confident alone is ranked with the previous question. A handoff first asks
+    /// for missing details when the policy of [`crate::collect`] allows; the next message is
+    /// then taken as the answer.
     pub fn respond(&self, query: &str, state: &ConversationState) -> BotTurn {
+        let lang = state.language_for(query);
+        let mut state = state.clone();
+        state.language = Some(lang);
+        let state = &state;
         let surface = normalize_surface(query);
         if let Some(pending) = &state.pending {
             return self.collected_reply(query, &surface, state, pending);
         }
-        let ranked = self.similarities(query, SUGGESTIONS);
-        let decision = self.decision_for(&surface, &ranked, state);
-        let top = ranked.first().and_then(|r| self.entry(&r.id));
+        if message_trigger(&surface).is_none()
+            && let Some(turn) = self.menu_reply(query, &surface, state)
+        {
+            return turn;
+        }
+        let ranked = self.ranked_in_context(query, &surface, state);
+        let decision = self.decision_for(query, &surface, &ranked, state);
+        self.turn_for(query, decision, state)
+    }
+
+    /// The turn for a decision on a message (`state` does not hold it yet).
+    pub(crate) fn turn_for(
+        &self,
+        query: &str,
+        decision: Decision,
+        state: &ConversationState,
+    ) -> BotTurn {
+        let lang = state.language.unwrap_or_default();
         let outcome = match &decision {
             Decision::Answer { .. } => Outcome::Answered,
             Decision::Suggest { .. } => Outcome::Suggested,
@@ -56,28 +99,35 @@ impl Bot {
             } => Outcome::NotUnderstood,
             Decision::Handoff { .. } | Decision::Collect { .. } => Outcome::HandedOff,
         };
-        let (entry_id, category) = match (&decision, top) {
-            (Decision::Answer { .. } | Decision::Suggest { .. }, Some(e)) => {
-                (Some(e.id.clone()), e.category.clone())
+        let mut turn = Turn::new(query, outcome);
+        let shown = match &decision {
+            Decision::Answer { id, .. } => self.entry(id),
+            Decision::Suggest { candidates } => {
+                turn.offered = candidates.iter().map(|c| c.id.clone()).collect();
+                candidates.first().and_then(|c| self.entry(&c.id))
             }
-            _ => (None, None),
+            _ => None,
         };
-        let state = state.with_turn(Turn {
-            query: query.to_owned(),
-            outcome,
-            entry_id,
-            category,
-        });
+        if let Some(e) = shown {
+            turn.entry_id = Some(e.id.clone());
+            turn.category = e.category.clone();
+        }
+        let state = state.with_turn(turn);
+        let mut suggestions = Vec::new();
         let reply = match &decision {
             Decision::Handoff { reason } => {
-                let unanswered = is_unanswered(reason).then(|| query.to_owned());
+                let unanswered = is_unanswered(reason).then(|| real_question(query, &state));
                 return self.hand_over_or_ask(state, reason.clone(), unanswered);
             }
-            Decision::Answer { id, .. } => {
-                self.entry(id).map(|e| e.answer.clone()).unwrap_or_default()
+            Decision::Answer { id, .. } => self
+                .entry(id)
+                .map(|e| e.answer_in(lang).to_owned())
+                .unwrap_or_default(),
+            Decision::Suggest { candidates } => {
+                suggestions = self.suggestions(candidates, lang);
+                suggestion_text(&suggestions, lang)
             }
-            Decision::Suggest { candidates } => self.suggestion_text(candidates),
-            Decision::SmallTalk { kind } => smalltalk::reply(*kind).to_owned(),
+            Decision::SmallTalk { kind } => smalltalk::reply_in(lang, *kind).to_owned(),
             Decision::Collect { .. } => String::new(),
         };
         BotTurn {
@@ -87,135 +137,62 @@ impl Bot {
             summary: None,
             missing: Vec::new(),
             unanswered: None,
+            suggestions,
+            language: lang,
         }
     }
 
-    fn suggestion_text(&self, candidates: &[Ranked]) -> String {
-        let lines: Vec<String> = candidates
+    fn suggestions(&self, candidates: &[Ranked], lang: Lang) -> Vec<Suggestion> {
+        candidates
             .iter()
             .filter_map(|c| self.entry(&c.id))
-            .enumerate()
-            .map(|(i, e)| format!("{}. {}", i + 1, e.question))
-            .collect();
-        format!(
-            "您是不是想问：\n{}\n请回复序号，或换个说法描述您的问题。",
-            lines.join("\n")
-        )
+            .map(|e| Suggestion {
+                id: e.id.clone(),
+                question: e.question_in(lang).to_owned(),
+            })
+            .collect()
     }
 
-    /// A handoff is due (`state` already holds this turn): ask for missing details first when
-    /// the budget of the reason allows it, else hand over now.
-    fn hand_over_or_ask(
-        &self,
-        state: ConversationState,
-        reason: HandoffReason,
-        unanswered: Option<String>,
-    ) -> BotTurn {
-        let summary = summarize(&state, reason.clone());
-        let ask = fields_to_ask(&missing_fields(&summary));
-        if question_budget(&reason) > 0 && !ask.is_empty() {
-            let mut reply = opening(&reason).to_owned();
-            let can_skip = reason == HandoffReason::CustomerAsked;
-            reply.push_str(&question_for(&ask, can_skip).unwrap_or_default());
-            let pending = PendingHandoff {
-                reason,
-                questions: 1,
-                asked: ask.clone(),
-            };
-            return collect_turn(state, pending, ask, reply, unanswered);
-        }
-        let missing = missing_fields(&summary);
-        let mut reply = match &reason {
-            HandoffReason::NoMatch => {
-                "抱歉，我暂时没能理解您的问题，正在为您转接人工客服。".to_owned()
-            }
-            HandoffReason::NegativeEmotion { .. } => {
-                "非常抱歉给您带来不好的体验，正在为您优先转接人工客服。".to_owned()
-            }
-            _ => "好的，正在为您转接人工客服。".to_owned(),
-        };
-        if let Some(question) = ask_for(&missing) {
-            reply.push_str(&question);
-        }
-        BotTurn {
-            decision: Decision::Handoff { reason },
-            reply,
-            state,
-            summary: Some(summary),
-            missing,
-            unanswered,
-        }
-    }
-
-    /// The customer's reply to a question asked before a handoff: ask once more for what is
-    /// still missing if the reply brought something and the budget allows, else hand over
-    /// with what was collected. Anger, a repeated request for a person or a refusal hands
-    /// over at once.
-    fn collected_reply(
+    /// The ranking of a message: alone, or — when it reads as a follow-up and is not
+    /// confident alone — together with the previous question (without the entry just
+    /// answered), if that ranks better.
+    fn ranked_in_context(
         &self,
         query: &str,
         surface: &str,
         state: &ConversationState,
-        pending: &PendingHandoff,
-    ) -> BotTurn {
-        let reason = match message_trigger(surface) {
-            Some(urgent @ HandoffReason::NegativeEmotion { .. }) => urgent,
-            Some(
-                theft @ HandoffReason::NeedsPerson {
-                    intent: HumanIntent::AccountTheft,
-                },
-            ) => theft,
-            _ => pending.reason.clone(),
-        };
-        let state = state.with_turn(Turn {
-            query: query.to_owned(),
-            outcome: Outcome::HandedOff,
-            entry_id: None,
-            category: None,
-        });
-        let mut summary = summarize(&state, reason.clone());
-        let missing = missing_fields(&summary);
-        // A follow-up asks only for essentials: the domain alone is not worth another turn
-        // when a description is known (the agent and routing can tell it from that).
-        let mut ask = fields_to_ask(&missing);
-        ask.retain(|f| *f != Field::Domain);
-        let progressed = pending.asked.iter().any(|f| !missing.contains(f));
-        let stop = declines(surface) || question_budget(&reason) == 0;
-        if !stop && progressed && !ask.is_empty() && pending.questions < question_budget(&reason) {
-            let mut asked = pending.asked.clone();
-            asked.extend(ask.iter().filter(|f| !pending.asked.contains(f)));
-            let mut reply = "收到。".to_owned();
-            reply.push_str(&question_for(&ask, true).unwrap_or_default());
-            let pending = PendingHandoff {
-                reason,
-                questions: pending.questions.saturating_add(1),
-                asked,
-            };
-            return collect_turn(state, pending, ask, reply, None);
+    ) -> Vec<Ranked> {
+        let alone = self.similarities(query, SUGGESTIONS);
+        if matches!(
+            decide_with(&alone, self.thresholds()),
+            Decision::Answer { .. }
+        ) || !is_followup(surface)
+        {
+            return alone;
         }
-        summary.collected = pending
-            .asked
-            .iter()
-            .copied()
-            .filter(|f| !missing.contains(f))
-            .collect();
-        let reply = if summary.collected.is_empty() {
-            "好的，正在为您转接人工客服，请稍候。"
-        } else {
-            "谢谢，已记录。正在为您转接人工客服，请稍候。"
+        let Some(previous) = previous_question(state) else {
+            return alone;
         };
-        BotTurn {
-            decision: Decision::Handoff { reason },
-            reply: reply.to_owned(),
-            state: state.with_pending(None),
-            summary: Some(summary),
-            missing: Vec::new(),
-            unanswered: None,
+        let mut together = self.similarities(&format!("{previous} {query}"), SUGGESTIONS + 1);
+        // A follow-up asks for something other than what was just answered (那如果…呢,
+        // 还有别的办法吗): the previous question's own answer is not what it wants.
+        if let Some(last) = state.turns.last()
+            && last.outcome == Outcome::Answered
+        {
+            together.retain(|r| last.entry_id.as_ref() != Some(&r.id));
+        }
+        together.truncate(SUGGESTIONS);
+        let top = |r: &[Ranked]| r.first().map_or(0.0, |r| r.score);
+        if top(&together) > top(&alone) {
+            together
+        } else {
+            alone
         }
     }
 
     fn decision_for(
         &self,
+        query: &str,
         surface: &str,
         ranked: &[Ranked],
         state: &ConversationState,
@@ -226,10 +203,13 @@ impl Bot {
         let decision = decide_with(ranked, self.thresholds());
         match decision {
             Decision::Answer { ref id, .. } => {
-                let category = self.entry(id).and_then(|e| e.category.as_deref());
-                if let Some(intent) = category.and_then(|c| human_intent("", Some(c))) {
-                    return Decision::Handoff {
-                        reason: HandoffReason::NeedsPerson { intent },
+                if let Some(reason) = self.needs_person(id) {
+                    return Decision::Handoff { reason };
+                }
+                if self.opposes(query, id) {
+                    // Never answer 退出 to a question about 加入: offer it among the others.
+                    return Decision::Suggest {
+                        candidates: ranked.iter().take(SUGGESTIONS).cloned().collect(),
                     };
                 }
                 decision
@@ -247,63 +227,107 @@ impl Bot {
             }
         }
     }
-}
 
-/// A turn that asks the customer for `ask` before handing over (`state` holds this turn).
-fn collect_turn(
-    mut state: ConversationState,
-    pending: PendingHandoff,
-    ask: Vec<Field>,
-    reply: String,
-    unanswered: Option<String>,
-) -> BotTurn {
-    if let Some(last) = state.turns.last_mut() {
-        last.outcome = Outcome::Collecting;
-    }
-    BotTurn {
-        decision: Decision::Collect {
-            reason: pending.reason.clone(),
-            fields: ask.clone(),
-        },
-        reply,
-        state: state.with_pending(Some(pending)),
-        summary: None,
-        missing: ask,
-        unanswered,
+    /// The handoff an answer with entry `id` turns into when its category always needs a
+    /// person.
+    pub(crate) fn needs_person(&self, id: &str) -> Option<HandoffReason> {
+        let category = self.entry(id).and_then(|e| e.category.as_deref())?;
+        human_intent("", Some(category)).map(|intent| HandoffReason::NeedsPerson { intent })
     }
 }
 
-fn is_unanswered(reason: &HandoffReason) -> bool {
+/// The suggestion menu: the offered questions numbered, and how to choose.
+fn suggestion_text(suggestions: &[Suggestion], lang: Lang) -> String {
+    let lines: Vec<String> = suggestions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {}", i + 1, s.question))
+        .collect();
+    format!(
+        "{}\n{}\n{}",
+        text(lang, Text::SuggestIntro),
+        lines.join("\n"),
+        text(lang, Text::SuggestOutro)
+    )
+}
+
+/// The last question the customer asked that the bot worked on (answered, offered or failed
+/// to understand), for a follow-up: a bare "1" or "都不是" is no question.
+fn previous_question(state: &ConversationState) -> Option<&str> {
+    let last = state.turns.last()?;
+    if !matches!(
+        last.outcome,
+        Outcome::Answered | Outcome::Suggested | Outcome::NotUnderstood
+    ) {
+        return None;
+    }
+    state
+        .turns
+        .iter()
+        .rev()
+        .take_while(|t| !matches!(t.outcome, Outcome::HandedOff | Outcome::Collecting))
+        .map(|t| t.query.as_str())
+        .find(|q| is_question(q))
+}
+
+/// True when a message is a question of its own: it says something, and is not a reply to
+/// a menu ("1", "第二个", "都不是").
+fn is_question(query: &str) -> bool {
+    substance(query) >= 2 && crate::pick::parse(&normalize_surface(query), 9).is_none()
+}
+
+/// The question to record as unanswered for a failed turn (`state` holds it): the message
+/// itself when it is a question, else the question it replied to.
+pub(crate) fn real_question(query: &str, state: &ConversationState) -> String {
+    if is_question(query) {
+        return query.to_owned();
+    }
+    state
+        .turns
+        .iter()
+        .rev()
+        .skip(1)
+        .take_while(|t| {
+            matches!(
+                t.outcome,
+                Outcome::Suggested | Outcome::NotUnderstood | Outcome::Answered
+            )
+        })
+        .map(|t| t.query.as_str())
+        .find(|q| is_question(q))
+        .unwrap_or(query)
+        .to_owned()
+}
+
+pub(crate) fn is_unanswered(reason: &HandoffReason) -> bool {
     matches!(
         reason,
         HandoffReason::NoMatch | HandoffReason::LowConfidenceTwice
     )
 }
 
-/// What the bot says before its question, by why it hands over.
-fn opening(reason: &HandoffReason) -> &'static str {
-    match reason {
-        HandoffReason::NoMatch => "抱歉，我暂时没能理解您的问题，马上为您转接人工客服。",
-        HandoffReason::LowConfidenceTwice => "抱歉没能找到准确的答案，马上为您转接人工客服。",
-        HandoffReason::NeedsPerson { .. } => "这类问题需要人工客服处理，马上为您转接。",
-        _ => "好的，马上为您转接人工客服。",
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::bot::tests::{entry, fixture};
+    use crate::kb::FaqEntry;
     use crate::smalltalk::SmallTalk;
 
-    fn respond(text: &str) -> BotTurn {
+    pub(crate) fn respond(text: &str) -> BotTurn {
         fixture().respond(text, &ConversationState::default())
     }
 
     /// Sends each message in turn, starting a fresh conversation.
-    fn converse(messages: &[&str]) -> Vec<BotTurn> {
-        let bot = fixture();
-        let mut state = ConversationState::default();
+    pub(crate) fn converse(messages: &[&str]) -> Vec<BotTurn> {
+        converse_with(&fixture(), ConversationState::default(), messages)
+    }
+
+    /// Sends each message in turn to `bot`, starting from `state`.
+    pub(crate) fn converse_with(
+        bot: &Bot,
+        mut state: ConversationState,
+        messages: &[&str],
+    ) -> Vec<BotTurn> {
         messages
             .iter()
             .map(|m| {
@@ -312,6 +336,172 @@ mod tests {
                 turn
             })
             .collect()
+    }
+
+    fn english_entry(id: &str, zh: &str, en: &str, similar_en: &[&str]) -> FaqEntry {
+        FaqEntry {
+            question_en: Some(en.to_owned()),
+            answer_en: Some(format!("answer of {id}")),
+            similar_en: similar_en.iter().map(|s| (*s).to_owned()).collect(),
+            ..entry(id, zh, &[], Some("account"))
+        }
+    }
+
+    /// A small bilingual knowledge base.
+    fn bilingual() -> Bot {
+        Bot::new(vec![
+            english_entry(
+                "password",
+                "怎么修改登录密码",
+                "How do I change my password?",
+                &["change my password", "update login password"],
+            ),
+            english_entry(
+                "live",
+                "怎么开通直播权限",
+                "How do I get live streaming permission?",
+                &["apply to go live"],
+            ),
+            english_entry(
+                "refund",
+                "DOU+投放后怎么退款",
+                "How do I get a refund for a DOU+ campaign?",
+                &["refund my ad money"],
+            ),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn an_english_question_is_answered_in_english() {
+        let turns = converse_with(
+            &bilingual(),
+            ConversationState::default(),
+            &["How can I change my password?"],
+        );
+        assert!(
+            matches!(turns[0].decision, Decision::Answer { ref id, .. } if id == "password"),
+            "{:?}",
+            turns[0]
+        );
+        assert_eq!(turns[0].reply, "answer of password");
+        assert_eq!(turns[0].language, Lang::En);
+        assert_eq!(turns[0].state.language, Some(Lang::En));
+    }
+
+    #[test]
+    fn every_bot_text_of_an_english_conversation_is_english() {
+        let bot = bilingual();
+        let english = ConversationState::default().with_language(Lang::En);
+        for message in [
+            "hello",
+            "thanks",
+            "I need a human",
+            "quantum teleport tickets",
+            "password",
+        ] {
+            let turn = bot.respond(message, &english);
+            assert!(
+                !turn.reply.chars().any(crate::normalize::is_han),
+                "{message}: {}",
+                turn.reply
+            );
+        }
+        let turns = converse_with(&bot, english, &["quantum teleport tickets", "wang_2024"]);
+        assert_eq!(turns[1].decision.kind(), "handoff");
+        assert!(turns[1].reply.is_ascii(), "{}", turns[1].reply);
+        let summary = turns[1].summary.as_ref().unwrap();
+        assert_eq!(summary.account.as_deref(), Some("wang_2024"));
+        assert!(!summary.to_text_in(Lang::En).contains("账号"));
+    }
+
+    #[test]
+    fn an_english_menu_shows_english_questions() {
+        let bot = bilingual();
+        let turn = bot.respond(
+            "refund or live permission",
+            &ConversationState::default().with_language(Lang::En),
+        );
+        if let Decision::Suggest { .. } = turn.decision {
+            assert!(turn.reply.starts_with("Did you mean"), "{}", turn.reply);
+            assert!(turn.suggestions.iter().all(|s| s.question.is_ascii()));
+        }
+        let chinese = bot.respond("直播 退款", &ConversationState::default());
+        if let Decision::Suggest { .. } = chinese.decision {
+            assert!(chinese.reply.starts_with("您是不是想问"));
+            assert!(!chinese.suggestions[0].question.is_ascii());
+        }
+    }
+
+    #[test]
+    fn a_follow_up_is_ranked_with_the_previous_question() {
+        let bot = Bot::new(vec![
+            entry("change", "怎么修改登录密码", &[], Some("account")),
+            entry("forgot", "忘记旧密码怎么重置密码", &[], Some("account")),
+            entry("live", "怎么开通直播权限", &[], Some("live_streaming")),
+            entry(
+                "card",
+                "怎么更换提现银行卡",
+                &[],
+                Some("creator_incentives"),
+            ),
+        ])
+        .unwrap();
+        let turns = converse_with(
+            &bot,
+            ConversationState::default(),
+            &["怎么修改登录密码", "那如果忘了旧的呢"],
+        );
+        assert!(matches!(turns[0].decision, Decision::Answer { ref id, .. } if id == "change"));
+        let alone = bot.respond("那如果忘了旧的呢", &ConversationState::default());
+        assert_ne!(alone.decision.kind(), "answer", "{:?}", alone.decision);
+        let top = match &turns[1].decision {
+            Decision::Answer { id, .. } => id.clone(),
+            Decision::Suggest { candidates } => candidates[0].id.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(top, "forgot", "{:?}", turns[1].decision);
+    }
+
+    #[test]
+    fn an_opposite_action_is_never_answered_outright() {
+        for (query, opposite) in [
+            ("创作者激励计划怎么加入", "怎么退出创作者激励计划"),
+            ("怎么开通直播权限", "怎么关闭直播权限"),
+            ("怎么绑定银行卡", "怎么解绑银行卡"),
+            ("怎么申请直播带货", "怎么取消直播带货"),
+            ("怎么开启私信", "怎么关闭私信"),
+            ("怎么注册账号", "怎么注销账号"),
+            ("怎么关注主播", "怎么取关主播"),
+            ("怎么取消关注主播", "怎么关注主播"),
+            (
+                "how do I join the creator program",
+                "how do I leave the creator program",
+            ),
+            ("how do I enable comments", "how do I disable comments"),
+            ("how do I bind a bank card", "how do I unbind a bank card"),
+            ("how do I apply for live", "how do I cancel live"),
+            ("how do I subscribe", "how do I unsubscribe"),
+        ] {
+            let bot = Bot::new(vec![
+                entry("opposite", opposite, &[], None),
+                entry("other", "视频审核要多久", &[], None),
+            ])
+            .unwrap();
+            let turn = bot.respond(query, &ConversationState::default());
+            assert!(
+                !matches!(turn.decision, Decision::Answer { .. }),
+                "{query}: {:?}",
+                turn.decision
+            );
+            let both = Bot::new(vec![
+                entry("opposite", opposite, &[], None),
+                entry("same", query, &[], None),
+            ])
+            .unwrap();
+            let ranked = both.rank(query, 2);
+            assert_eq!(ranked[0].id, "same", "{query}: {ranked:?}");
+        }
     }
 
     #[test]
@@ -333,177 +523,6 @@ mod tests {
         };
         assert!(candidates.len() >= 2 && candidates.len() <= 3);
         assert!(turn.reply.contains("您是不是想问"));
-    }
-
-    #[test]
-    fn an_unknown_question_asks_for_details_then_hands_over_with_them() {
-        let turns = converse(&["股票交易手续费是多少", "我的账号是 13800138000"]);
-        assert_eq!(
-            turns[0].decision,
-            Decision::Collect {
-                reason: HandoffReason::NoMatch,
-                fields: vec![Field::Domain, Field::Account],
-            }
-        );
-        assert_eq!(turns[0].decision.kind(), "handoff");
-        assert_eq!(turns[0].unanswered.as_deref(), Some("股票交易手续费是多少"));
-        assert!(turns[0].summary.is_none());
-        assert!(turns[0].reply.contains("账号"), "{}", turns[0].reply);
-        assert_eq!(
-            turns[1].decision,
-            Decision::Handoff {
-                reason: HandoffReason::NoMatch
-            }
-        );
-        let summary = turns[1].summary.as_ref().unwrap();
-        assert_eq!(summary.account.as_deref(), Some("13800138000"));
-        assert_eq!(summary.description.as_deref(), Some("股票交易手续费是多少"));
-        assert_eq!(summary.collected, vec![Field::Account]);
-        assert_eq!(turns[1].unanswered, None);
-        assert_eq!(turns[1].state.pending, None);
-    }
-
-    #[test]
-    fn asking_for_a_person_gets_one_question_that_can_be_skipped() {
-        let turns = converse(&["转人工", "转人工"]);
-        assert_eq!(
-            turns[0].decision,
-            Decision::Collect {
-                reason: HandoffReason::CustomerAsked,
-                fields: vec![Field::Description, Field::Account],
-            }
-        );
-        assert!(turns[0].reply.contains("直接回复“转人工”"));
-        assert_eq!(
-            turns[1].decision,
-            Decision::Handoff {
-                reason: HandoffReason::CustomerAsked
-            }
-        );
-        assert!(turns[1].summary.as_ref().unwrap().collected.is_empty());
-    }
-
-    #[test]
-    fn an_explicit_request_is_never_asked_twice() {
-        let turns = converse(&["转人工", "直播间被限流了"]);
-        let Decision::Handoff { .. } = turns[1].decision else {
-            panic!("expected a handoff, got {:?}", turns[1].decision);
-        };
-        let summary = turns[1].summary.as_ref().unwrap();
-        assert_eq!(summary.description.as_deref(), Some("直播间被限流了"));
-        assert_eq!(summary.collected, vec![Field::Description]);
-        assert_eq!(summary.account, None);
-    }
-
-    #[test]
-    fn a_request_with_everything_known_hands_over_at_once() {
-        let turns = converse(&["忘记登录密码怎么办", "账号13800138000，转人工"]);
-        assert_eq!(
-            turns[1].decision,
-            Decision::Handoff {
-                reason: HandoffReason::CustomerAsked
-            }
-        );
-        let summary = turns[1].summary.as_ref().unwrap();
-        assert_eq!(summary.domain.as_deref(), Some("账号"));
-        assert_eq!(summary.bot_answers, vec!["password"]);
-    }
-
-    #[test]
-    fn a_partial_answer_gets_one_more_question_within_the_budget() {
-        let turns = converse(&["量子纠缠实验室门票", "直播相关的问题", "138001380001"]);
-        assert_eq!(turns[0].decision.kind(), "handoff");
-        assert!(matches!(turns[0].decision, Decision::Collect { .. }));
-        assert_eq!(
-            turns[1].decision,
-            Decision::Collect {
-                reason: HandoffReason::NoMatch,
-                fields: vec![Field::Account],
-            }
-        );
-        assert!(turns[1].reply.starts_with("收到"));
-        let summary = turns[2].summary.as_ref().unwrap();
-        assert_eq!(summary.account.as_deref(), Some("138001380001"));
-        assert_eq!(summary.domain.as_deref(), Some("直播"));
-        assert_eq!(summary.collected, vec![Field::Domain, Field::Account]);
-    }
-
-    #[test]
-    fn a_reply_that_brings_nothing_is_not_asked_again() {
-        let turns = converse(&["量子纠缠实验室门票", "嗯"]);
-        assert!(matches!(turns[1].decision, Decision::Handoff { .. }));
-    }
-
-    #[test]
-    fn anger_during_collection_hands_over_at_once_as_urgent() {
-        let turns = converse(&["量子纠缠实验室门票", "你们这是骗子吧"]);
-        assert_eq!(
-            turns[1].decision,
-            Decision::Handoff {
-                reason: HandoffReason::NegativeEmotion {
-                    cue: "骗子".to_owned()
-                }
-            }
-        );
-    }
-
-    #[test]
-    fn anger_hands_over_at_once_and_asks_in_the_same_message() {
-        let turn = respond("你们这个垃圾平台，气死我了");
-        assert!(matches!(
-            turn.decision,
-            Decision::Handoff {
-                reason: HandoffReason::NegativeEmotion { .. }
-            }
-        ));
-        assert!(turn.missing.contains(&Field::Account));
-        assert!(turn.reply.contains("账号"));
-        assert!(turn.summary.is_some());
-    }
-
-    #[test]
-    fn a_stolen_account_hands_over_at_once_and_appeals_ask_first() {
-        let turn = respond("我的账号被盗了");
-        assert_eq!(
-            turn.decision,
-            Decision::Handoff {
-                reason: HandoffReason::NeedsPerson {
-                    intent: HumanIntent::AccountTheft
-                }
-            }
-        );
-        let turn = respond("视频审核不通过怎么办");
-        assert_eq!(
-            turn.decision,
-            Decision::Collect {
-                reason: HandoffReason::NeedsPerson {
-                    intent: HumanIntent::ContentAppeal
-                },
-                fields: vec![Field::Account],
-            }
-        );
-        assert!(turn.reply.contains("需要人工客服处理"));
-    }
-
-    #[test]
-    fn low_confidence_twice_in_a_row_hands_over() {
-        let bot = fixture();
-        let first = bot.respond("手机号", &ConversationState::default());
-        assert_eq!(first.decision.kind(), "suggest");
-        let second = bot.respond("手机号", &first.state);
-        assert_eq!(
-            second.decision,
-            Decision::Collect {
-                reason: HandoffReason::LowConfidenceTwice,
-                fields: vec![Field::Description, Field::Account],
-            }
-        );
-        assert_eq!(second.unanswered.as_deref(), Some("手机号"));
-        let third = bot.respond("13800138000，换了手机号登录不了", &second.state);
-        let summary = third.summary.unwrap();
-        assert_eq!(summary.asked.len(), 3);
-        assert_eq!(summary.domain.as_deref(), Some("账号"));
-        assert_eq!(summary.reason, HandoffReason::LowConfidenceTwice);
     }
 
     #[test]

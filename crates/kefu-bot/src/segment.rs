@@ -59,9 +59,20 @@ fn jieba() -> &'static Jieba {
     })
 }
 
-/// Loads the segmentation dictionary now rather than on the first query.
+/// Loads the segmentation dictionary (and the traditional → simplified table) now rather than on the first query.
 pub fn warm_up() {
     let _ = jieba();
+    crate::traditional::warm_up();
+}
+
+/// Every jieba token of a text, whitespace and stopwords included, in order (the HMM guesser
+/// is off, as in [`words`]).
+pub fn cut(text: &str) -> Vec<&str> {
+    jieba()
+        .cut(text, false)
+        .into_iter()
+        .map(|token| token.word)
+        .collect()
 }
 
 /// True for words that carry no meaning on their own.

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::messages::{Lang, Text, text};
+
 /// The kinds of small talk the bot answers itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -80,12 +82,18 @@ pub fn detect(surface: &str) -> Option<SmallTalk> {
 
 /// The canned Chinese reply for a kind of small talk.
 pub fn reply(kind: SmallTalk) -> &'static str {
-    match kind {
-        SmallTalk::Greeting => "您好，我是智能客服，请问有什么可以帮您？",
-        SmallTalk::Thanks => "不客气，还有其他问题随时问我。",
-        SmallTalk::Goodbye => "感谢您的咨询，再见！",
-        SmallTalk::AreYouABot => "我是智能客服机器人，可以回答常见问题；需要人工时请说“转人工”。",
-    }
+    reply_in(Lang::Zh, kind)
+}
+
+/// The canned reply for a kind of small talk in a language.
+pub fn reply_in(lang: Lang, kind: SmallTalk) -> &'static str {
+    let key = match kind {
+        SmallTalk::Greeting => Text::Greeting,
+        SmallTalk::Thanks => Text::Thanks,
+        SmallTalk::Goodbye => Text::Goodbye,
+        SmallTalk::AreYouABot => Text::AreYouABot,
+    };
+    text(lang, key)
 }
 
 #[cfg(test)]
@@ -125,6 +133,7 @@ mod tests {
             SmallTalk::AreYouABot,
         ] {
             assert!(!reply(k).is_empty());
+            assert!(reply_in(Lang::En, k).is_ascii());
         }
     }
 }

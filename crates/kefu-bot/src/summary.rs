@@ -5,8 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::account::account_in;
+use crate::account::{accounts_in, bare_handle};
 use crate::conversation::{ConversationState, Outcome};
+pub use crate::domain::domain_of;
+use crate::domain::{domain_code, domain_name};
 use crate::handoff::{HandoffReason, without_requests};
+use crate::messages::{FieldText, Lang, field_name};
 use crate::normalize::{is_han, normalize, normalize_surface};
 
 /// A field an agent needs.
@@ -21,48 +26,23 @@ pub enum Field {
     Description,
 }
 
-/// Service domains and words that point to them (the default catalogue's domains).
-const DOMAINS: &[(&str, &[&str])] = &[
-    (
-        "账号",
-        &[
-            "账号",
-            "登录",
-            "密码",
-            "注册",
-            "封号",
-            "解封",
-            "被盗",
-            "实名",
-            "手机号",
-            "验证码",
-        ],
-    ),
-    ("直播", &["直播", "带货", "开播", "连麦", "主播"]),
-    (
-        "内容审核",
-        &["审核", "下架", "限流", "违规", "删除作品", "作品", "视频"],
-    ),
-    (
-        "广告投放",
-        &["广告", "投流", "dou+", "推广", "计划", "投放"],
-    ),
-    ("创作者激励", &["激励", "收益", "分成", "创作者", "提现"]),
-    ("举报投诉", &["举报", "投诉", "骗子", "诈骗"]),
-];
-
 /// Everything an agent gets when the bot hands over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandoffSummary {
     /// The customer's messages, oldest first.
     pub asked: Vec<String>,
-    /// The entries the bot answered or suggested, oldest first.
+    /// The entries the bot answered with, oldest first.
     pub bot_answers: Vec<String>,
+    /// The entries the bot only offered as suggestions (not answered), oldest first.
+    #[serde(default)]
+    pub offered: Vec<String>,
     /// Why the bot handed over.
     pub reason: HandoffReason,
-    /// The service domain, from the matched entries' categories or the words used.
+    /// The service domain as a catalogue code (`account`, `live_streaming`, …; see
+    /// [`crate::domain`]), from the matched entries' categories or the words used.
     pub domain: Option<String>,
-    /// An account id or phone number found in the messages.
+    /// The account ids, handles, phone numbers or e-mail addresses found in the messages
+    /// (several joined with " / ").
     pub account: Option<String>,
     /// The longest substantive message, shortened.
     pub description: Option<String>,
@@ -77,24 +57,55 @@ const DESCRIPTION_CHARS: usize = 120;
 /// Builds the summary of a conversation (including the current message as its last turn).
 pub fn summarize(state: &ConversationState, reason: HandoffReason) -> HandoffSummary {
     let asked: Vec<String> = state.turns.iter().map(|t| t.query.clone()).collect();
-    let bot_answers = state
+    let bot_answers: Vec<String> = state
         .turns
         .iter()
-        .filter(|t| matches!(t.outcome, Outcome::Answered | Outcome::Suggested))
+        .filter(|t| t.outcome == Outcome::Answered)
         .filter_map(|t| t.entry_id.clone())
         .collect();
+    let mut offered: Vec<String> = Vec::new();
+    for t in state
+        .turns
+        .iter()
+        .filter(|t| t.outcome == Outcome::Suggested)
+    {
+        let ids = if t.offered.is_empty() {
+            t.entry_id.iter().cloned().collect()
+        } else {
+            t.offered.clone()
+        };
+        for id in ids {
+            if !offered.contains(&id) && !bot_answers.contains(&id) {
+                offered.push(id);
+            }
+        }
+    }
     let domain = state
         .turns
         .iter()
         .rev()
-        .find_map(|t| t.category.clone())
+        .find_map(|t| t.category.as_deref().map(domain_code))
         .or_else(|| {
             asked
                 .iter()
                 .rev()
                 .find_map(|q| domain_of(&without_account(q)))
         });
-    let account = asked.iter().find_map(|q| account_in(q));
+    let mut accounts: Vec<String> = Vec::new();
+    for (i, t) in state.turns.iter().enumerate() {
+        let mut found = accounts_in(&t.query);
+        // A bare `wang_2024` is a handle only as the answer to the bot's question.
+        let answers_question = i > 0 && state.turns[i - 1].outcome == Outcome::Collecting;
+        if found.is_empty() && answers_question {
+            found.extend(bare_handle(&t.query));
+        }
+        for a in found {
+            if !accounts.contains(&a) {
+                accounts.push(a);
+            }
+        }
+    }
+    let account = (!accounts.is_empty()).then(|| accounts.join(" / "));
     let description = state
         .turns
         .iter()
@@ -106,6 +117,7 @@ pub fn summarize(state: &ConversationState, reason: HandoffReason) -> HandoffSum
     HandoffSummary {
         asked,
         bot_answers,
+        offered,
         reason,
         domain,
         account,
@@ -117,56 +129,50 @@ pub fn summarize(state: &ConversationState, reason: HandoffReason) -> HandoffSum
 /// Characters that only glue a request together (我要…, 帮我…吗).
 const GLUE: &str = "我你您要帮能吗请给下可以的了吧呢啊一好";
 
-/// How many meaningful characters a message has once a request for a person, an account
-/// number, fillers and glue characters are taken out: "我要转人工" or "13800138000" has
-/// none, so it does not describe a problem.
-fn substance(message: &str) -> usize {
-    let mut text = without_requests(&normalize_surface(message));
-    if let Some(account) = account_in(message) {
-        text = text.replace(&account, " ");
+/// How much a message says about a problem once a request for a person, account items,
+/// fillers and glue characters are taken out: its meaningful Chinese characters plus two
+/// per latin word. "我要转人工", "13800138000" or "wang_2024" say nothing.
+pub(crate) fn substance(message: &str) -> usize {
+    let mut raw = message.to_owned();
+    for item in accounts_in(message).into_iter().chain(bare_handle(message)) {
+        raw = raw.replace(&item, " ");
     }
-    normalize(&text)
+    let text = normalize(&without_requests(&normalize_surface(&raw)));
+    let han = text
         .chars()
-        .filter(|c| (is_han(*c) && !GLUE.contains(*c)) || c.is_ascii_alphanumeric())
-        .count()
+        .filter(|c| is_han(*c) && !GLUE.contains(*c))
+        .count();
+    let latin = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()) && w.len() >= 2)
+        .count();
+    han + 2 * latin
 }
 
-/// A message without its account number and the word that labels it (账号是…, 手机号…),
+/// A message without its account items and the words that label them (账号是…, 手机号…),
 /// which say nothing about the domain of the problem.
 fn without_account(message: &str) -> String {
-    let Some(account) = account_in(message) else {
+    let items = accounts_in(message);
+    if items.is_empty() {
         return message.to_owned();
-    };
-    let mut text = normalize_surface(message).replace(&account, " ");
-    for label in ["绑定手机号", "手机号", "账号", "id"] {
+    }
+    let mut text = message.to_lowercase();
+    for item in items {
+        text = text.replace(&item, " ");
+    }
+    let mut text = normalize_surface(&text);
+    for label in [
+        "绑定手机号",
+        "手机号",
+        "抖音号",
+        "账号",
+        "uid",
+        "id",
+        "account",
+    ] {
         text = text.replace(label, " ");
     }
     text
-}
-
-/// The domain a message points to: the one whose word appears first.
-pub fn domain_of(message: &str) -> Option<String> {
-    let text = normalize_surface(message);
-    DOMAINS
-        .iter()
-        .filter_map(|(domain, words)| {
-            words
-                .iter()
-                .filter_map(|w| text.find(w))
-                .min()
-                .map(|at| (at, *domain))
-        })
-        .min()
-        .map(|(_, domain)| domain.to_owned())
-}
-
-/// The first account-like token of a message: a run of at least 6 latin letters and digits
-/// with at least 5 digits (an id or a phone number).
-pub fn account_in(message: &str) -> Option<String> {
-    normalize_surface(message)
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .find(|token| token.len() >= 6 && token.chars().filter(char::is_ascii_digit).count() >= 5)
-        .map(str::to_owned)
 }
 
 /// The fields still missing from a summary, in the order the bot should ask for them.
@@ -186,53 +192,79 @@ pub fn missing_fields(summary: &HandoffSummary) -> Vec<Field> {
 
 /// A Chinese question asking the customer for the missing fields.
 pub fn ask_for(fields: &[Field]) -> Option<String> {
+    ask_for_in(Lang::Zh, fields)
+}
+
+/// A question asking the customer for the missing fields, in a language.
+pub fn ask_for_in(lang: Lang, fields: &[Field]) -> Option<String> {
+    use crate::messages::{Text, fill, text};
     if fields.is_empty() {
         return None;
     }
     let names: Vec<&str> = fields
         .iter()
-        .map(|f| match f {
-            Field::Domain => "问题类型（如账号、直播、广告、创作者激励）",
-            Field::Account => "您的账号或绑定手机号",
-            Field::Description => "问题的简要描述",
-        })
+        .map(|f| field_name(lang, *f, FieldText::Short))
         .collect();
-    Some(format!(
-        "为了让人工客服更快处理，请告诉我：{}。",
-        names.join("、")
+    Some(fill(
+        lang,
+        Text::AskFor,
+        &names.join(text(lang, Text::AskForJoin)),
     ))
 }
 
 impl HandoffSummary {
     /// The summary as a short Chinese text for the agent.
     pub fn to_text(&self) -> String {
-        let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "未提供".to_owned());
-        let collected: Vec<&str> = self
-            .collected
-            .iter()
-            .map(|f| match f {
-                Field::Domain => "问题类型",
-                Field::Account => "账号",
-                Field::Description => "问题描述",
-            })
-            .collect();
-        let mut text = format!(
-            "转人工原因：{}\n问题类型：{}\n账号：{}\n问题描述：{}\n客户消息：{}\n机器人已答：{}",
-            self.reason.label(),
-            or_unknown(&self.domain),
-            or_unknown(&self.account),
-            or_unknown(&self.description),
-            self.asked.join(" / "),
-            if self.bot_answers.is_empty() {
-                "无".to_owned()
+        self.to_text_in(Lang::Zh)
+    }
+
+    /// The summary as a short text for an agent who reads `lang`: every label and the domain
+    /// in that language (the customer's messages as they wrote them). Says what the bot
+    /// really did: which entries it answered with, which it only offered.
+    pub fn to_text_in(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        let pick =
+            |zh_text: &'static str, en_text: &'static str| if zh { zh_text } else { en_text };
+        let unknown = pick("未提供", "not given");
+        let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.to_owned());
+        let list = |ids: &[String]| {
+            if ids.is_empty() {
+                pick("无", "none").to_owned()
             } else {
-                self.bot_answers.join("、")
-            },
+                ids.join(pick("、", ", "))
+            }
+        };
+        let label = |f: Field| field_name(lang, f, FieldText::Label);
+        let colon = pick("：", ": ");
+        let domain = self.domain.as_deref().map(|d| domain_name(d, lang));
+        let mut text = format!(
+            "{}{colon}{}\n{}{colon}{}\n{}{colon}{}\n{}{colon}{}\n{}{colon}{}\n{}{colon}{}",
+            pick("转人工原因", "Handoff reason"),
+            self.reason.label_in(lang),
+            label(Field::Domain),
+            or_unknown(&domain),
+            label(Field::Account),
+            or_unknown(&self.account),
+            label(Field::Description),
+            or_unknown(&self.description),
+            pick("客户消息", "Customer messages"),
+            self.asked.join(" / "),
+            pick("机器人已答", "Bot answered"),
+            list(&self.bot_answers),
         );
-        if !collected.is_empty() {
+        if !self.offered.is_empty() {
             text.push_str(&format!(
-                "\n转人工前已向客户补充询问：{}",
-                collected.join("、")
+                "\n{}{colon}{}",
+                pick("机器人推荐过", "Bot offered"),
+                list(&self.offered)
+            ));
+        }
+        if !self.collected.is_empty() {
+            let collected: Vec<&str> = self.collected.iter().map(|f| label(*f)).collect();
+            text.push_str(&format!(
+                "\n{}{colon}{}",
+                pick("转人工前已向客户补充询问", "Collected before the handoff"),
+                collected.join(pick("、", ", "))
             ));
         }
         text
@@ -249,13 +281,11 @@ mod tests {
             turns: turns
                 .iter()
                 .map(|(q, o, id)| Turn {
-                    query: (*q).to_owned(),
-                    outcome: *o,
                     entry_id: id.map(str::to_owned),
-                    category: None,
+                    ..Turn::new(q, *o)
                 })
                 .collect(),
-            pending: None,
+            ..ConversationState::default()
         }
     }
 
@@ -271,13 +301,14 @@ mod tests {
             ("转人工", Outcome::HandedOff, None),
         ]);
         let summary = summarize(&s, HandoffReason::CustomerAsked);
-        assert_eq!(summary.domain.as_deref(), Some("直播"));
+        assert_eq!(summary.domain.as_deref(), Some("live_streaming"));
         assert_eq!(summary.account.as_deref(), Some("13800138000"));
         assert_eq!(
             summary.description.as_deref(),
             Some("直播间被限流了，账号 13800138000")
         );
-        assert_eq!(summary.bot_answers, vec!["faq-1"]);
+        assert!(summary.bot_answers.is_empty());
+        assert_eq!(summary.offered, vec!["faq-1"]);
         assert!(missing_fields(&summary).is_empty());
         assert!(summary.to_text().contains("客户要求转人工"));
     }
@@ -316,7 +347,7 @@ mod tests {
             HandoffReason::CustomerAsked,
         );
         assert_eq!(summary.description.as_deref(), Some("提现一直没到账"));
-        assert_eq!(summary.domain.as_deref(), Some("创作者激励"));
+        assert_eq!(summary.domain.as_deref(), Some("creator_incentives"));
     }
 
     #[test]
@@ -338,5 +369,98 @@ mod tests {
     fn short_numbers_are_not_accounts() {
         assert_eq!(account_in("我充了100元"), None);
         assert_eq!(account_in("我的id是 abc12345"), Some("abc12345".to_owned()));
+    }
+
+    #[test]
+    fn a_handle_and_a_phone_in_one_reply_fill_the_account_not_the_description() {
+        let summary = summarize(
+            &state(&[
+                ("直播权限申请一直不通过", Outcome::Collecting, None),
+                (
+                    "抖音号 wang_2024，绑定手机 138****1234",
+                    Outcome::HandedOff,
+                    None,
+                ),
+            ]),
+            HandoffReason::NoMatch,
+        );
+        assert_eq!(summary.account.as_deref(), Some("wang_2024 / 138****1234"));
+        assert_eq!(
+            summary.description.as_deref(),
+            Some("直播权限申请一直不通过")
+        );
+        assert!(
+            !summary.to_text().contains("账号：未提供"),
+            "{}",
+            summary.to_text()
+        );
+    }
+
+    #[test]
+    fn a_bare_handle_answering_the_question_is_the_account() {
+        let summary = summarize(
+            &state(&[
+                ("视频审核不通过", Outcome::Collecting, None),
+                ("wang_2024", Outcome::HandedOff, None),
+            ]),
+            HandoffReason::NoMatch,
+        );
+        assert_eq!(summary.account.as_deref(), Some("wang_2024"));
+        assert_eq!(summary.description.as_deref(), Some("视频审核不通过"));
+        let unasked = summarize(
+            &state(&[("wang_2024", Outcome::HandedOff, None)]),
+            HandoffReason::NoMatch,
+        );
+        assert_eq!(unasked.account, None);
+    }
+
+    #[test]
+    fn an_email_from_any_turn_is_the_account() {
+        let summary = summarize(
+            &state(&[
+                ("my email is lucy@example.com", Outcome::Suggested, None),
+                ("I cannot log in", Outcome::HandedOff, None),
+            ]),
+            HandoffReason::CustomerAsked,
+        );
+        assert_eq!(summary.account.as_deref(), Some("lucy@example.com"));
+        assert_eq!(summary.domain.as_deref(), Some("account"));
+    }
+
+    #[test]
+    fn the_text_says_what_the_bot_answered_and_what_it_only_offered() {
+        let mut s = state(&[
+            ("怎么修改密码", Outcome::Suggested, Some("kb-1")),
+            ("1", Outcome::Answered, Some("kb-1")),
+            ("还是不行", Outcome::Suggested, Some("kb-7")),
+        ]);
+        s.turns[0].offered = vec!["kb-1".into(), "kb-2".into(), "kb-3".into()];
+        s.turns[2].offered = vec!["kb-7".into(), "kb-2".into()];
+        let summary = summarize(&s, HandoffReason::LowConfidenceTwice);
+        assert_eq!(summary.bot_answers, vec!["kb-1"]);
+        assert_eq!(summary.offered, vec!["kb-2", "kb-3", "kb-7"]);
+        let zh = summary.to_text();
+        assert!(zh.contains("机器人已答：kb-1"), "{zh}");
+        assert!(zh.contains("机器人推荐过：kb-2、kb-3、kb-7"), "{zh}");
+    }
+
+    #[test]
+    fn the_domain_is_shown_in_the_reader_language_only() {
+        let summary = summarize(
+            &state(&[("直播间被限流了", Outcome::HandedOff, None)]),
+            HandoffReason::CustomerAsked,
+        );
+        assert_eq!(summary.domain.as_deref(), Some("live_streaming"));
+        let zh = summary.to_text_in(Lang::Zh);
+        let en = summary.to_text_in(Lang::En);
+        assert!(
+            zh.contains("问题类型：直播") && !zh.contains("Live"),
+            "{zh}"
+        );
+        assert!(
+            en.contains("Domain: Live streaming") && !en.contains("问题类型"),
+            "{en}"
+        );
+        assert!(!en.contains("客户要求"), "{en}");
     }
 }
