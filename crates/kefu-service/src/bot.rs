@@ -32,6 +32,8 @@ pub fn faq_entry(a: &KbArticle) -> FaqEntry {
         category: a.category.clone(),
         similar: a.content.similar.clone(),
         keywords: a.content.keywords.clone(),
+        // Articles carry no English yet: English questions rank against the Chinese text.
+        ..FaqEntry::default()
     }
 }
 
