@@ -10,6 +10,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0002_knowledge_base",
     "0003_routing",
     "0004_rosters",
+    "0005_jobs",
 ];
 
 const SQLITE: &[&str] = &[
@@ -17,12 +18,14 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0002_knowledge_base.sql"),
     include_str!("../migrations/sqlite/0003_routing.sql"),
     include_str!("../migrations/sqlite/0004_rosters.sql"),
+    include_str!("../migrations/sqlite/0005_jobs.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
     include_str!("../migrations/postgres/0002_knowledge_base.sql"),
     include_str!("../migrations/postgres/0003_routing.sql"),
     include_str!("../migrations/postgres/0004_rosters.sql"),
+    include_str!("../migrations/postgres/0005_jobs.sql"),
 ];
 
 /// Which schema dialect to build.

@@ -21,6 +21,7 @@ pub(crate) mod ops {
     );
     crate::routing_ops::routing_ops!(lock = "FOR UPDATE", claim = "FOR UPDATE SKIP LOCKED");
     crate::kb_ops::kb_ops!();
+    crate::jobs_ops::jobs_ops!(claim = "FOR UPDATE SKIP LOCKED");
 }
 
 /// A PostgreSQL-backed store.

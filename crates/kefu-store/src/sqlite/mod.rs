@@ -33,6 +33,7 @@ pub(crate) mod ops {
     crate::ops::backend_ops!(lock = "", open_rows = crate::sqlite::fast::open_rows);
     crate::routing_ops::routing_ops!(lock = "", claim = "");
     crate::kb_ops::kb_ops!();
+    crate::jobs_ops::jobs_ops!(claim = "");
 }
 
 /// The largest number of writes committed together.
