@@ -115,6 +115,7 @@ pub(crate) fn event(r: &impl Get) -> StoreResult<TicketEvent> {
     Ok(TicketEvent {
         id: EventId(r.i64("id")?),
         ticket_id: TicketId(r.i64("ticket_id")?),
+        seq: r.i64("seq")?,
         actor: json::<Actor>("actor", &r.text("actor")?)?,
         kind: serde_json::from_value::<EventKind>(payload).map_err(|e| corrupt("event", e))?,
         at: ts(r.i64("at")?)?,

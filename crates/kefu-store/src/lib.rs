@@ -25,11 +25,13 @@
 
 mod decode;
 mod error;
+mod event_ops;
 mod inputs;
 mod jobs;
 mod jobs_ops;
 mod kb_ops;
 mod migrate;
+mod notices;
 mod opening;
 mod ops;
 mod postgres;
@@ -51,6 +53,7 @@ pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
 pub use migrate::MIGRATION_NAMES;
+pub use notices::{EVENTS_CHANNEL, EventNotice};
 pub use routing::*;
 pub use sqlite::database_file;
 
@@ -289,6 +292,19 @@ pub trait Store: Send + Sync + 'static {
     /// Jobs by state at `now` (a scan of the table: for metrics every few seconds, not per
     /// request).
     async fn job_counts(&self, now: jiff::Timestamp) -> StoreResult<JobCounts>;
+
+    // --- the event log and live notices (event_ops.rs, notices.rs) -------------------------
+
+    /// A ticket's events with `seq > after_seq`, in order (catch-up after a notice).
+    async fn events_after(&self, ticket: TicketId, after_seq: i64)
+    -> StoreResult<Vec<TicketEvent>>;
+    /// Up to `limit` events of every ticket with `id > after_event_id`, in id order (a node
+    /// tailing the log). On PostgreSQL ids can become visible out of order (see
+    /// `event_ops.rs`): check each ticket's `seq` for holes.
+    async fn events_since(&self, after_event_id: i64, limit: u32) -> StoreResult<Vec<TicketEvent>>;
+    /// Notices of events committed by any node (PostgreSQL); `None` on SQLite, where the
+    /// service layer fans out in process.
+    fn event_notices(&self) -> Option<tokio::sync::broadcast::Receiver<EventNotice>>;
 
     // --- meta ------------------------------------------------------------------------------
 

@@ -400,6 +400,25 @@ macro_rules! impl_store {
             async fn job_counts(&self, now: jiff::Timestamp) -> StoreResult<JobCounts> {
                 self.read(move |c| Box::pin(ops::job_counts(c, now))).await
             }
+            async fn events_after(
+                &self,
+                ticket: TicketId,
+                after_seq: i64,
+            ) -> StoreResult<Vec<TicketEvent>> {
+                self.read(move |c| Box::pin(ops::events_after(c, ticket, after_seq)))
+                    .await
+            }
+            async fn events_since(
+                &self,
+                after_event_id: i64,
+                limit: u32,
+            ) -> StoreResult<Vec<TicketEvent>> {
+                self.read(move |c| Box::pin(ops::events_since(c, after_event_id, limit)))
+                    .await
+            }
+            fn event_notices(&self) -> Option<tokio::sync::broadcast::Receiver<EventNotice>> {
+                self.subscribe_notices()
+            }
             async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
                 let key = key.to_owned();
                 self.read(move |c| Box::pin(async move { ops::meta(c, &key).await }))
