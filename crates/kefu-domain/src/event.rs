@@ -107,8 +107,11 @@ impl EventKind {
 /// One row of a ticket's event log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketEvent {
+    /// Global and increasing (a node tails every ticket's events by it).
     pub id: EventId,
     pub ticket_id: TicketId,
+    /// The event's place in its ticket's log: 1, 2, 3 … without gaps.
+    pub seq: i64,
     pub actor: Actor,
     pub kind: EventKind,
     pub at: Timestamp,

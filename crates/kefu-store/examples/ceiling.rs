@@ -28,8 +28,8 @@ where
         // This batch's tickets, found by their number range (same length, so text order).
         let mine = format!("FROM tickets WHERE number >= 'c{base:014}' AND number < 'd'");
         tx.execute(format!("INSERT INTO messages (ticket_id, kind, body, attachments, created_at) SELECT id, 'customer', '我的账号登录不了，验证码一直收不到，换了手机号也不行，请帮忙看看。', '[]', 1 {mine}").as_str()).await?;
-        tx.execute(format!("INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) SELECT id, '{{\"type\":\"channel\",\"key_id\":1}}', 'opened', '{{\"kind\":\"opened\",\"channel\":\"in_app\"}}', 1 {mine}").as_str()).await?;
-        tx.execute(format!("INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) SELECT id, '{{\"type\":\"channel\",\"key_id\":1}}', 'message_added', '{{\"kind\":\"message_added\",\"message_kind\":\"customer\"}}', 1 {mine}").as_str()).await?;
+        tx.execute(format!("INSERT INTO ticket_events (ticket_id, seq, actor, kind, payload, at) SELECT id, 1, '{{\"type\":\"channel\",\"key_id\":1}}', 'opened', '{{\"kind\":\"opened\",\"channel\":\"in_app\"}}', 1 {mine}").as_str()).await?;
+        tx.execute(format!("INSERT INTO ticket_events (ticket_id, seq, actor, kind, payload, at) SELECT id, 2, '{{\"type\":\"channel\",\"key_id\":1}}', 'message_added', '{{\"kind\":\"message_added\",\"message_kind\":\"customer\"}}', 1 {mine}").as_str()).await?;
         tx.commit().await?;
         n += batch as u64;
     }

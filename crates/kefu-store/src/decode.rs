@@ -115,6 +115,7 @@ pub(crate) fn event(r: &impl Get) -> StoreResult<TicketEvent> {
     Ok(TicketEvent {
         id: EventId(r.i64("id")?),
         ticket_id: TicketId(r.i64("ticket_id")?),
+        seq: r.i64("seq")?,
         actor: json::<Actor>("actor", &r.text("actor")?)?,
         kind: serde_json::from_value::<EventKind>(payload).map_err(|e| corrupt("event", e))?,
         at: ts(r.i64("at")?)?,
@@ -189,5 +190,27 @@ pub(crate) fn credential(r: &impl Get) -> StoreResult<Credential> {
         created_at: ts(r.i64("created_at")?)?,
         expires_at: opt_ts(r.opt_i64("expires_at")?)?,
         revoked_at: opt_ts(r.opt_i64("revoked_at")?)?,
+    })
+}
+
+pub(crate) fn job(r: &impl Get) -> StoreResult<crate::Job> {
+    let count = |col: &str| -> StoreResult<u32> {
+        let v = r.i32(col)?;
+        u32::try_from(v).map_err(|e| corrupt(col, e))
+    };
+    Ok(crate::Job {
+        id: crate::JobId(r.i64("id")?),
+        kind: r.text("kind")?,
+        payload: json("job payload", &r.text("payload")?)?,
+        ordering_key: r.opt_text("ordering_key")?,
+        dedupe_key: r.opt_text("dedupe_key")?,
+        run_at: ts(r.i64("run_at")?)?,
+        attempts: count("attempts")?,
+        max_attempts: count("max_attempts")?,
+        leased_by: r.opt_text("leased_by")?,
+        lease_until: opt_ts(r.opt_i64("lease_until")?)?,
+        last_error: r.opt_text("last_error")?,
+        dead_at: opt_ts(r.opt_i64("dead_at")?)?,
+        created_at: ts(r.i64("created_at")?)?,
     })
 }

@@ -2,12 +2,36 @@
 //! (the default: one embedded file, group-committed writes) and a PostgreSQL backend (many
 //! stateless nodes). Each method is one whole step in one transaction: a ticket change and
 //! its event-log row are written together or not at all.
+//!
+//! # The transactional outbox: jobs written with a ticket change
+//!
+//! A use-case that must cause later work when a ticket changes (a survey after resolving,
+//! an outbound message in order, an auto-close timer) enqueues that work as [`NewJob`]s
+//! *in the change's transaction*, so the job exists if and only if the change committed:
+//! call the `*_with_jobs` variant of the step (`change_status_with_jobs`,
+//! `add_message_with_jobs`, …); the plain method is the same step with no jobs. To give
+//! another step an outbox:
+//!
+//! 1. add `async fn <step>_with_jobs(&self, input, jobs: Vec<NewJob>) -> …` to [`Store`]
+//!    (the trait only grows: existing signatures stay as they are);
+//! 2. in `store_impl.rs`, run the step's `ops::<step>` and then `ops::insert_jobs(c, &jobs,
+//!    at)` inside the same `self.write` closure (see `change_status_with_jobs` there), and
+//!    make the plain method call the new one with `Vec::new()`.
+//!
+//! `insert_jobs` is the one place jobs are written, for both backends (`jobs_ops.rs`), so
+//! any step's transaction can take jobs the same way. Standalone work uses
+//! [`Store::enqueue_job`]; runners claim with [`Store::claim_jobs`] (see `jobs.rs` for the
+//! states, leases, ordering and dedupe keys).
 
 mod decode;
 mod error;
+mod event_ops;
 mod inputs;
+mod jobs;
+mod jobs_ops;
 mod kb_ops;
 mod migrate;
+mod notices;
 mod opening;
 mod ops;
 mod postgres;
@@ -23,10 +47,13 @@ use kefu_domain::{
     TicketId, TicketNumber, TicketStatus,
 };
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
+pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
 pub use migrate::MIGRATION_NAMES;
+pub use notices::{EVENTS_CHANNEL, EventNotice};
 pub use routing::*;
 pub use sqlite::database_file;
 
@@ -173,6 +200,113 @@ pub trait Store: Send + Sync + 'static {
     async fn record_bot_exchange(&self, exchange: BotExchange) -> StoreResult<Vec<Message>>;
     /// Questions the bot could not answer, newest first.
     async fn unanswered(&self, limit: u32) -> StoreResult<Vec<UnansweredRecord>>;
+
+    // --- ticket steps with jobs: the transactional outbox (see the crate header) ---------
+
+    /// [`Store::change_status`], writing `jobs` in the same transaction (none if it fails).
+    async fn change_status_with_jobs(
+        &self,
+        change: StatusChange,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Ticket>;
+    /// [`Store::add_message`], writing `jobs` in the same transaction.
+    async fn add_message_with_jobs(
+        &self,
+        new: NewMessage,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Message>;
+    /// [`Store::assign_ticket`], writing `jobs` in the same transaction.
+    async fn assign_ticket_with_jobs(
+        &self,
+        assignment: Assignment,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Ticket>;
+    /// [`Store::assign_if_room`], writing `jobs` in the same transaction only when the
+    /// ticket was assigned.
+    async fn assign_if_room_with_jobs(
+        &self,
+        assignment: RoutedAssignment,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Option<Ticket>>;
+    /// [`Store::escalate_ticket`], writing `jobs` in the same transaction.
+    async fn escalate_ticket_with_jobs(
+        &self,
+        escalation: Escalation,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Ticket>;
+    /// [`Store::send_back`], writing `jobs` in the same transaction.
+    async fn send_back_with_jobs(
+        &self,
+        send_back: SendBack,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Ticket>;
+    /// [`Store::transfer_ticket`], writing `jobs` in the same transaction.
+    async fn transfer_ticket_with_jobs(
+        &self,
+        transfer: Transfer,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Ticket>;
+    /// [`Store::record_bot_exchange`], writing `jobs` in the same transaction.
+    async fn record_bot_exchange_with_jobs(
+        &self,
+        exchange: BotExchange,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Vec<Message>>;
+
+    // --- durable jobs (jobs.rs) ------------------------------------------------------------
+
+    /// Enqueues a job on its own (`at`: when it was asked for). A job whose dedupe key is
+    /// outstanding is not enqueued again: the outstanding job's id is returned.
+    async fn enqueue_job(&self, job: NewJob, at: jiff::Timestamp) -> StoreResult<JobId>;
+    /// Leases up to `limit` due jobs (of `kinds`, or any) to `node` until `now + lease`,
+    /// counting an attempt each: not dead, not under another live lease, and first of their
+    /// ordering key. On PostgreSQL rows other nodes are claiming are skipped
+    /// (`SKIP LOCKED`), so no job is leased twice at once. Due first, then by id.
+    async fn claim_jobs(
+        &self,
+        node: &str,
+        kinds: Option<&[&str]>,
+        now: jiff::Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Job>>;
+    /// Deletes a done job if `node` still holds it; `false` (nothing changed) when it does
+    /// not (its lease expired and another node took it, or it is gone or dead).
+    async fn complete_job(&self, id: JobId, node: &str) -> StoreResult<bool>;
+    /// Records a failed attempt by `node`: claimable again from `retry_at`, or dead when
+    /// `retry_at` is `None` or the attempts are used up. See [`retry_delay`].
+    async fn fail_job(
+        &self,
+        id: JobId,
+        node: &str,
+        error: &str,
+        now: jiff::Timestamp,
+        retry_at: Option<jiff::Timestamp>,
+    ) -> StoreResult<FailedJob>;
+    /// Gives back every job `node` holds without counting the attempt (graceful shutdown,
+    /// after in-flight jobs are finished). Returns how many.
+    async fn release_jobs(&self, node: &str) -> StoreResult<u64>;
+    async fn job(&self, id: JobId) -> StoreResult<Option<Job>>;
+    /// Dead jobs, most recently dead first (the admin list).
+    async fn dead_jobs(&self, limit: u32) -> StoreResult<Vec<Job>>;
+    /// Queues a dead job again from `now` with fresh attempts (`NotFound` unless dead).
+    async fn retry_dead_job(&self, id: JobId, now: jiff::Timestamp) -> StoreResult<()>;
+    /// Jobs by state at `now` (a scan of the table: for metrics every few seconds, not per
+    /// request).
+    async fn job_counts(&self, now: jiff::Timestamp) -> StoreResult<JobCounts>;
+
+    // --- the event log and live notices (event_ops.rs, notices.rs) -------------------------
+
+    /// A ticket's events with `seq > after_seq`, in order (catch-up after a notice).
+    async fn events_after(&self, ticket: TicketId, after_seq: i64)
+    -> StoreResult<Vec<TicketEvent>>;
+    /// Up to `limit` events of every ticket with `id > after_event_id`, in id order (a node
+    /// tailing the log). On PostgreSQL ids can become visible out of order (see
+    /// `event_ops.rs`): check each ticket's `seq` for holes.
+    async fn events_since(&self, after_event_id: i64, limit: u32) -> StoreResult<Vec<TicketEvent>>;
+    /// Notices of events committed by any node (PostgreSQL); `None` on SQLite, where the
+    /// service layer fans out in process.
+    fn event_notices(&self) -> Option<tokio::sync::broadcast::Receiver<EventNotice>>;
 
     // --- meta ------------------------------------------------------------------------------
 

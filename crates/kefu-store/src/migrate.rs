@@ -10,6 +10,8 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0002_knowledge_base",
     "0003_routing",
     "0004_rosters",
+    "0005_jobs",
+    "0006_event_seq",
 ];
 
 const SQLITE: &[&str] = &[
@@ -17,12 +19,16 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0002_knowledge_base.sql"),
     include_str!("../migrations/sqlite/0003_routing.sql"),
     include_str!("../migrations/sqlite/0004_rosters.sql"),
+    include_str!("../migrations/sqlite/0005_jobs.sql"),
+    include_str!("../migrations/sqlite/0006_event_seq.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
     include_str!("../migrations/postgres/0002_knowledge_base.sql"),
     include_str!("../migrations/postgres/0003_routing.sql"),
     include_str!("../migrations/postgres/0004_rosters.sql"),
+    include_str!("../migrations/postgres/0005_jobs.sql"),
+    include_str!("../migrations/postgres/0006_event_seq.sql"),
 ];
 
 /// Which schema dialect to build.
@@ -35,6 +41,11 @@ pub(crate) enum Dialect {
 /// A migrator over the embedded files. (`sqlx::migrate!` would need the `macros` feature
 /// and its proc-macro build; building the list by hand keeps the dependency tree lean.)
 pub(crate) fn migrator(dialect: Dialect) -> Migrator {
+    migrator_upto(dialect, MIGRATION_NAMES.len())
+}
+
+/// A migrator over the first `count` migrations (an older schema, for upgrade tests).
+fn migrator_upto(dialect: Dialect, count: usize) -> Migrator {
     let sources = match dialect {
         Dialect::Sqlite => SQLITE,
         Dialect::Postgres => POSTGRES,
@@ -43,6 +54,7 @@ pub(crate) fn migrator(dialect: Dialect) -> Migrator {
         .iter()
         .zip(sources)
         .zip(1i64..)
+        .take(count)
         .map(|((name, sql), version)| {
             let description = name.split_once('_').map_or(*name, |(_, d)| d);
             Migration::new(
@@ -80,6 +92,66 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    /// Rows of a schema before `0006_event_seq`: two tickets, their events interleaved.
+    const OLD_ROWS: &str = "\
+        INSERT INTO customers (channel, external_id, language, created_at) VALUES ('api', 'c', 'zh-CN', 0); \
+        INSERT INTO tickets (number, customer_id, channel, subject, category, priority, status, created_at, updated_at) \
+          VALUES ('2611300000000007', 1, 'api', 's', 'general', 1, 'queued', 0, 0), \
+                 ('2611300000000015', 1, 'api', 's', 'general', 1, 'queued', 0, 0); \
+        INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) VALUES \
+          (1, '{}', 'opened', '{}', 0), (2, '{}', 'opened', '{}', 0), (1, '{}', 'x', '{}', 0), \
+          (1, '{}', 'x', '{}', 0), (2, '{}', 'x', '{}', 0)";
+
+    const SEQS: &str = "SELECT ticket_id, seq FROM ticket_events ORDER BY id";
+
+    #[tokio::test]
+    async fn existing_events_are_numbered_per_ticket_in_id_order_on_sqlite() {
+        use sqlx::Connection as _;
+        let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        migrator_upto(Dialect::Sqlite, 5).run(&mut c).await.unwrap();
+        sqlx::raw_sql(OLD_ROWS).execute(&mut c).await.unwrap();
+        migrator(Dialect::Sqlite).run(&mut c).await.unwrap();
+        let seqs: Vec<(i64, i64)> = sqlx::query_as(SEQS).fetch_all(&mut c).await.unwrap();
+        assert_eq!(seqs, [(1, 1), (2, 1), (1, 2), (1, 3), (2, 2)]);
+        let unnumbered = sqlx::raw_sql(
+            "INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) VALUES (1, '{}', 'x', '{}', 0)",
+        )
+        .execute(&mut c)
+        .await;
+        assert!(unnumbered.is_err(), "seq is required");
+    }
+
+    #[tokio::test]
+    async fn existing_events_are_numbered_per_ticket_in_id_order_on_postgres() {
+        use sqlx::Connection as _;
+        let Some(url) = crate::testing::postgres_url() else {
+            eprintln!("KEFU_TEST_POSTGRES_URL not set; PostgreSQL migration test not run");
+            return;
+        };
+        let name = format!("kefu_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let (base, _) = url.rsplit_once('/').unwrap();
+        let db_url = format!("{base}/{name}");
+        let mut c = sqlx::PgConnection::connect(&db_url).await.unwrap();
+        migrator_upto(Dialect::Postgres, 5)
+            .run(&mut c)
+            .await
+            .unwrap();
+        sqlx::raw_sql(OLD_ROWS).execute(&mut c).await.unwrap();
+        migrator(Dialect::Postgres).run(&mut c).await.unwrap();
+        let seqs: Vec<(i64, i64)> = sqlx::query_as(SEQS).fetch_all(&mut c).await.unwrap();
+        c.close().await.unwrap();
+        let drop_db = format!("DROP DATABASE {name} WITH (FORCE)");
+        sqlx::raw_sql(&drop_db).execute(&mut admin).await.unwrap();
+        assert_eq!(seqs, [(1, 1), (2, 1), (1, 2), (1, 3), (2, 2)]);
     }
 
     #[test]

@@ -26,27 +26,6 @@ macro_rules! backend_ops {
             serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
         }
 
-        pub(crate) async fn insert_event(
-            c: &mut Conn,
-            ticket: TicketId,
-            actor: &Actor,
-            kind: &EventKind,
-            at: jiff::Timestamp,
-        ) -> StoreResult<()> {
-            sqlx::query(
-                "INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(ticket.0)
-            .bind(to_json(actor)?)
-            .bind(kind.name())
-            .bind(to_json(kind)?)
-            .bind(ms(at))
-            .execute(&mut *c)
-            .await?;
-            Ok(())
-        }
-
         async fn insert_message(
             c: &mut Conn,
             ticket: TicketId,
@@ -334,16 +313,6 @@ macro_rules! backend_ops {
             .fetch_all(&mut *c)
             .await?;
             rows.iter().map(|r| decode::message(r)).collect()
-        }
-
-        pub(crate) async fn events(c: &mut Conn, t: TicketId) -> StoreResult<Vec<TicketEvent>> {
-            let rows = sqlx::query(
-                "SELECT id, ticket_id, actor, kind, payload, at FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
-            )
-            .bind(t.0)
-            .fetch_all(&mut *c)
-            .await?;
-            rows.iter().map(|r| decode::event(r)).collect()
         }
 
         pub(crate) async fn count_by_status(c: &mut Conn) -> StoreResult<Vec<(TicketStatus, i64)>> {

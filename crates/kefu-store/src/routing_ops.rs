@@ -295,8 +295,8 @@ macro_rules! routing_ops {
         pub(crate) async fn send_back(c: &mut Conn, s: SendBack) -> StoreResult<Ticket> {
             let current = ticket_for_update(c, s.ticket_id).await?;
             let row = sqlx::query(
-                "SELECT id, ticket_id, actor, kind, payload, at FROM ticket_events \
-                 WHERE ticket_id = $1 AND kind IN ('escalated', 'sent_back') ORDER BY id DESC LIMIT 1",
+                "SELECT id, ticket_id, seq, actor, kind, payload, at FROM ticket_events \
+                 WHERE ticket_id = $1 AND kind IN ('escalated', 'sent_back') ORDER BY seq DESC LIMIT 1",
             )
             .bind(current.id.0)
             .fetch_optional(&mut *c)

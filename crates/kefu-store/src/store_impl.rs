@@ -2,6 +2,24 @@
 //! its step from `ops` to the backend's `read` (pooled connection) or `write` (one
 //! transaction; group-committed on SQLite).
 
+/// Runs a ticket step and writes `jobs` after it in the same transaction (`write`): the
+/// jobs exist if and only if the step commits. The step's input has an `at` (the jobs'
+/// `created_at`).
+macro_rules! with_jobs {
+    ($self:ident, $step:path, $input:ident, $jobs:ident) => {{
+        let at = $input.at;
+        $self
+            .write(move |c| {
+                Box::pin(async move {
+                    let done = $step(c, $input).await?;
+                    ops::insert_jobs(c, &$jobs, at).await?;
+                    Ok(done)
+                })
+            })
+            .await
+    }};
+}
+
 /// Implements [`crate::Store`] for a backend type that has
 /// `async fn read<T>(&self, f) -> StoreResult<T>` and `async fn write<T>(&self, f)`, each
 /// running `f` on a connection (`write` inside one transaction), and
@@ -42,8 +60,7 @@ macro_rules! impl_store {
                     .await
             }
             async fn add_message(&self, new: NewMessage) -> StoreResult<Message> {
-                self.write(move |c| Box::pin(ops::add_message(c, new)))
-                    .await
+                self.add_message_with_jobs(new, Vec::new()).await
             }
             async fn messages(
                 &self,
@@ -57,12 +74,10 @@ macro_rules! impl_store {
                 self.read(move |c| Box::pin(ops::events(c, ticket))).await
             }
             async fn change_status(&self, change: StatusChange) -> StoreResult<Ticket> {
-                self.write(move |c| Box::pin(ops::change_status(c, change)))
-                    .await
+                self.change_status_with_jobs(change, Vec::new()).await
             }
             async fn assign_ticket(&self, a: Assignment) -> StoreResult<Ticket> {
-                self.write(move |c| Box::pin(ops::assign_ticket(c, a)))
-                    .await
+                self.assign_ticket_with_jobs(a, Vec::new()).await
             }
             async fn update_ticket(&self, p: TicketPatch) -> StoreResult<Ticket> {
                 self.write(move |c| Box::pin(ops::update_ticket(c, p)))
@@ -115,19 +130,16 @@ macro_rules! impl_store {
                     .await
             }
             async fn assign_if_room(&self, a: RoutedAssignment) -> StoreResult<Option<Ticket>> {
-                self.write(move |c| Box::pin(ops::assign_if_room(c, a)))
-                    .await
+                self.assign_if_room_with_jobs(a, Vec::new()).await
             }
             async fn escalate_ticket(&self, e: Escalation) -> StoreResult<Ticket> {
-                self.write(move |c| Box::pin(ops::escalate_ticket(c, e)))
-                    .await
+                self.escalate_ticket_with_jobs(e, Vec::new()).await
             }
             async fn send_back(&self, s: SendBack) -> StoreResult<Ticket> {
-                self.write(move |c| Box::pin(ops::send_back(c, s))).await
+                self.send_back_with_jobs(s, Vec::new()).await
             }
             async fn transfer_ticket(&self, t: Transfer) -> StoreResult<Ticket> {
-                self.write(move |c| Box::pin(ops::transfer_ticket(c, t)))
-                    .await
+                self.transfer_ticket_with_jobs(t, Vec::new()).await
             }
             async fn update_sla(
                 &self,
@@ -264,12 +276,156 @@ macro_rules! impl_store {
                 &self,
                 exchange: BotExchange,
             ) -> StoreResult<Vec<Message>> {
-                self.write(move |c| Box::pin(ops::record_bot_exchange(c, exchange)))
+                self.record_bot_exchange_with_jobs(exchange, Vec::new())
                     .await
             }
             async fn unanswered(&self, limit: u32) -> StoreResult<Vec<UnansweredRecord>> {
                 self.read(move |c| Box::pin(ops::unanswered(c, limit)))
                     .await
+            }
+            async fn change_status_with_jobs(
+                &self,
+                change: StatusChange,
+                jobs: Vec<NewJob>,
+            ) -> StoreResult<Ticket> {
+                crate::store_impl::with_jobs!(self, ops::change_status, change, jobs)
+            }
+            async fn add_message_with_jobs(
+                &self,
+                new: NewMessage,
+                jobs: Vec<NewJob>,
+            ) -> StoreResult<Message> {
+                crate::store_impl::with_jobs!(self, ops::add_message, new, jobs)
+            }
+            async fn assign_ticket_with_jobs(
+                &self,
+                a: Assignment,
+                jobs: Vec<NewJob>,
+            ) -> StoreResult<Ticket> {
+                crate::store_impl::with_jobs!(self, ops::assign_ticket, a, jobs)
+            }
+            async fn assign_if_room_with_jobs(
+                &self,
+                a: RoutedAssignment,
+                jobs: Vec<NewJob>,
+            ) -> StoreResult<Option<Ticket>> {
+                let at = a.at;
+                self.write(move |c| {
+                    Box::pin(async move {
+                        let assigned = ops::assign_if_room(c, a).await?;
+                        if assigned.is_some() {
+                            ops::insert_jobs(c, &jobs, at).await?;
+                        }
+                        Ok(assigned)
+                    })
+                })
+                .await
+            }
+            async fn escalate_ticket_with_jobs(
+                &self,
+                e: Escalation,
+                jobs: Vec<NewJob>,
+            ) -> StoreResult<Ticket> {
+                crate::store_impl::with_jobs!(self, ops::escalate_ticket, e, jobs)
+            }
+            async fn send_back_with_jobs(
+                &self,
+                s: SendBack,
+                jobs: Vec<NewJob>,
+            ) -> StoreResult<Ticket> {
+                crate::store_impl::with_jobs!(self, ops::send_back, s, jobs)
+            }
+            async fn transfer_ticket_with_jobs(
+                &self,
+                t: Transfer,
+                jobs: Vec<NewJob>,
+            ) -> StoreResult<Ticket> {
+                crate::store_impl::with_jobs!(self, ops::transfer_ticket, t, jobs)
+            }
+            async fn record_bot_exchange_with_jobs(
+                &self,
+                x: BotExchange,
+                jobs: Vec<NewJob>,
+            ) -> StoreResult<Vec<Message>> {
+                crate::store_impl::with_jobs!(self, ops::record_bot_exchange, x, jobs)
+            }
+            async fn enqueue_job(&self, job: NewJob, at: jiff::Timestamp) -> StoreResult<JobId> {
+                self.write(move |c| {
+                    Box::pin(async move {
+                        let ids = ops::insert_jobs(c, std::slice::from_ref(&job), at).await?;
+                        ids.first()
+                            .copied()
+                            .ok_or(StoreError::Backend("no job written".into()))
+                    })
+                })
+                .await
+            }
+            async fn claim_jobs(
+                &self,
+                node: &str,
+                kinds: Option<&[&str]>,
+                now: jiff::Timestamp,
+                lease: std::time::Duration,
+                limit: u32,
+            ) -> StoreResult<Vec<Job>> {
+                let node = node.to_owned();
+                let kinds = kinds.map(|k| k.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+                self.write(move |c| Box::pin(ops::claim_jobs(c, node, kinds, now, lease, limit)))
+                    .await
+            }
+            async fn complete_job(&self, id: JobId, node: &str) -> StoreResult<bool> {
+                let node = node.to_owned();
+                self.write(move |c| Box::pin(ops::complete_job(c, id, node)))
+                    .await
+            }
+            async fn fail_job(
+                &self,
+                id: JobId,
+                node: &str,
+                error: &str,
+                now: jiff::Timestamp,
+                retry_at: Option<jiff::Timestamp>,
+            ) -> StoreResult<FailedJob> {
+                let (node, error) = (node.to_owned(), error.to_owned());
+                self.write(move |c| Box::pin(ops::fail_job(c, id, node, error, now, retry_at)))
+                    .await
+            }
+            async fn release_jobs(&self, node: &str) -> StoreResult<u64> {
+                let node = node.to_owned();
+                self.write(move |c| Box::pin(ops::release_jobs(c, node)))
+                    .await
+            }
+            async fn job(&self, id: JobId) -> StoreResult<Option<Job>> {
+                self.read(move |c| Box::pin(ops::job(c, id))).await
+            }
+            async fn dead_jobs(&self, limit: u32) -> StoreResult<Vec<Job>> {
+                self.read(move |c| Box::pin(ops::dead_jobs(c, limit))).await
+            }
+            async fn retry_dead_job(&self, id: JobId, now: jiff::Timestamp) -> StoreResult<()> {
+                self.write(move |c| Box::pin(ops::retry_dead_job(c, id, now)))
+                    .await
+            }
+            async fn job_counts(&self, now: jiff::Timestamp) -> StoreResult<JobCounts> {
+                self.read(move |c| Box::pin(ops::job_counts(c, now))).await
+            }
+            async fn events_after(
+                &self,
+                ticket: TicketId,
+                after_seq: i64,
+            ) -> StoreResult<Vec<TicketEvent>> {
+                self.read(move |c| Box::pin(ops::events_after(c, ticket, after_seq)))
+                    .await
+            }
+            async fn events_since(
+                &self,
+                after_event_id: i64,
+                limit: u32,
+            ) -> StoreResult<Vec<TicketEvent>> {
+                self.read(move |c| Box::pin(ops::events_since(c, after_event_id, limit)))
+                    .await
+            }
+            fn event_notices(&self) -> Option<tokio::sync::broadcast::Receiver<EventNotice>> {
+                self.subscribe_notices()
             }
             async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
                 let key = key.to_owned();
@@ -285,4 +441,4 @@ macro_rules! impl_store {
     };
 }
 
-pub(crate) use impl_store;
+pub(crate) use {impl_store, with_jobs};

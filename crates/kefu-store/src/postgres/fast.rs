@@ -26,10 +26,10 @@ WITH c AS ( \
   INSERT INTO messages (ticket_id, kind, author_agent_id, body, attachments, created_at) \
   SELECT t.id, 'customer', NULL, $15, $16, $7 FROM t RETURNING id, ticket_id \
 ), e AS ( \
-  INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) \
-  SELECT m.ticket_id, $17, 'opened', $18, $7 FROM m \
+  INSERT INTO ticket_events (ticket_id, seq, actor, kind, payload, at) \
+  SELECT m.ticket_id, 1, $17, 'opened', $18, $7 FROM m \
   UNION ALL \
-  SELECT m.ticket_id, $17, 'message_added', json_build_object('kind', 'message_added', \
+  SELECT m.ticket_id, 2, $17, 'message_added', json_build_object('kind', 'message_added', \
     'message_id', m.id, 'message_kind', 'customer')::text, $7 FROM m \
 ), s AS ( \
   INSERT INTO ticket_sla (ticket_id, state, updated_at) \

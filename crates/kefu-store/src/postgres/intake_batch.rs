@@ -27,6 +27,7 @@
 //! come here (their turn is several statements in the ticket's transaction).
 
 use crate::postgres::fast;
+use crate::postgres::notify::Notifier;
 use crate::{NewTicket, OpenedTicket, StoreError, StoreResult};
 use kefu_domain::{CustomerId, TicketNumber, ticket_number};
 use rand::Rng as _;
@@ -52,11 +53,11 @@ pub(crate) struct IntakeBatcher {
 
 impl IntakeBatcher {
     /// Starts the writer tasks (on the current tokio runtime); they stop with the batcher.
-    pub(crate) fn start(pool: PgPool) -> Self {
+    pub(crate) fn start(pool: PgPool, notifier: Notifier) -> Self {
         let (queue, waiting) = mpsc::channel(4 * MAX_BATCH * WRITERS);
         let waiting = Arc::new(Mutex::new(waiting));
         for _ in 0..WRITERS {
-            tokio::spawn(writer(pool.clone(), Arc::clone(&waiting)));
+            tokio::spawn(writer(pool.clone(), notifier.clone(), Arc::clone(&waiting)));
         }
         Self { queue }
     }
@@ -72,7 +73,7 @@ impl IntakeBatcher {
     }
 }
 
-async fn writer(pool: PgPool, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn writer(pool: PgPool, notifier: Notifier, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
     loop {
         let mut jobs = Vec::new();
         {
@@ -89,12 +90,13 @@ async fn writer(pool: PgPool, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
                 }
             }
         }
-        write(&pool, jobs).await;
+        write(&pool, &notifier, jobs).await;
     }
 }
 
-/// Writes the jobs and answers every one of them.
-async fn write(pool: &PgPool, jobs: Vec<Job>) {
+/// Writes the jobs and answers every one of them; a written ticket's two events (seq 1
+/// and 2) are announced once its transaction is committed.
+async fn write(pool: &PgPool, notifier: &Notifier, jobs: Vec<Job>) {
     // A key the batch already holds goes after it, alone: it replays (or conflicts with) the
     // first request's ticket.
     let mut keys = HashSet::new();
@@ -110,6 +112,7 @@ async fn write(pool: &PgPool, jobs: Vec<Job>) {
     } else {
         match write_batch(pool, &jobs).await {
             Ok(mut written) => {
+                notifier.committed(written.values().map(|o| (o.ticket.id.0, 2)).collect());
                 for (i, job) in jobs.into_iter().enumerate() {
                     match written.remove(&i) {
                         Some(opened) => {
@@ -128,7 +131,13 @@ async fn write(pool: &PgPool, jobs: Vec<Job>) {
     }
     alone.append(&mut later);
     for job in alone {
-        let _ = job.reply.send(write_one(pool, job.new).await);
+        let opened = write_one(pool, job.new).await;
+        if let Ok(o) = &opened
+            && !o.replayed
+        {
+            notifier.committed(vec![(o.ticket.id.0, 2)]);
+        }
+        let _ = job.reply.send(opened);
     }
 }
 
@@ -201,10 +210,10 @@ WITH i AS ( \
   SELECT id, 'customer', NULL, body, attachments, at FROM ti ORDER BY ord \
   RETURNING id, ticket_id \
 ), e AS ( \
-  INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) \
-  SELECT id, actor, 'opened', opened, at FROM ti \
+  INSERT INTO ticket_events (ticket_id, seq, actor, kind, payload, at) \
+  SELECT id, 1, actor, 'opened', opened, at FROM ti \
   UNION ALL \
-  SELECT m.ticket_id, ti.actor, 'message_added', json_build_object('kind', 'message_added', \
+  SELECT m.ticket_id, 2, ti.actor, 'message_added', json_build_object('kind', 'message_added', \
     'message_id', m.id, 'message_kind', 'customer')::text, ti.at FROM m JOIN ti ON ti.id = m.ticket_id \
 ), s AS ( \
   INSERT INTO ticket_sla (ticket_id, state, updated_at) \

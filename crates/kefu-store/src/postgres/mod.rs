@@ -5,6 +5,8 @@
 use crate::StoreResult;
 pub(crate) mod fast;
 mod intake_batch;
+mod listen;
+mod notify;
 
 use crate::migrate::{Dialect, migrator};
 use crate::store_impl::impl_store;
@@ -21,12 +23,16 @@ pub(crate) mod ops {
     );
     crate::routing_ops::routing_ops!(lock = "FOR UPDATE", claim = "FOR UPDATE SKIP LOCKED");
     crate::kb_ops::kb_ops!();
+    crate::event_ops::event_ops!(on_event = crate::postgres::notify::written);
+    crate::jobs_ops::jobs_ops!(claim = "FOR UPDATE SKIP LOCKED");
 }
 
 /// A PostgreSQL-backed store.
 pub(crate) struct PgStore {
     pool: PgPool,
     intake: intake_batch::IntakeBatcher,
+    notices: listen::Notices,
+    notifier: notify::Notifier,
 }
 
 impl PgStore {
@@ -36,12 +42,19 @@ impl PgStore {
             .max_connections(32)
             .min_connections(2)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         // The migrator takes an advisory lock, so nodes starting together migrate once.
         migrator(Dialect::Postgres).run(&pool).await?;
-        let intake = intake_batch::IntakeBatcher::start(pool.clone());
-        Ok(Self { pool, intake })
+        let notifier = notify::Notifier::start(options.clone());
+        let intake = intake_batch::IntakeBatcher::start(pool.clone(), notifier.clone());
+        let notices = listen::Notices::start(options).await?;
+        Ok(Self {
+            pool,
+            intake,
+            notices,
+            notifier,
+        })
     }
 
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
@@ -68,9 +81,11 @@ impl PgStore {
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
         let mut tx = self.pool.begin().await?;
-        match f(&mut tx).await {
+        let (result, written) = notify::collecting(f(&mut tx)).await;
+        match result {
             Ok(v) => {
                 tx.commit().await?;
+                self.notifier.committed(written);
                 Ok(v)
             }
             Err(e) => {
@@ -79,6 +94,12 @@ impl PgStore {
                 Err(e)
             }
         }
+    }
+}
+
+impl PgStore {
+    fn subscribe_notices(&self) -> Option<tokio::sync::broadcast::Receiver<crate::EventNotice>> {
+        Some(self.notices.subscribe())
     }
 }
 

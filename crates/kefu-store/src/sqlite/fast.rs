@@ -23,10 +23,10 @@ VALUES ($8, (SELECT id FROM customers WHERE channel = $1 AND external_id = $2), 
   $12, $13, $7, $7, $14); \
 INSERT INTO messages (ticket_id, kind, author_agent_id, body, attachments, created_at) \
 SELECT t.id, 'customer', NULL, $15, $16, $7 FROM tickets t WHERE t.number = $8; \
-INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) \
-SELECT t.id, $17, 'opened', $18, $7 FROM tickets t WHERE t.number = $8; \
-INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) \
-SELECT t.id, $17, 'message_added', json_object('kind', 'message_added', 'message_id', \
+INSERT INTO ticket_events (ticket_id, seq, actor, kind, payload, at) \
+SELECT t.id, 1, $17, 'opened', $18, $7 FROM tickets t WHERE t.number = $8; \
+INSERT INTO ticket_events (ticket_id, seq, actor, kind, payload, at) \
+SELECT t.id, 2, $17, 'message_added', json_object('kind', 'message_added', 'message_id', \
   (SELECT MAX(m.id) FROM messages m WHERE m.ticket_id = t.id), 'message_kind', 'customer'), $7 \
 FROM tickets t WHERE t.number = $8; \
 INSERT INTO ticket_sla (ticket_id, state, updated_at) \

@@ -106,10 +106,10 @@ FROM temp.intake_batch b CROSS JOIN customers c ON c.channel = b.channel AND c.e
 ORDER BY b.seq; \
 INSERT INTO messages (ticket_id, kind, author_agent_id, body, attachments, created_at) \
 SELECT t.id, 'customer', NULL, b.body, b.attachments, b.at FROM {STAGED} ORDER BY b.seq; \
-INSERT INTO ticket_events (ticket_id, actor, kind, payload, at) \
-SELECT t.id, b.actor, 'opened', b.opened, b.at FROM {STAGED} \
+INSERT INTO ticket_events (ticket_id, seq, actor, kind, payload, at) \
+SELECT t.id, 1, b.actor, 'opened', b.opened, b.at FROM {STAGED} \
 UNION ALL \
-SELECT t.id, b.actor, 'message_added', json_object('kind', 'message_added', 'message_id', m.id, \
+SELECT t.id, 2, b.actor, 'message_added', json_object('kind', 'message_added', 'message_id', m.id, \
   'message_kind', 'customer'), b.at \
 FROM {STAGED} CROSS JOIN messages m ON m.ticket_id = t.id; \
 INSERT INTO ticket_sla (ticket_id, state, updated_at) \

@@ -33,6 +33,8 @@ pub(crate) mod ops {
     crate::ops::backend_ops!(lock = "", open_rows = crate::sqlite::fast::open_rows);
     crate::routing_ops::routing_ops!(lock = "", claim = "");
     crate::kb_ops::kb_ops!();
+    crate::event_ops::event_ops!(on_event = crate::event_ops::no_notice);
+    crate::jobs_ops::jobs_ops!(claim = "");
 }
 
 /// The largest number of writes committed together.
@@ -145,6 +147,11 @@ impl SqliteStore {
             + 'static,
     {
         self.writer.run(f).await
+    }
+
+    /// One node writes: its events are fanned out in process, by the service layer.
+    fn subscribe_notices(&self) -> Option<tokio::sync::broadcast::Receiver<crate::EventNotice>> {
+        None
     }
 }
 
