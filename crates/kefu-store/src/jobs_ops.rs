@@ -43,7 +43,7 @@ macro_rules! jobs_ops {
 
         async fn insert_job(c: &mut Conn, job: &NewJob, at: jiff::Timestamp) -> StoreResult<JobId> {
             if job.kind.is_empty() {
-                return Err(Conflict::Rule("a job needs a kind").into());
+                return Err(StoreError::Backend("a job needs a kind".into()));
             }
             let payload = to_json(&job.payload)?;
             let max_attempts = i32::try_from(job.max_attempts.max(1)).unwrap_or(i32::MAX);

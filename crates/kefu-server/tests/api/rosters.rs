@@ -302,6 +302,22 @@ async fn coverage_counts_agents_on_duty_per_hour_and_compares_with_erlang_c() {
     )
     .await;
     roster_ok(&app, &supervisor, a3, json!({"shifts": []})).await;
+    // The seeded specialists are off duty here: the counts below are the frontline's.
+    let agents: Value = app
+        .get("/api/v1/agents")
+        .bearer_auth(&supervisor)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for a in agents.as_array().unwrap() {
+        if a["role"] == "specialist" {
+            let id = a["id"].as_i64().unwrap();
+            roster_ok(&app, &supervisor, id, json!({"shifts": []})).await;
+        }
+    }
     let coverage = async |q: &str| {
         let r = app
             .get(&format!("/api/v1/coverage?{q}"))
