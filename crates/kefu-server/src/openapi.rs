@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
         tickets::change_ticket_status, tickets::list_ticket_events,
         routing::set_presence, routing::escalate_ticket, routing::send_back_ticket, routing::transfer_ticket,
         rosters::find_roster, rosters::put_roster, rosters::find_coverage,
-        customer::list_own_tickets, customer::lookup_ticket, customer::add_customer_message, customer::rate_bot_answer,
+        customer::list_own_tickets, customer::lookup_ticket, customer::list_customer_messages, customer::add_customer_message, customer::rate_bot_answer,
         kb::list_articles, kb::find_article, kb::put_article, kb::publish_article, kb::ask_bot, kb::list_unanswered,
         auth::login, auth::logout, auth::current_agent,
         admin::list_agents, admin::create_agent, admin::update_agent,

@@ -10,7 +10,7 @@ use crate::inputs::NewTicketInput;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::ticket::{BODY_MAX_CHARS, SUBJECT_MAX_CHARS};
 use kefu_domain::{Attachment, CategoryCode, Channel, CustomerRef, Priority, Ticket, TicketStatus};
-use kefu_store::{CustomerProfile, IdempotencyKey, NewTicket};
+use kefu_store::{CustomerLookup, CustomerProfile, IdempotencyKey, NewTicket};
 use sha2::{Digest, Sha256};
 
 /// Most attachments on one message.
@@ -222,17 +222,31 @@ pub async fn open_ticket(
     let due = now
         .checked_add(SignedDuration::from_mins(i64::from(minutes)))
         .ok();
-    let new = NewTicket {
-        customer: CustomerProfile {
-            identity: CustomerRef {
-                channel,
-                external_id,
-            },
-            display_name,
-            email,
-            phone,
-            language,
+    let mut customer = CustomerProfile {
+        identity: CustomerRef {
+            channel,
+            external_id,
         },
+        display_name,
+        email,
+        phone,
+        language,
+    };
+    // Only the channel a customer came from speaks for their profile: staff opening a
+    // ticket on someone's behalf never rewrite an existing customer's details.
+    if matches!(caller, Caller::Staff(_))
+        && let Some(existing) = state
+            .store
+            .find_customer(&CustomerLookup::Identity(customer.identity.clone()))
+            .await?
+    {
+        customer.display_name = None;
+        customer.email = None;
+        customer.phone = None;
+        customer.language = existing.language;
+    }
+    let new = NewTicket {
+        customer,
         channel,
         subject,
         body,

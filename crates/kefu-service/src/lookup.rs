@@ -93,9 +93,19 @@ pub async fn customer_ticket(
     progress(core, ticket).await
 }
 
+/// Most messages a ticket view carries: the newest ones; earlier ones page in through
+/// [`customer_messages`].
+pub const VIEW_MESSAGES: u32 = 100;
+
+/// Most messages on one page.
+pub const MAX_MESSAGE_PAGE: u32 = 200;
+
 /// The customer's view of a ticket they proved is theirs.
 pub async fn progress(core: &Core, ticket: Ticket) -> ServiceResult<CustomerTicket> {
-    let messages = core.store.messages(ticket.id, false).await?;
+    let messages = core
+        .store
+        .messages_page(ticket.id, false, None, VIEW_MESSAGES)
+        .await?;
     let mut view = CustomerTicket {
         messages,
         queue_position: None,
@@ -117,6 +127,28 @@ pub async fn progress(core: &Core, ticket: Ticket) -> ServiceResult<CustomerTick
         _ => {}
     }
     Ok(view)
+}
+
+/// A page of the public messages of the caller's ticket, oldest first: those after message
+/// id `after` (from the start when absent).
+pub async fn customer_messages(
+    core: &Core,
+    caller: &Caller,
+    number: &TicketNumber,
+    after: Option<i64>,
+    limit: u32,
+) -> ServiceResult<Vec<Message>> {
+    if !(1..=MAX_MESSAGE_PAGE).contains(&limit) {
+        return Err(ServiceError::field(
+            "limit",
+            format!("must be from 1 to {MAX_MESSAGE_PAGE}"),
+        ));
+    }
+    let ticket = find_own_ticket(core, caller, number).await?;
+    Ok(core
+        .store
+        .messages_page(ticket.id, false, Some(after.unwrap_or(0)), limit)
+        .await?)
 }
 
 /// Most tickets on one page of a customer's list.

@@ -83,6 +83,15 @@ pub trait Store: Send + Sync + 'static {
     async fn add_message(&self, new: NewMessage) -> StoreResult<Message>;
     async fn messages(&self, ticket: TicketId, include_internal: bool)
     -> StoreResult<Vec<Message>>;
+    /// One page of a ticket's messages, oldest first: those after message id `after`
+    /// (`None`: the newest `limit`, still oldest first).
+    async fn messages_page(
+        &self,
+        ticket: TicketId,
+        include_internal: bool,
+        after: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
     async fn events(&self, ticket: TicketId) -> StoreResult<Vec<TicketEvent>>;
     /// Moves a ticket through the status machine (rejecting illegal moves) with its event.
     async fn change_status(&self, change: StatusChange) -> StoreResult<Ticket>;

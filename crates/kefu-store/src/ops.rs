@@ -195,16 +195,19 @@ macro_rules! backend_ops {
             )
             .await?;
             let first_response = new.kind == MessageKind::Agent && current.first_response_at.is_none();
-            sqlx::query(
-                "UPDATE tickets SET updated_at = $1, \
-                   first_response_at = CASE WHEN $2 = 1 THEN $1 ELSE first_response_at END \
-                 WHERE id = $3",
-            )
-            .bind(ms(new.at))
-            .bind(i32::from(first_response))
-            .bind(new.ticket_id.0)
-            .execute(&mut *c)
-            .await?;
+            // An internal note changes nothing the customer sees, its update time included.
+            if new.kind.is_public() {
+                sqlx::query(
+                    "UPDATE tickets SET updated_at = $1, \
+                       first_response_at = CASE WHEN $2 = 1 THEN $1 ELSE first_response_at END \
+                     WHERE id = $3",
+                )
+                .bind(ms(new.at))
+                .bind(i32::from(first_response))
+                .bind(new.ticket_id.0)
+                .execute(&mut *c)
+                .await?;
+            }
             if let Some(to) = new.then_status.filter(|to| *to != current.status) {
                 set_status(c, &current, to, &new.actor, None, new.at).await?;
             }
@@ -301,6 +304,39 @@ macro_rules! backend_ops {
                     .await?;
             }
             ticket(c, p.ticket_id).await
+        }
+
+        pub(crate) async fn messages_page(
+            c: &mut Conn,
+            t: TicketId,
+            internal: bool,
+            after: Option<i64>,
+            limit: u32,
+        ) -> StoreResult<Vec<Message>> {
+            let cols = "SELECT id, ticket_id, kind, author_agent_id, body, attachments, created_at FROM messages \
+                        WHERE ticket_id = $1 AND ($2 = 1 OR kind <> 'internal_note')";
+            let rows = match after {
+                Some(after) => {
+                    sqlx::query(&format!("{cols} AND id > $3 ORDER BY id LIMIT $4"))
+                        .bind(t.0)
+                        .bind(i32::from(internal))
+                        .bind(after)
+                        .bind(i64::from(limit))
+                        .fetch_all(&mut *c)
+                        .await?
+                }
+                None => {
+                    let mut newest = sqlx::query(&format!("{cols} ORDER BY id DESC LIMIT $3"))
+                        .bind(t.0)
+                        .bind(i32::from(internal))
+                        .bind(i64::from(limit))
+                        .fetch_all(&mut *c)
+                        .await?;
+                    newest.reverse();
+                    newest
+                }
+            };
+            rows.iter().map(|r| decode::message(r)).collect()
         }
 
         pub(crate) async fn messages(c: &mut Conn, t: TicketId, internal: bool) -> StoreResult<Vec<Message>> {

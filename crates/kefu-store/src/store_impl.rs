@@ -70,6 +70,24 @@ macro_rules! impl_store {
                 self.read(move |c| Box::pin(ops::messages(c, ticket, include_internal)))
                     .await
             }
+            async fn messages_page(
+                &self,
+                ticket: TicketId,
+                include_internal: bool,
+                after: Option<i64>,
+                limit: u32,
+            ) -> StoreResult<Vec<Message>> {
+                self.read(move |c| {
+                    Box::pin(ops::messages_page(
+                        c,
+                        ticket,
+                        include_internal,
+                        after,
+                        limit,
+                    ))
+                })
+                .await
+            }
             async fn events(&self, ticket: TicketId) -> StoreResult<Vec<TicketEvent>> {
                 self.read(move |c| Box::pin(ops::events(c, ticket))).await
             }

@@ -8,6 +8,7 @@
 
 mod bad_input;
 mod bot_first;
+mod customer_side;
 mod escalation;
 mod flow;
 mod intake;

@@ -68,6 +68,15 @@ fn view_now(c: &CustomerTicket) -> CustomerTicketView {
     v
 }
 
+fn message_view(m: &Message) -> CustomerMessageView {
+    CustomerMessageView {
+        from: m.kind.as_str().into(),
+        body: m.body.clone(),
+        attachments: m.attachments.iter().map(AttachmentView::from).collect(),
+        created_at: m.created_at,
+    }
+}
+
 fn view(t: &Ticket, messages: &[Message]) -> CustomerTicketView {
     CustomerTicketView {
         number: t.number.as_string(),
@@ -90,12 +99,7 @@ fn view(t: &Ticket, messages: &[Message]) -> CustomerTicketView {
         messages: messages
             .iter()
             .filter(|m| m.kind.is_public())
-            .map(|m| CustomerMessageView {
-                from: m.kind.as_str().into(),
-                body: m.body.clone(),
-                attachments: m.attachments.iter().map(AttachmentView::from).collect(),
-                created_at: m.created_at,
-            })
+            .map(message_view)
             .collect(),
     }
 }
@@ -218,4 +222,47 @@ pub async fn list_own_tickets(
             .collect(),
         next_cursor,
     }))
+}
+
+/// Paging of a ticket's messages.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MessagesQuery {
+    /// Only messages after this message id (`id` of the last one seen); from the start when
+    /// absent.
+    pub after: Option<i64>,
+    /// 1–200, default 50.
+    pub limit: Option<u32>,
+}
+
+/// A message as the customer sees it, with its id for paging.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerMessagePageItem {
+    pub id: i64,
+    #[serde(flatten)]
+    pub message: CustomerMessageView,
+}
+
+/// Reads the public messages of the customer's ticket, oldest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/customer/tickets/{number}/messages", operation_id = "list_customer_messages", tag = "customer",
+    params(("number" = String, Path), MessagesQuery, ("X-Lookup-Code" = Option<String>, Header), ("X-Customer-Id" = Option<String>, Header)),
+    responses((status = 200, body = [CustomerMessagePageItem]), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_customer_messages(
+    State(state): State<AppState>,
+    CustomerAuth(caller): CustomerAuth,
+    Path(number): Path<String>,
+    ApiQuery(q): ApiQuery<MessagesQuery>,
+) -> ApiResult<Json<Vec<CustomerMessagePageItem>>> {
+    let number = parse_number(&number)?;
+    let page =
+        lookup::customer_messages(&state, &caller, &number, q.after, q.limit.unwrap_or(50)).await?;
+    Ok(Json(
+        page.iter()
+            .map(|m| CustomerMessagePageItem {
+                id: m.id.0,
+                message: message_view(m),
+            })
+            .collect(),
+    ))
 }

@@ -48,7 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/customer/tickets/{number}", get(customer::lookup_ticket))
         .route(
             "/customer/tickets/{number}/messages",
-            post(customer::add_customer_message),
+            get(customer::list_customer_messages).post(customer::add_customer_message),
         )
         .route(
             "/customer/tickets/{number}/feedback",
