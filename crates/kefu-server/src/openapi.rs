@@ -1,6 +1,6 @@
 //! The OpenAPI document of every `/api/v1` route, served at `/api/openapi.json`.
 
-use crate::api::v1::{admin, auth, customer, kb, rosters, routing, tickets, types};
+use crate::api::v1::{admin, auth, customer, kb, rosters, routing, sla, tickets, types};
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         admin::list_agents, admin::create_agent, admin::update_agent,
         admin::list_teams, admin::create_team, admin::list_categories, admin::put_category,
         admin::list_api_keys, admin::create_api_key, admin::revoke_api_key,
+        sla::list_sla_policies, sla::put_sla_policy,
     ),
     components(schemas(Problem, FieldErrorDoc, types::AttachmentInput, types::MessageInput)),
     modifiers(&BearerAuth),

@@ -4,6 +4,7 @@
 //! never HTTP statuses. No HTTP types in this crate.
 
 pub mod admin;
+pub mod board;
 pub mod bot;
 pub mod caller;
 pub mod core;
@@ -20,6 +21,7 @@ pub mod roster;
 pub mod routing;
 pub mod seed;
 pub mod sla;
+pub mod sla_policies;
 pub mod validate;
 pub mod workers;
 

@@ -124,6 +124,8 @@ pub trait Store: Send + Sync + 'static {
     async fn queued_tickets(&self, limit: u32) -> StoreResult<Vec<QueuedEntry>>;
     /// Escalated tickets waiting for a member of `team`, most urgent first.
     async fn team_queue(&self, team: TeamId, limit: u32) -> StoreResult<Vec<QueuedEntry>>;
+    /// Every active agent with presence (offline when never set), load and roster.
+    async fn staff_board(&self) -> StoreResult<Vec<RoutingAgent>>;
     /// Tickets ahead of this one in its lane (category × channel kind); `None` unless queued.
     async fn queue_position(&self, ticket: TicketId) -> StoreResult<Option<u64>>;
     /// Assigns a queued ticket if the agent is still online and under capacity, checked

@@ -138,22 +138,32 @@ macro_rules! routing_ops {
         }
 
         pub(crate) async fn routing_agents(c: &mut Conn, only: Option<AgentId>) -> StoreResult<Vec<RoutingAgent>> {
-            let chat = chat_channels();
             let filter = if only.is_some() { "a.id = $1" } else { "r.presence = 'online' AND $1 = 0" };
+            agents_with_load(c, filter, only.map_or(0, |a| a.0)).await
+        }
+
+        /// Every active agent with presence (offline when never set) and load.
+        pub(crate) async fn staff_board(c: &mut Conn) -> StoreResult<Vec<RoutingAgent>> {
+            agents_with_load(c, "$1 = 0", 0).await
+        }
+
+        async fn agents_with_load(c: &mut Conn, filter: &str, bind: i64) -> StoreResult<Vec<RoutingAgent>> {
+            let chat = chat_channels();
             let sql = format!(
                 "SELECT a.id, a.email, a.display_name, a.role, a.team_id, a.password_hash, a.skills, \
-                   a.chat_capacity, a.active, a.created_at, r.presence, r.last_assigned_at, \
+                   a.chat_capacity, a.active, a.created_at, COALESCE(r.presence, 'offline') AS presence, \
+                   r.last_assigned_at, \
                    ro.agent_id AS roster_agent_id, ro.time_zone AS roster_time_zone, ro.shifts AS roster_shifts, \
                    ro.updated_at AS roster_updated_at, \
                    (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ({HELD_STATUSES}) \
                       AND t.channel IN ({chat})) AS load_chat, \
                    (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id AND t.status IN ({HELD_STATUSES}) \
                       AND t.channel NOT IN ({chat})) AS load_async \
-                 FROM agents a JOIN agent_routing r ON r.agent_id = a.id \
+                 FROM agents a LEFT JOIN agent_routing r ON r.agent_id = a.id \
                  LEFT JOIN agent_rosters ro ON ro.agent_id = a.id \
                  WHERE a.active = 1 AND {filter} ORDER BY a.id"
             );
-            let rows = sqlx::query(&sql).bind(only.map_or(0, |a| a.0)).fetch_all(&mut *c).await?;
+            let rows = sqlx::query(&sql).bind(bind).fetch_all(&mut *c).await?;
             rows.iter()
                 .map(|r| {
                     Ok(RoutingAgent {

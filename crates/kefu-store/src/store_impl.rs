@@ -135,6 +135,9 @@ macro_rules! impl_store {
                 self.read(move |c| Box::pin(ops::queued_tickets(c, limit)))
                     .await
             }
+            async fn staff_board(&self) -> StoreResult<Vec<RoutingAgent>> {
+                self.read(move |c| Box::pin(ops::staff_board(c))).await
+            }
             async fn team_queue(
                 &self,
                 team: kefu_domain::TeamId,

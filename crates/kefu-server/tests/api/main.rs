@@ -15,6 +15,7 @@ mod intake;
 mod roles;
 mod rosters;
 mod routing;
+mod supervision;
 
 use kefu_server::AppState;
 use kefu_service::seed::{SeedReport, seed_defaults};

@@ -70,18 +70,43 @@ impl From<&Agent> for AgentView {
     }
 }
 
-/// Lists staff accounts (supervisors and admins).
+/// A staff account with where they stand now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentStatusView {
+    #[serde(flatten)]
+    pub agent: AgentView,
+    /// online, away or offline.
+    pub presence: String,
+    /// On shift by their roster now (always, without a roster).
+    pub on_shift: bool,
+    /// Live chats held now (out of `chat_capacity`).
+    pub chats: u32,
+    /// Asynchronous tickets held now.
+    pub tickets: u32,
+}
+
+/// Lists staff accounts with presence, shift and load (supervisors and admins).
 #[utoipa::path(get, path = "/api/v1/agents", operation_id = "list_agents", tag = "admin",
-    responses((status = 200, body = [AgentView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 200, body = [AgentStatusView]), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list_agents(
     State(state): State<AppState>,
     Authed(caller): Authed,
-) -> ApiResult<Json<Vec<AgentView>>> {
+) -> ApiResult<Json<Vec<AgentStatusView>>> {
+    let board = kefu_service::board::staff_board(&state, &caller).await?;
+    let agents = admin::list_agents(&state, &caller).await?;
     Ok(Json(
-        admin::list_agents(&state, &caller)
-            .await?
+        agents
             .iter()
-            .map(AgentView::from)
+            .map(|a| {
+                let now = board.iter().find(|s| s.agent.id == a.id);
+                AgentStatusView {
+                    agent: AgentView::from(a),
+                    presence: now.map_or("offline", |s| s.presence.as_str()).into(),
+                    on_shift: now.is_some_and(|s| s.on_shift),
+                    chats: now.map_or(0, |s| s.chats),
+                    tickets: now.map_or(0, |s| s.tickets),
+                }
+            })
             .collect(),
     ))
 }

@@ -6,6 +6,7 @@ pub mod customer;
 pub mod kb;
 pub mod rosters;
 pub mod routing;
+pub mod sla;
 pub mod tickets;
 pub mod types;
 
@@ -69,6 +70,10 @@ pub fn routes() -> Router<AppState> {
         .route("/agents/{id}", patch(admin::update_agent))
         .route("/teams", get(admin::list_teams).post(admin::create_team))
         .route("/categories", get(admin::list_categories))
+        .route(
+            "/sla-policies",
+            get(sla::list_sla_policies).put(sla::put_sla_policy),
+        )
         .route("/categories/{code}", put(admin::put_category))
         .route(
             "/api-keys",
