@@ -197,8 +197,8 @@ pub fn required_agents(
     let arrivals = check(
         "arrivals_per_hour",
         arrivals_per_hour,
-        arrivals_per_hour > 0.0,
-        "a positive number",
+        arrivals_per_hour >= 0.0,
+        "zero or a positive number",
     )?;
     let aht = check(
         "aht_seconds",
@@ -224,6 +224,18 @@ pub fn required_agents(
         (0.0..1.0).contains(&shrinkage),
         "in [0, 1)",
     )?;
+    if arrivals == 0.0 {
+        // Nobody arrives: nobody is needed, and every (no) contact is answered at once.
+        return Ok(StaffingPlan {
+            agents: 0,
+            scheduled_agents: 0,
+            service_level: 1.0,
+            asa_seconds: 0.0,
+            occupancy: 0.0,
+            traffic_erlangs: 0.0,
+            probability_of_waiting: 0.0,
+        });
+    }
     let traffic = check_traffic(arrivals / 3600.0 * aht)?;
 
     let mut b = 1.0;
@@ -275,6 +287,14 @@ mod tests {
             let slow = direct_erlang_c(a, n);
             assert!((fast - slow).abs() < 1e-12, "A={a} N={n}: {fast} vs {slow}");
         }
+    }
+
+    #[test]
+    fn no_arrivals_need_no_agents() {
+        let plan = required_agents(0.0, 180.0, 0.8, 20.0, 0.3).unwrap();
+        assert_eq!((plan.agents, plan.scheduled_agents), (0, 0));
+        assert!((plan.service_level - 1.0).abs() < f64::EPSILON);
+        assert!(required_agents(-1.0, 180.0, 0.8, 20.0, 0.0).is_err());
     }
 
     #[test]
@@ -354,7 +374,7 @@ mod tests {
             "arrivals_per_hour"
         );
         assert_eq!(
-            name(required_agents(0.0, 180.0, 0.8, 20.0, 0.0)),
+            name(required_agents(-0.5, 180.0, 0.8, 20.0, 0.0)),
             "arrivals_per_hour"
         );
         assert_eq!(

@@ -43,6 +43,25 @@ fn import_is_idempotent_and_all_or_nothing() {
         "{}",
         text(&first.stdout)
     );
+    // The bot asked through the database answers from what was imported there.
+    let asked = kefu(&["bot", "ask", "怎么设置房管"], &db);
+    assert!(asked.status.success(), "{}", text(&asked.stderr));
+    assert!(
+        text(&asked.stdout).contains("kb-x-1"),
+        "{}",
+        text(&asked.stdout)
+    );
+    let missing = kefu(&["bot", "ask", "你好"], &dir.join("no-such-data"));
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing.stderr).contains("--database"),
+        "{}",
+        text(&missing.stderr)
+    );
+    assert!(
+        !dir.join("no-such-data").exists(),
+        "asking must not create a database"
+    );
     let again = kefu(&["kb", "import", good.to_str().unwrap()], &db);
     assert!(
         text(&again.stdout).contains("2 rows: 0 created, 0 new versions, 2 unchanged, 0 published"),

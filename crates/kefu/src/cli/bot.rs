@@ -20,8 +20,12 @@ pub enum BotCommand {
         /// The customer's message.
         question: String,
         /// FAQ JSONL file to use instead of the built-in knowledge base.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "database")]
         kb: Option<PathBuf>,
+        /// Answer from this database's published knowledge base (a SQLite directory or a
+        /// postgres:// URL), as the server would.
+        #[arg(long, env = "KEFU_DATABASE_URL")]
+        database: Option<String>,
         /// Optional semantic model file (built by scripts/semantic/build_model.py); without
         /// one the bot is lexical only.
         #[arg(long, env = "KEFU_BOT_MODEL")]
@@ -51,12 +55,14 @@ pub fn run(cmd: BotCommand, default_kb: &str) -> Result<()> {
         BotCommand::Ask {
             question,
             kb,
+            database,
             model,
         } => {
             let model = load_model(model.as_deref())?;
-            let bot = match kb {
-                Some(path) => load_bot(&read(&path)?, &path.display().to_string(), model)?,
-                None => load_bot(default_kb, "built-in knowledge base", model)?,
+            let bot = match (kb, database) {
+                (Some(path), _) => load_bot(&read(&path)?, &path.display().to_string(), model)?,
+                (None, Some(url)) => database_bot(&url, model)?,
+                (None, None) => load_bot(default_kb, "built-in knowledge base", model)?,
             };
             print!("{}", ask(&bot, &question));
             Ok(())
@@ -107,6 +113,33 @@ pub fn load_model(path: Option<&Path>) -> Result<Option<SemanticModel>> {
     let model = SemanticModel::from_bytes(&bytes)
         .with_context(|| format!("{}: not a usable bot model", path.display()))?;
     Ok(Some(model))
+}
+
+/// The bot over a database's published knowledge base, built as the server builds it.
+fn database_bot(url: &str, model: Option<SemanticModel>) -> Result<Bot> {
+    let shown = crate::config::redact_url(url);
+    let is_postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    if !is_postgres && !std::path::Path::new(url).exists() {
+        bail!("--database: {shown} does not exist");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let store = kefu_store::open(url)
+            .await
+            .with_context(|| format!("--database: cannot open {shown}"))?;
+        let model = model.map(std::sync::Arc::new);
+        let (bot, _) = kefu_service::bot::build(store.as_ref(), model.as_ref())
+            .await
+            .with_context(|| format!("--database: cannot read the knowledge base of {shown}"))?;
+        if bot.entries().is_empty() {
+            bail!(
+                "--database: {shown} has no published knowledge base (start `kefu serve` on it once, or `kefu kb import`)"
+            );
+        }
+        Ok(bot)
+    })
 }
 
 fn load_bot(text: &str, source: &str, model: Option<SemanticModel>) -> Result<Bot> {
