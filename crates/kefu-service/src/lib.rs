@@ -6,13 +6,16 @@
 pub mod admin;
 pub mod bot;
 pub mod caller;
+pub mod containment;
 pub mod core;
 pub mod credentials;
 pub mod error;
 pub mod escalation;
+pub mod events;
 pub mod handling;
 pub mod inputs;
 pub mod intake;
+pub mod jobs;
 pub mod kb;
 pub mod kb_articles;
 pub mod lookup;
