@@ -11,6 +11,7 @@ mod bot_first;
 mod escalation;
 mod flow;
 mod intake;
+mod lifecycle;
 mod roles;
 mod rosters;
 mod routing;
