@@ -195,10 +195,35 @@ pub async fn customer_turn(
         .ok_or_else(|| ServiceError::new(ErrorCode::ServiceUnavailable, "The bot is not ready."))?;
     let conversation = load_state(state, ticket).await?;
     let input = bot_input(&body);
-    let turn = off_runtime(move || bot.respond(&input, &conversation)).await?;
-    let x = exchange(ticket.id, &turn, Some((body, files)), Timestamp::now());
+    let before = conversation.clone();
+    let turn = off_runtime(move || bot.respond(&input, &before)).await?;
+    let now = Timestamp::now();
+    let x = exchange(ticket.id, &turn, Some((body, files)), now);
     let handed_off = x.handoff.is_some();
-    let written = state.store.record_bot_exchange(x).await?;
+    // An answer starts the quiet period after which it counts as confirmed.
+    let jobs = match (
+        &turn.decision,
+        crate::containment::answered_turn(&turn.state),
+    ) {
+        (Decision::Answer { .. }, Some(index)) => {
+            vec![crate::containment::confirm_job(
+                state, ticket.id, index, now,
+            )]
+        }
+        _ => Vec::new(),
+    };
+    let written = state.store.record_bot_exchange_with_jobs(x, jobs).await?;
+    state.events_written();
+    // Thanks (or goodbye) right after an answer confirms it.
+    let thanked = matches!(
+        turn.decision,
+        Decision::SmallTalk {
+            kind: kefu_bot::smalltalk::SmallTalk::Thanks | kefu_bot::smalltalk::SmallTalk::Goodbye
+        }
+    ) && crate::containment::answered_turn(&conversation).is_some();
+    if thanked {
+        crate::containment::resolve(state, ticket, None).await?;
+    }
     if let Some(p) = promised_priority(&turn, ticket.priority) {
         let fresh = state.store.ticket(ticket.id).await?;
         crate::handling::reclassify(state, &fresh, None, Some(p), kefu_domain::Actor::Bot).await?;
@@ -263,17 +288,11 @@ async fn record_feedback(
     };
     let now = Timestamp::now();
     if helpful {
-        let reply = "很高兴能帮到您！如还有其他问题，随时告诉我。".to_owned();
-        let x = BotExchange {
-            ticket_id: ticket.id,
-            customer_message: None,
-            bot_reply: reply,
-            state: serde_json::to_string(&conversation).unwrap_or_default(),
-            handoff: None,
-            unanswered: None,
-            at: now,
-        };
-        return Ok(state.store.record_bot_exchange(x).await?);
+        // Confirmed: the bot resolves the conversation (contained).
+        let lang = conversation.language.unwrap_or_default();
+        let reply = crate::containment::helpful_text(lang).to_owned();
+        crate::containment::resolve(state, ticket, Some(reply)).await?;
+        return Ok(Vec::new());
     }
     let unanswered = Some(UnansweredQuestion {
         query: last.query.clone(),
@@ -326,15 +345,21 @@ fn previous_was_unsure(c: &ConversationState) -> bool {
         )
 }
 
-/// Keeps this node's bot index in step with articles published on other nodes.
-pub fn spawn_refresher(state: Arc<Core>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            if let Err(e) = refresh(&state).await {
-                tracing::warn!(error = %e, "bot index refresh failed; will retry");
-            }
+/// Keeps this node's bot index in step with articles published on other nodes: a
+/// supervised worker (see `workers`), checking every 5 s until stopped.
+pub async fn refresher(state: Arc<Core>, mut stop: crate::workers::Stop) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = stop.stopped() => return,
         }
-    });
+        if let Err(e) = refresh(&state).await {
+            tracing::warn!(error = %e, "bot index refresh failed; will retry");
+        }
+    }
 }
+
+/// Formerly started the refresher on its own; `workers::spawn` now runs it supervised.
+/// Kept (doing nothing) until the binary stops calling it.
+pub fn spawn_refresher(_state: Arc<Core>) {}

@@ -1,5 +1,6 @@
-//! The core every use-case runs against: the store, the catalogue, the bot, settings and
-//! the caches. Entry points hold one `Arc<Core>`.
+//! The core every use-case runs against: the store, the catalogue, the bot, settings, the
+//! caches, this node's live event hub and the job runner's wake-up. Entry points hold one
+//! `Arc<Core>`.
 
 use crate::credentials::PrincipalCache;
 use kefu_domain::{Category, Priority, SlaPolicy};
@@ -22,6 +23,13 @@ pub struct Settings {
     pub calendar: kefu_routing::BusinessCalendar,
     /// The FAQ bot's optional semantic model (lexical bot when absent).
     pub bot_model: Option<Arc<kefu_bot::SemanticModel>>,
+    /// How long a resolved ticket stays resolved (the customer may reopen it) before the
+    /// `ticket.close` job closes it.
+    pub close_after: Duration,
+    /// How long the bot waits after answering in a bot-first conversation: with no further
+    /// customer message by then, the answer counts as confirmed and the bot resolves the
+    /// ticket (contained).
+    pub bot_quiet_period: Duration,
 }
 
 impl Default for Settings {
@@ -33,6 +41,8 @@ impl Default for Settings {
             principal_cache_ttl: Duration::from_secs(10),
             calendar: kefu_routing::BusinessCalendar::default(),
             bot_model: None,
+            close_after: Duration::from_secs(7 * 24 * 3600),
+            bot_quiet_period: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -77,6 +87,15 @@ pub struct Core {
     /// Until when this node knows nobody is online to route to (a short negative cache:
     /// intake then skips the agent read; presence changes here clear it).
     pub nobody_online_until: std::sync::Mutex<Option<std::time::Instant>>,
+    /// This node's live event hub (see [`crate::events`]).
+    pub events: crate::events::Hub,
+    /// Poked when a job is enqueued on this node, so the runner claims it without waiting
+    /// for its next poll.
+    pub jobs_enqueued: tokio::sync::Notify,
+    /// The health of this node's background workers (empty until they are spawned).
+    pub workers: Arc<crate::workers::HealthBoard>,
+    /// This node's id in job leases and timer claims: host, process and a random part.
+    pub node_id: String,
 }
 
 impl Core {
@@ -100,7 +119,38 @@ impl Core {
             store,
             catalogue: RwLock::new(catalogue),
             lookup_secret,
+            events: crate::events::Hub::default(),
+            jobs_enqueued: tokio::sync::Notify::new(),
+            workers: Arc::default(),
+            node_id: node_id(),
         })
+    }
+
+    /// The live event stream of this node (see [`crate::events`]).
+    pub fn events(&self) -> &crate::events::Hub {
+        &self.events
+    }
+
+    /// Tells this node's event tailer that events were just written, so subscribers hear
+    /// of them without waiting for its next poll. Cheap; call after any ticket change.
+    pub fn events_written(&self) {
+        self.events.written();
+    }
+
+    /// Tells this node's job runner that a job was just enqueued.
+    pub fn jobs_enqueued(&self) {
+        self.jobs_enqueued.notify_one();
+    }
+
+    /// Whether every background worker of this node is running (for `/healthz`): false
+    /// while one is restarting after a panic. True before the workers are spawned.
+    pub fn workers_healthy(&self) -> bool {
+        self.workers.healthy()
+    }
+
+    /// Each background worker's health (name, running, restarts, last panic).
+    pub fn workers_health(&self) -> Vec<crate::workers::WorkerHealth> {
+        self.workers.snapshot()
     }
 
     pub fn catalogue(&self) -> Catalogue {
@@ -118,4 +168,22 @@ impl Core {
         }
         Ok(())
     }
+}
+
+/// A node id unique across hosts and restarts: `<host>-<pid>-<random>`.
+fn node_id() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| {
+            h.trim()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .take(40)
+                .collect::<String>()
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".into());
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}-{}-{}", std::process::id(), &random[..8])
 }

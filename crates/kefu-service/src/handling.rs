@@ -227,6 +227,7 @@ async fn write(
     attachments: Vec<kefu_domain::Attachment>,
     status: Option<TicketStatus>,
 ) -> ServiceResult<Message> {
+    let now = Timestamp::now();
     let new = NewMessage {
         ticket_id: t.id,
         kind,
@@ -235,9 +236,27 @@ async fn write(
         body,
         attachments,
         then_status: status,
-        at: Timestamp::now(),
+        at: now,
     };
-    Ok(core.store.add_message(new).await?)
+    let jobs = on_resolution(core, t, status, now);
+    let m = core.store.add_message_with_jobs(new, jobs).await?;
+    core.events_written();
+    Ok(m)
+}
+
+/// The jobs a move to `to` brings, written with the change: resolving enqueues the
+/// `ticket.close` job (see `jobs::close`).
+fn on_resolution(
+    core: &Core,
+    t: &Ticket,
+    to: Option<TicketStatus>,
+    at: Timestamp,
+) -> Vec<kefu_store::NewJob> {
+    if to == Some(TicketStatus::Resolved) && t.status != TicketStatus::Resolved {
+        vec![crate::jobs::close::job(core, t.id, at)]
+    } else {
+        Vec::new()
+    }
 }
 
 /// Longest status-change reason, in characters.
@@ -257,14 +276,17 @@ pub async fn change_status(
     c.finish()?;
     let t = by_number(core, number).await?;
     staff.require_owner(&t)?;
+    let now = Timestamp::now();
     let change = StatusChange {
         ticket_id: t.id,
         to,
         actor: caller.actor(),
         reason,
-        at: Timestamp::now(),
+        at: now,
     };
-    let after = core.store.change_status(change).await?;
+    let jobs = on_resolution(core, &t, Some(to), now);
+    let after = core.store.change_status_with_jobs(change, jobs).await?;
+    core.events_written();
     super::routing::follow(core, &t, &after, super::routing::Wrote::Nobody).await;
     Ok(after)
 }

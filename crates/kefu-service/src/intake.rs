@@ -210,6 +210,7 @@ pub async fn open_ticket(
         None
     };
     // A hand-over with priority at the first message opens the ticket at that priority.
+    let bot_state = bot.as_ref().map(|(x, _)| x.state.clone());
     let (bot, priority) = match bot {
         Some((x, raise)) => (Some(x), raise.unwrap_or(priority)),
         None => (None, priority),
@@ -284,6 +285,7 @@ pub async fn open_ticket(
     let code = lookup_code(&state.lookup_secret, &opened.ticket.number);
     let mut ticket = opened.ticket;
     if !opened.replayed {
+        super::containment::after_first_turn(state, &ticket, bot_state.as_deref()).await;
         // Accepted already: a routing failure is logged and the ticket waits in the queue.
         match super::routing::place(state, &ticket).await {
             Ok(Some(assigned)) => ticket = assigned,

@@ -87,6 +87,14 @@ macro_rules! event_ops {
                 .await?;
             rows.iter().map(|r| decode::event(r)).collect()
         }
+
+        /// The highest event id (0 when the log is empty).
+        pub(crate) async fn last_event_id(c: &mut Conn) -> StoreResult<i64> {
+            let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM ticket_events")
+                .fetch_one(&mut *c)
+                .await?;
+            row.i64("id")
+        }
     };
 }
 

@@ -315,6 +315,9 @@ pub trait Store: Send + Sync + 'static {
     /// tailing the log). On PostgreSQL ids can become visible out of order (see
     /// `event_ops.rs`): check each ticket's `seq` for holes.
     async fn events_since(&self, after_event_id: i64, limit: u32) -> StoreResult<Vec<TicketEvent>>;
+    /// The highest event id visible now (0 when there is none): where a node that starts
+    /// tailing the log begins, without replaying history.
+    async fn last_event_id(&self) -> StoreResult<i64>;
     /// Notices of events committed by any node (PostgreSQL); `None` on SQLite, where the
     /// service layer fans out in process.
     fn event_notices(&self) -> Option<tokio::sync::broadcast::Receiver<EventNotice>>;

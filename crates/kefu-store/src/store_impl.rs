@@ -445,6 +445,9 @@ macro_rules! impl_store {
                 self.read(move |c| Box::pin(ops::events_since(c, after_event_id, limit)))
                     .await
             }
+            async fn last_event_id(&self) -> StoreResult<i64> {
+                self.read(|c| Box::pin(ops::last_event_id(c))).await
+            }
             fn event_notices(&self) -> Option<tokio::sync::broadcast::Receiver<EventNotice>> {
                 self.subscribe_notices()
             }

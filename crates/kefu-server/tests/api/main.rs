@@ -12,6 +12,7 @@ mod customer_side;
 mod escalation;
 mod flow;
 mod intake;
+mod lifecycle;
 mod roles;
 mod rosters;
 mod routing;

@@ -15,15 +15,18 @@ use std::time::Duration;
 /// How often rosters are checked.
 pub const PERIOD: Duration = Duration::from_secs(60);
 
-/// Ticks every [`PERIOD`] until the runtime stops.
-pub async fn run(state: std::sync::Arc<Core>) {
+/// Ticks every [`PERIOD`] until stopped.
+pub async fn run(state: std::sync::Arc<Core>, mut stop: super::Stop) {
     let mut every = tokio::time::interval(PERIOD);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last = Timestamp::now()
         .checked_sub(SignedDuration::from_secs(60))
         .unwrap_or_else(|_| Timestamp::now());
     loop {
-        every.tick().await;
+        tokio::select! {
+            _ = every.tick() => {}
+            () = stop.stopped() => return,
+        }
         let now = Timestamp::now();
         match tick(&state, last, now).await {
             Ok(_) => last = now,

@@ -16,13 +16,16 @@ const BATCH: u32 = 100;
 /// Batches per tick at most, so one tick never runs for long.
 const MAX_BATCHES: usize = 20;
 
-/// Polls once a second until the runtime stops.
-pub async fn run(state: std::sync::Arc<Core>) {
-    let node = format!("node-{}", uuid::Uuid::new_v4().simple());
+/// Polls once a second until stopped.
+pub async fn run(state: std::sync::Arc<Core>, mut stop: super::Stop) {
+    let node = state.node_id.clone();
     let mut every = tokio::time::interval(Duration::from_secs(1));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        every.tick().await;
+        tokio::select! {
+            _ = every.tick() => {}
+            () = stop.stopped() => return,
+        }
         if let Err(e) = tick(&state, &node, Timestamp::now()).await {
             tracing::warn!(error = %e, "SLA timer tick failed; will retry");
         }

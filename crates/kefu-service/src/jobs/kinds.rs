@@ -1,0 +1,22 @@
+//! The kinds of job kefu runs, each with its handler: the registry every node's runner
+//! uses.
+//!
+//! | kind | enqueued | does |
+//! |---|---|---|
+//! | `ticket.close` | when a ticket is resolved, with the change | closes it `close_after` later if still resolved since then |
+//! | `bot.confirm` | when the bot answers in a bot-first conversation | resolves it by the bot after the quiet period if the customer wrote nothing more |
+
+use super::runner::Registry;
+
+/// Closes a resolved ticket after `Settings::close_after` ([`super::close`]).
+pub const TICKET_CLOSE: &str = "ticket.close";
+/// Confirms the bot's answer after `Settings::bot_quiet_period` ([`crate::containment`]).
+pub const BOT_CONFIRM: &str = "bot.confirm";
+
+/// Every kind with its handler.
+pub fn registry() -> Registry {
+    let mut r = Registry::default();
+    r.register(TICKET_CLOSE, super::close::run);
+    r.register(BOT_CONFIRM, crate::containment::run_confirm);
+    r
+}
