@@ -43,6 +43,17 @@ pub struct ServerConfig {
     pub listen: String,
     /// Largest request body, in bytes.
     pub body_limit_bytes: usize,
+    /// Longest wait for a request's head (and for the next request on a kept-alive
+    /// connection).
+    pub header_read_timeout_seconds: u64,
+    /// Longest a connection may move no bytes either way.
+    pub idle_timeout_seconds: u64,
+    /// Longest from a request's head to its answer, reading the body included.
+    pub request_timeout_seconds: u64,
+    /// Most connections open at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// On SIGTERM, how long requests in flight may take to finish.
+    pub shutdown_grace_seconds: u64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -77,6 +88,11 @@ impl Default for ServerConfig {
         Self {
             listen: "127.0.0.1:8080".into(),
             body_limit_bytes: 1024 * 1024,
+            header_read_timeout_seconds: 10,
+            idle_timeout_seconds: 60,
+            request_timeout_seconds: 30,
+            max_connections: 10_000,
+            shutdown_grace_seconds: 30,
         }
     }
 }
@@ -155,6 +171,20 @@ pub fn redact_url(url: &str) -> String {
 pub const ENV_KEYS: &[(&str, &str)] = &[
     ("KEFU_LISTEN", "server.listen"),
     ("KEFU_BODY_LIMIT_BYTES", "server.body_limit_bytes"),
+    (
+        "KEFU_HEADER_READ_TIMEOUT_SECONDS",
+        "server.header_read_timeout_seconds",
+    ),
+    ("KEFU_IDLE_TIMEOUT_SECONDS", "server.idle_timeout_seconds"),
+    (
+        "KEFU_REQUEST_TIMEOUT_SECONDS",
+        "server.request_timeout_seconds",
+    ),
+    ("KEFU_MAX_CONNECTIONS", "server.max_connections"),
+    (
+        "KEFU_SHUTDOWN_GRACE_SECONDS",
+        "server.shutdown_grace_seconds",
+    ),
     ("KEFU_DATABASE_URL", "database.url"),
     ("KEFU_SESSION_TTL_HOURS", "auth.session_ttl_hours"),
     (
@@ -206,6 +236,21 @@ impl Config {
                 "server.body_limit_bytes" => {
                     config.server.body_limit_bytes = parse_num(key, &value)?
                 }
+                "server.header_read_timeout_seconds" => {
+                    config.server.header_read_timeout_seconds = parse_num(key, &value)?;
+                }
+                "server.idle_timeout_seconds" => {
+                    config.server.idle_timeout_seconds = parse_num(key, &value)?;
+                }
+                "server.request_timeout_seconds" => {
+                    config.server.request_timeout_seconds = parse_num(key, &value)?;
+                }
+                "server.max_connections" => {
+                    config.server.max_connections = parse_num(key, &value)?;
+                }
+                "server.shutdown_grace_seconds" => {
+                    config.server.shutdown_grace_seconds = parse_num(key, &value)?;
+                }
                 "database.url" => config.database.url = value,
                 "auth.session_ttl_hours" => config.auth.session_ttl_hours = parse_num(key, &value)?,
                 "auth.principal_cache_ttl_seconds" => {
@@ -249,6 +294,44 @@ impl Config {
                 "must be from 1024 to 67108864".into(),
             )?;
         }
+        let server = &self.server;
+        if !(1..=300).contains(&server.header_read_timeout_seconds) {
+            fail(
+                "server.header_read_timeout_seconds",
+                "must be from 1 to 300".into(),
+            )?;
+        }
+        if !(1..=3600).contains(&server.request_timeout_seconds) {
+            fail(
+                "server.request_timeout_seconds",
+                "must be from 1 to 3600".into(),
+            )?;
+        }
+        if !(1..=3600).contains(&server.idle_timeout_seconds) {
+            fail(
+                "server.idle_timeout_seconds",
+                "must be from 1 to 3600".into(),
+            )?;
+        }
+        if server.idle_timeout_seconds < server.request_timeout_seconds {
+            fail(
+                "server.idle_timeout_seconds",
+                format!(
+                    "must be at least server.request_timeout_seconds ({}): a request whose \
+                     handler is silent that long would be cut",
+                    server.request_timeout_seconds
+                ),
+            )?;
+        }
+        if !(1..=1_000_000).contains(&server.max_connections) {
+            fail("server.max_connections", "must be from 1 to 1000000".into())?;
+        }
+        if server.shutdown_grace_seconds > 3600 {
+            fail(
+                "server.shutdown_grace_seconds",
+                "must be at most 3600".into(),
+            )?;
+        }
         if self.database.url.trim().is_empty() {
             fail("database.url", "must not be empty".into())?;
         }
@@ -276,6 +359,18 @@ impl Config {
             )?;
         }
         Ok(())
+    }
+
+    /// The connection and request limits the server runs with.
+    pub fn limits(&self) -> kefu_server::Limits {
+        let s = &self.server;
+        kefu_server::Limits {
+            header_read_timeout: Duration::from_secs(s.header_read_timeout_seconds),
+            idle_timeout: Duration::from_secs(s.idle_timeout_seconds),
+            request_timeout: Duration::from_secs(s.request_timeout_seconds),
+            max_connections: s.max_connections,
+            shutdown_grace: Duration::from_secs(s.shutdown_grace_seconds),
+        }
     }
 
     /// The server's settings; reads the bot model file when one is configured.
@@ -322,6 +417,21 @@ pub const EXAMPLE: &str = r#"# kefu configuration. Precedence: flags > KEFU_* en
 listen = "127.0.0.1:8080"
 # Largest request body in bytes (env KEFU_BODY_LIMIT_BYTES).
 body_limit_bytes = 1048576
+# Seconds a client has to send a request's head; also how long a kept-alive connection
+# waits for its next request (env KEFU_HEADER_READ_TIMEOUT_SECONDS).
+header_read_timeout_seconds = 10
+# Seconds a connection may move no bytes either way before it is closed; at least
+# request_timeout_seconds (env KEFU_IDLE_TIMEOUT_SECONDS).
+idle_timeout_seconds = 60
+# Seconds from a request's head to its answer, reading the body included; slower requests
+# get a 503 service_unavailable problem (env KEFU_REQUEST_TIMEOUT_SECONDS).
+request_timeout_seconds = 30
+# Most connections open at once; more wait to be accepted. Keep the open-file limit
+# (ulimit -n) above it (env KEFU_MAX_CONNECTIONS).
+max_connections = 10000
+# On SIGTERM or Ctrl-C, seconds that requests in flight may take to finish
+# (env KEFU_SHUTDOWN_GRACE_SECONDS).
+shutdown_grace_seconds = 30
 
 [database]
 # A SQLite directory or file, or a postgres:// URL (env KEFU_DATABASE_URL, flag --database).
@@ -371,6 +481,10 @@ mod tests {
         let d = Config::default();
         assert_eq!(parsed.server.listen, d.server.listen);
         assert_eq!(parsed.server.body_limit_bytes, d.server.body_limit_bytes);
+        assert_eq!(
+            format!("{:?}", parsed.limits()),
+            format!("{:?}", d.limits())
+        );
         assert_eq!(parsed.database.url, d.database.url);
         assert_eq!(parsed.auth.session_ttl_hours, d.auth.session_ttl_hours);
         assert_eq!(
@@ -425,6 +539,42 @@ mod tests {
             err.contains("tickets.reopen_window_days") && err.contains("KEFU_REOPEN_WINDOW_DAYS"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn connection_limits_come_from_env_and_are_checked() {
+        let env = |k: &str| match k {
+            "KEFU_HEADER_READ_TIMEOUT_SECONDS" => Some("5".to_owned()),
+            "KEFU_MAX_CONNECTIONS" => Some("50".to_owned()),
+            _ => None,
+        };
+        let limits = Config::load(None, env, None, None).unwrap().limits();
+        assert_eq!(limits.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(limits.max_connections, 50);
+        assert_eq!(limits.request_timeout, Duration::from_secs(30));
+
+        for (var, value, key) in [
+            ("KEFU_MAX_CONNECTIONS", "0", "server.max_connections"),
+            (
+                "KEFU_HEADER_READ_TIMEOUT_SECONDS",
+                "0",
+                "server.header_read_timeout_seconds",
+            ),
+            (
+                "KEFU_IDLE_TIMEOUT_SECONDS",
+                "5",
+                "server.idle_timeout_seconds",
+            ),
+            (
+                "KEFU_REQUEST_TIMEOUT_SECONDS",
+                "soon",
+                "server.request_timeout_seconds",
+            ),
+        ] {
+            let env = |k: &str| (k == var).then(|| value.to_owned());
+            let err = Config::load(None, env, None, None).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("{key} (env {var})")), "{err}");
+        }
     }
 
     #[test]
