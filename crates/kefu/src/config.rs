@@ -1,14 +1,18 @@
-//! Configuration: defaults < TOML file < `KEFU_*` environment < command-line flags.
-//! One `Config`, validated once at start; a bad value names its key and environment name.
+//! Configuration: defaults < TOML file < `KEFU_*` environment < command-line flags, layered
+//! by figment. One `Config`, validated once at start; a bad value names its key and
+//! environment name.
 
 use anyhow::{Context, bail};
-use serde::Deserialize;
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
 /// The whole configuration.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub server: ServerConfig,
@@ -21,7 +25,7 @@ pub struct Config {
 }
 
 /// FAQ bot settings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BotConfig {
     /// A semantic model file (scripts/semantic/README.md); absent means the lexical bot.
@@ -29,14 +33,14 @@ pub struct BotConfig {
 }
 
 /// SLA settings (file only: the calendar is a nested table).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SlaConfig {
     /// The business calendar SLA clocks count in; absent means 24×7.
     pub calendar: Option<kefu_routing::CalendarConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
     /// Address to listen on.
@@ -56,27 +60,27 @@ pub struct ServerConfig {
     pub shutdown_grace_seconds: u64,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseConfig {
     /// A SQLite directory or file (`./kefu-data`, `sqlite://kefu.db`) or a `postgres://` URL.
     pub url: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
     pub session_ttl_hours: u64,
     pub principal_cache_ttl_seconds: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TicketConfig {
     pub reopen_window_days: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// A tracing filter (`info`, `kefu_server=debug,info`).
@@ -203,13 +207,79 @@ fn env_name(key: &str) -> &'static str {
         .map_or("-", |(e, _)| e)
 }
 
-fn parse_num<T: std::str::FromStr>(key: &str, value: &str) -> anyhow::Result<T> {
-    value.trim().parse().map_err(|_| {
-        anyhow::anyhow!(
-            "{key} (env {}): {value:?} is not a whole number",
-            env_name(key)
+/// Keys whose environment value is text as it stands; the others are parsed (numbers).
+const TEXT_KEYS: &[&str] = &["server.listen", "database.url", "bot.model", "log.filter"];
+
+/// The `KEFU_*` layer, read through an injected lookup (figment's own `Env` provider reads
+/// only the process environment).
+struct EnvLayer(Vec<(&'static str, &'static str, String)>);
+
+impl EnvLayer {
+    fn read(env: impl Fn(&str) -> Option<String>) -> Self {
+        Self(
+            ENV_KEYS
+                .iter()
+                .filter_map(|(var, key)| env(var).map(|value| (*var, *key, value)))
+                .collect(),
         )
-    })
+    }
+}
+
+impl Provider for EnvLayer {
+    fn metadata(&self) -> Metadata {
+        Metadata::named("KEFU_* environment")
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let mut dict = Dict::new();
+        for (_, key, raw) in &self.0 {
+            let value = if TEXT_KEYS.contains(key) {
+                Value::from(raw.clone())
+            } else {
+                raw.trim()
+                    .parse::<Value>()
+                    .unwrap_or_else(|_| Value::from(raw.clone()))
+            };
+            // Every key is `section.field`.
+            let Some((section, field)) = key.split_once('.') else {
+                continue;
+            };
+            let entry = dict
+                .entry(section.to_owned())
+                .or_insert_with(|| Value::from(Dict::new()));
+            if let Value::Dict(_, fields) = entry {
+                fields.insert(field.to_owned(), value);
+            }
+        }
+        Ok(Profile::Default.collect(dict))
+    }
+}
+
+/// A figment error as kefu's messages put it: the key and its environment name first.
+fn explain(e: figment::Error) -> anyhow::Error {
+    let key = e.path.join(".");
+    let from = e
+        .metadata
+        .as_ref()
+        .map(|m| {
+            m.source
+                .as_ref()
+                .map_or_else(|| m.name.to_string(), |s| format!("{} {s}", m.name))
+        })
+        .unwrap_or_default();
+    let kind = match &e.kind {
+        figment::error::Kind::InvalidType(figment::error::Actual::Str(value), expected)
+            if matches!(expected.as_str(), "u64" | "usize") =>
+        {
+            format!("{value:?} is not a whole number")
+        }
+        kind => kind.to_string(),
+    };
+    match (key.as_str(), env_name(&key)) {
+        ("", _) => anyhow::anyhow!("configuration ({from}): {kind}"),
+        (key, "-") => anyhow::anyhow!("{key} ({from}): {kind}"),
+        (key, env) => anyhow::anyhow!("{key} (env {env}): {kind} (in {from})"),
+    }
 }
 
 impl Config {
@@ -220,58 +290,31 @@ impl Config {
         listen_flag: Option<&str>,
         database_flag: Option<&str>,
     ) -> anyhow::Result<Self> {
-        let mut config = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read config file {}", path.display()))?;
-                toml::from_str::<Config>(&text)
-                    .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?
-            }
-            None => Config::default(),
-        };
-        for (var, key) in ENV_KEYS {
-            let Some(value) = env(var) else { continue };
-            match *key {
-                "server.listen" => config.server.listen = value,
-                "server.body_limit_bytes" => {
-                    config.server.body_limit_bytes = parse_num(key, &value)?
-                }
-                "server.header_read_timeout_seconds" => {
-                    config.server.header_read_timeout_seconds = parse_num(key, &value)?;
-                }
-                "server.idle_timeout_seconds" => {
-                    config.server.idle_timeout_seconds = parse_num(key, &value)?;
-                }
-                "server.request_timeout_seconds" => {
-                    config.server.request_timeout_seconds = parse_num(key, &value)?;
-                }
-                "server.max_connections" => {
-                    config.server.max_connections = parse_num(key, &value)?;
-                }
-                "server.shutdown_grace_seconds" => {
-                    config.server.shutdown_grace_seconds = parse_num(key, &value)?;
-                }
-                "database.url" => config.database.url = value,
-                "auth.session_ttl_hours" => config.auth.session_ttl_hours = parse_num(key, &value)?,
-                "auth.principal_cache_ttl_seconds" => {
-                    config.auth.principal_cache_ttl_seconds = parse_num(key, &value)?;
-                }
-                "tickets.reopen_window_days" => {
-                    config.tickets.reopen_window_days = parse_num(key, &value)?
-                }
-                "log.filter" => config.log.filter = value,
-                "bot.model" => config.bot.model = Some(value.into()),
-                _ => {}
-            }
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            // Read first: figment takes a missing file for an empty one.
+            std::fs::metadata(path)
+                .and_then(|_| std::fs::File::open(path))
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            figment = figment.merge(Toml::file_exact(path));
         }
+        figment = figment.merge(EnvLayer::read(env));
         if let Some(listen) = listen_flag {
-            config.server.listen = listen.to_owned();
+            figment = figment.merge(Serialized::default("server.listen", listen));
         }
         if let Some(db) = database_flag {
-            config.database.url = db.to_owned();
+            figment = figment.merge(Serialized::default("database.url", db));
         }
+        let config: Config = figment.extract().map_err(explain)?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The effective configuration as TOML, the database password hidden.
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        let mut shown = self.clone();
+        shown.database.url = redact_url(&self.database.url);
+        Ok(toml::to_string(&shown)?)
     }
 
     /// Rejects values that cannot work, naming the key and its environment variable.
@@ -603,11 +646,35 @@ mod tests {
 
     #[test]
     fn unknown_keys_in_the_file_are_rejected() {
-        let err = toml::from_str::<Config>("[server]\nlisen = \"x\"\n")
-            .err()
-            .unwrap()
+        let dir = std::env::temp_dir().join(format!("kefu-config-unknown-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kefu.toml");
+        std::fs::write(&file, "[server]\nlisen = \"x\"\n").unwrap();
+        let err = Config::load(Some(&file), no_env, None, None)
+            .unwrap_err()
             .to_string();
-        assert!(err.contains("lisen"), "{err}");
+        assert!(err.contains("lisen") && err.contains("kefu.toml"), "{err}");
+        let err = Config::load(Some(&dir.join("missing.toml")), no_env, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("cannot read config file"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn check_prints_the_effective_configuration_as_toml_without_secrets() {
+        let env = |k: &str| {
+            (k == "KEFU_DATABASE_URL").then(|| "postgres://kefu:hunter2@db/kefu".to_owned())
+        };
+        let shown = Config::load(None, env, None, None)
+            .unwrap()
+            .to_toml()
+            .unwrap();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        let back: Config = toml::from_str(&shown).unwrap();
+        assert_eq!(back.database.url, "postgres://kefu:***@db/kefu");
+        assert_eq!(back.server.max_connections, 10_000);
+        assert!(shown.contains("[server]"), "{shown}");
     }
 
     #[test]
