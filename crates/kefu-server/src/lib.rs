@@ -34,6 +34,8 @@ pub fn router(state: AppState) -> Router {
 /// The whole application router; `limits.request_timeout` bounds every request.
 pub fn router_with(state: AppState, limits: &Limits) -> Router {
     let request_timeout = limits.request_timeout;
+    // Installs the Prometheus recorder before the first request is counted.
+    let _ = metrics::handle();
     let [nosniff, referrer, frames] = security::header_layers();
     // Outermost last: the request id is set before anything runs, so every answer (a
     // timeout or a panic included) carries it; metrics see the final status.

@@ -60,8 +60,9 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// Kept in the application state so building a state installs the recorder; the series
-/// themselves live in the recorder, not here (no lock on the request path).
+/// Kept in the application state (building a state installs the recorder, as does
+/// `router_with`); the series live in the recorder, not here (no lock on the request path).
+/// Nothing reads it: it can go when the state is next reshaped.
 pub struct Metrics {
     _installed: bool,
 }
