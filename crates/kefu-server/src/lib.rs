@@ -7,7 +7,8 @@ pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod request_id;
-
+pub mod security;
+pub mod serve;
 pub mod state;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -16,10 +17,25 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use problem::{ApiError, ErrorCode};
+pub use serve::{Limits, serve_router};
 pub use state::AppState;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 
-/// The whole application router.
+/// The whole application router, with the default [`Limits`].
 pub fn router(state: AppState) -> Router {
+    router_with(state, &Limits::default())
+}
+
+/// The whole application router; `limits.request_timeout` bounds every request.
+pub fn router_with(state: AppState, limits: &Limits) -> Router {
+    let request_timeout = limits.request_timeout;
+    // Installs the Prometheus recorder before the first request is counted.
+    let _ = metrics::handle();
+    let [nosniff, referrer, frames] = security::header_layers();
+    // Outermost last: the request id is set before anything runs, so every answer (a
+    // timeout or a panic included) carries it; metrics see the final status.
     Router::new()
         .nest("/api/v1", api::v1::routes())
         .route("/api/openapi.json", get(openapi_json))
@@ -28,12 +44,26 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
+        .layer(CatchPanicLayer::custom(security::panic_problem))
+        .layer(TimeoutLayer::with_status_code(
+            security::TIMEOUT_MARKER,
+            request_timeout,
         ))
-        .layer(middleware::from_fn(catch_panic))
-        .layer(middleware::from_fn(request_id::assign))
+        .layer(middleware::from_fn(move |request, next| {
+            security::timeout_problem(request_timeout, request, next)
+        }))
+        .layer(middleware::from_fn(metrics::track))
+        .layer(middleware::from_fn(security::no_store_under_api))
+        .layer(frames)
+        .layer(referrer)
+        .layer(nosniff)
+        .layer(middleware::from_fn(request_id::scope))
+        .layer(PropagateRequestIdLayer::new(request_id::HEADER.clone()))
+        .layer(SetRequestIdLayer::new(
+            request_id::HEADER.clone(),
+            request_id::MakeKefuRequestId,
+        ))
+        .layer(middleware::from_fn(request_id::screen))
         .with_state(state)
 }
 
@@ -44,6 +74,20 @@ async fn openapi_json() -> Response {
 /// 200 when the node can serve: the database answers.
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
+        Ok(()) if !state.workers_healthy() => {
+            let down: Vec<String> = state
+                .workers_health()
+                .into_iter()
+                .filter(|w| !w.alive)
+                .map(|w| w.name.to_string())
+                .collect();
+            tracing::warn!(workers = ?down, "health check: a background worker is down");
+            ApiError::new(
+                ErrorCode::ServiceUnavailable,
+                format!("A background worker is down: {}.", down.join(", ")),
+            )
+            .into_response()
+        }
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
@@ -53,18 +97,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
             )
             .into_response()
         }
-    }
-}
-
-/// A panic in a handler becomes a logged 500 problem, never a dropped connection.
-async fn catch_panic(request: axum::extract::Request, next: middleware::Next) -> Response {
-    use futures_util::FutureExt;
-    match std::panic::AssertUnwindSafe(next.run(request))
-        .catch_unwind()
-        .await
-    {
-        Ok(response) => response,
-        Err(_) => ApiError::internal("a handler panicked").into_response(),
     }
 }
 
@@ -79,13 +111,23 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves with the default [`Limits`] until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, state, Limits::default(), shutdown).await
+}
+
+/// Serves with `limits` until `shutdown` resolves, then finishes requests in flight for
+/// up to `limits.shutdown_grace` (see [`serve`](mod@serve)).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router_with(state, &limits);
+    serve_router(listener, app, limits, shutdown).await
 }

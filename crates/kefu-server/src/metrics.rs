@@ -1,118 +1,133 @@
-//! Prometheus metrics: request counts and latency histograms per route, tickets by status.
+//! Prometheus metrics through the `metrics` facade: request counts and latency histograms
+//! per method, route template and status; tickets by status, read from this node's store at
+//! each scrape.
+//!
+//! The recorder is process-wide (the facade has one global recorder); its handle lives in a
+//! `OnceLock` here. Every label is bounded: methods outside the standard seven are `other`,
+//! requests that match no route are `unmatched`, never their raw path.
 
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::fmt::Write as _;
-use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Requests served, by method, route and status.
+pub const REQUESTS: &str = "kefu_http_requests_total";
+/// Request latency histogram, by method, route and status.
+pub const DURATION: &str = "kefu_http_request_duration_seconds";
 
 /// Latency bucket bounds in seconds.
 const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
-#[derive(Default)]
-struct Series {
-    count: u64,
-    sum_seconds: f64,
-    buckets: [u64; BUCKETS.len()],
-}
+/// How often histogram samples are folded into their buckets when nobody scrapes.
+pub const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 
-/// In-process counters; rendered on `/metrics`.
-#[derive(Default)]
-pub struct Metrics {
-    requests: Mutex<HashMap<(String, String, u16), Series>>,
-}
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
-impl Metrics {
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let Ok(mut map) = self.requests.lock() else {
-            return;
-        };
-        let s = map
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default();
-        s.count += 1;
-        s.sum_seconds += seconds;
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                s.buckets[i] += 1;
+/// The process's Prometheus recorder, installed on first use. `None` only when another
+/// recorder was installed first (then this module's series are not collected).
+pub fn handle() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), &BUCKETS);
+            match builder.and_then(PrometheusBuilder::install_recorder) {
+                Ok(handle) => {
+                    metrics::describe_counter!(
+                        REQUESTS,
+                        "HTTP requests by method, route and status."
+                    );
+                    metrics::describe_histogram!(
+                        DURATION,
+                        metrics::Unit::Seconds,
+                        "HTTP request latency."
+                    );
+                    Some(handle)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the Prometheus recorder could not be installed");
+                    None
+                }
             }
+        })
+        .as_ref()
+}
+
+/// Kept in the application state (building a state installs the recorder, as does
+/// `router_with`); the series live in the recorder, not here (no lock on the request path).
+/// Nothing reads it: it can go when the state is next reshaped.
+pub struct Metrics {
+    _installed: bool,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            _installed: handle().is_some(),
         }
     }
+}
 
-    fn render(&self, out: &mut String) {
-        let Ok(map) = self.requests.lock() else {
-            return;
-        };
-        out.push_str(
-            "# HELP kefu_http_requests_total HTTP requests by method, route and status.\n",
-        );
-        out.push_str("# TYPE kefu_http_requests_total counter\n");
-        for ((m, r, st), s) in map.iter() {
-            let _ = writeln!(
-                out,
-                "kefu_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}",
-                s.count
-            );
+/// Folds histogram samples into buckets every [`UPKEEP_INTERVAL`], so memory stays flat on
+/// a node nobody scrapes. Ends when `stop` resolves.
+pub async fn run_upkeep(stop: impl std::future::Future<Output = ()>) {
+    let Some(handle) = handle() else { return };
+    tokio::pin!(stop);
+    let mut tick = tokio::time::interval(UPKEEP_INTERVAL);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            _ = tick.tick() => handle.run_upkeep(),
         }
-        out.push_str("# HELP kefu_http_request_duration_seconds HTTP request latency.\n");
-        out.push_str("# TYPE kefu_http_request_duration_seconds histogram\n");
-        for ((m, r, st), s) in map.iter() {
-            let labels = format!("method=\"{m}\",route=\"{r}\",status=\"{st}\"");
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "kefu_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
-                    s.buckets[i]
-                );
-            }
-            let _ = writeln!(
-                out,
-                "kefu_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                s.count
-            );
-            let _ = writeln!(
-                out,
-                "kefu_http_request_duration_seconds_sum{{{labels}}} {}",
-                s.sum_seconds
-            );
-            let _ = writeln!(
-                out,
-                "kefu_http_request_duration_seconds_count{{{labels}}} {}",
-                s.count
-            );
-        }
+    }
+}
+
+/// The method label: one of the seven standard methods, else `other`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
     }
 }
 
 /// Middleware: times every request under its route template (never the raw path, which
 /// would make one series per ticket number).
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn track(request: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
-    state.metrics.observe(
-        &method,
-        &route,
-        response.status().as_u16(),
-        start.elapsed().as_secs_f64(),
-    );
+    let labels = [
+        ("method", method.to_owned()),
+        ("route", route),
+        ("status", response.status().as_u16().to_string()),
+    ];
+    metrics::counter!(REQUESTS, &labels).increment(1);
+    metrics::histogram!(DURATION, &labels).record(start.elapsed().as_secs_f64());
     response
 }
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn render(State(state): State<AppState>) -> Response {
-    let mut out = String::new();
-    state.metrics.render(&mut out);
+    let mut out = handle().map(PrometheusHandle::render).unwrap_or_default();
+    // Ticket counts are this node's database, read per scrape rather than kept as gauges
+    // in the process-wide recorder (which several states in one process would share).
     out.push_str("# HELP kefu_tickets Tickets by status.\n# TYPE kefu_tickets gauge\n");
     match state.store.count_by_status().await {
         Ok(counts) => {
@@ -132,4 +147,18 @@ pub async fn render(State(state): State<AppState>) -> Response {
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_standard_methods_get_their_own_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
+        assert_eq!(method_label(&Method::TRACE), "other");
+        let odd = Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(method_label(&odd), "other");
+    }
 }

@@ -1,14 +1,18 @@
-//! Configuration: defaults < TOML file < `KEFU_*` environment < command-line flags.
-//! One `Config`, validated once at start; a bad value names its key and environment name.
+//! Configuration: defaults < TOML file < `KEFU_*` environment < command-line flags, layered
+//! by figment. One `Config`, validated once at start; a bad value names its key and
+//! environment name.
 
 use anyhow::{Context, bail};
-use serde::Deserialize;
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
 /// The whole configuration.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub server: ServerConfig,
@@ -21,7 +25,7 @@ pub struct Config {
 }
 
 /// FAQ bot settings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BotConfig {
     /// A semantic model file (scripts/semantic/README.md); absent means the lexical bot.
@@ -29,43 +33,59 @@ pub struct BotConfig {
 }
 
 /// SLA settings (file only: the calendar is a nested table).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SlaConfig {
     /// The business calendar SLA clocks count in; absent means 24×7.
     pub calendar: Option<kefu_routing::CalendarConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
     /// Address to listen on.
     pub listen: String,
     /// Largest request body, in bytes.
     pub body_limit_bytes: usize,
+    /// Longest wait for a request's head (and for the next request on a kept-alive
+    /// connection).
+    pub header_read_timeout_seconds: u64,
+    /// Longest a connection may move no bytes either way.
+    pub idle_timeout_seconds: u64,
+    /// Longest from a request's head to its answer, reading the body included.
+    pub request_timeout_seconds: u64,
+    /// Most connections open at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// On SIGTERM, how long requests in flight may take to finish.
+    pub shutdown_grace_seconds: u64,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseConfig {
     /// A SQLite directory or file (`./kefu-data`, `sqlite://kefu.db`) or a `postgres://` URL.
     pub url: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
     pub session_ttl_hours: u64,
     pub principal_cache_ttl_seconds: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TicketConfig {
     pub reopen_window_days: u64,
+    /// A resolved ticket closes this many days after resolution.
+    pub close_after_days: u64,
+    /// A conversation the bot answered ends, resolved by the bot, after this many minutes
+    /// without a further customer message.
+    pub bot_quiet_minutes: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// A tracing filter (`info`, `kefu_server=debug,info`).
@@ -77,6 +97,11 @@ impl Default for ServerConfig {
         Self {
             listen: "127.0.0.1:8080".into(),
             body_limit_bytes: 1024 * 1024,
+            header_read_timeout_seconds: 10,
+            idle_timeout_seconds: 60,
+            request_timeout_seconds: 30,
+            max_connections: 10_000,
+            shutdown_grace_seconds: 30,
         }
     }
 }
@@ -102,6 +127,8 @@ impl Default for TicketConfig {
     fn default() -> Self {
         Self {
             reopen_window_days: 7,
+            close_after_days: 7,
+            bot_quiet_minutes: 10,
         }
     }
 }
@@ -155,6 +182,20 @@ pub fn redact_url(url: &str) -> String {
 pub const ENV_KEYS: &[(&str, &str)] = &[
     ("KEFU_LISTEN", "server.listen"),
     ("KEFU_BODY_LIMIT_BYTES", "server.body_limit_bytes"),
+    (
+        "KEFU_HEADER_READ_TIMEOUT_SECONDS",
+        "server.header_read_timeout_seconds",
+    ),
+    ("KEFU_IDLE_TIMEOUT_SECONDS", "server.idle_timeout_seconds"),
+    (
+        "KEFU_REQUEST_TIMEOUT_SECONDS",
+        "server.request_timeout_seconds",
+    ),
+    ("KEFU_MAX_CONNECTIONS", "server.max_connections"),
+    (
+        "KEFU_SHUTDOWN_GRACE_SECONDS",
+        "server.shutdown_grace_seconds",
+    ),
     ("KEFU_DATABASE_URL", "database.url"),
     ("KEFU_SESSION_TTL_HOURS", "auth.session_ttl_hours"),
     (
@@ -162,6 +203,8 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
         "auth.principal_cache_ttl_seconds",
     ),
     ("KEFU_REOPEN_WINDOW_DAYS", "tickets.reopen_window_days"),
+    ("KEFU_CLOSE_AFTER_DAYS", "tickets.close_after_days"),
+    ("KEFU_BOT_QUIET_MINUTES", "tickets.bot_quiet_minutes"),
     ("KEFU_BOT_MODEL", "bot.model"),
     ("KEFU_LOG", "log.filter"),
 ];
@@ -173,13 +216,79 @@ fn env_name(key: &str) -> &'static str {
         .map_or("-", |(e, _)| e)
 }
 
-fn parse_num<T: std::str::FromStr>(key: &str, value: &str) -> anyhow::Result<T> {
-    value.trim().parse().map_err(|_| {
-        anyhow::anyhow!(
-            "{key} (env {}): {value:?} is not a whole number",
-            env_name(key)
+/// Keys whose environment value is text as it stands; the others are parsed (numbers).
+const TEXT_KEYS: &[&str] = &["server.listen", "database.url", "bot.model", "log.filter"];
+
+/// The `KEFU_*` layer, read through an injected lookup (figment's own `Env` provider reads
+/// only the process environment).
+struct EnvLayer(Vec<(&'static str, &'static str, String)>);
+
+impl EnvLayer {
+    fn read(env: impl Fn(&str) -> Option<String>) -> Self {
+        Self(
+            ENV_KEYS
+                .iter()
+                .filter_map(|(var, key)| env(var).map(|value| (*var, *key, value)))
+                .collect(),
         )
-    })
+    }
+}
+
+impl Provider for EnvLayer {
+    fn metadata(&self) -> Metadata {
+        Metadata::named("KEFU_* environment")
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let mut dict = Dict::new();
+        for (_, key, raw) in &self.0 {
+            let value = if TEXT_KEYS.contains(key) {
+                Value::from(raw.clone())
+            } else {
+                raw.trim()
+                    .parse::<Value>()
+                    .unwrap_or_else(|_| Value::from(raw.clone()))
+            };
+            // Every key is `section.field`.
+            let Some((section, field)) = key.split_once('.') else {
+                continue;
+            };
+            let entry = dict
+                .entry(section.to_owned())
+                .or_insert_with(|| Value::from(Dict::new()));
+            if let Value::Dict(_, fields) = entry {
+                fields.insert(field.to_owned(), value);
+            }
+        }
+        Ok(Profile::Default.collect(dict))
+    }
+}
+
+/// A figment error as kefu's messages put it: the key and its environment name first.
+fn explain(e: figment::Error) -> anyhow::Error {
+    let key = e.path.join(".");
+    let from = e
+        .metadata
+        .as_ref()
+        .map(|m| {
+            m.source
+                .as_ref()
+                .map_or_else(|| m.name.to_string(), |s| format!("{} {s}", m.name))
+        })
+        .unwrap_or_default();
+    let kind = match &e.kind {
+        figment::error::Kind::InvalidType(figment::error::Actual::Str(value), expected)
+            if matches!(expected.as_str(), "u64" | "usize") =>
+        {
+            format!("{value:?} is not a whole number")
+        }
+        kind => kind.to_string(),
+    };
+    match (key.as_str(), env_name(&key)) {
+        ("", _) => anyhow::anyhow!("configuration ({from}): {kind}"),
+        (key, "-") => anyhow::anyhow!("{key} ({from}): {kind}"),
+        (key, env) => anyhow::anyhow!("{key} (env {env}): {kind} (in {from})"),
+    }
 }
 
 impl Config {
@@ -190,43 +299,31 @@ impl Config {
         listen_flag: Option<&str>,
         database_flag: Option<&str>,
     ) -> anyhow::Result<Self> {
-        let mut config = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read config file {}", path.display()))?;
-                toml::from_str::<Config>(&text)
-                    .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?
-            }
-            None => Config::default(),
-        };
-        for (var, key) in ENV_KEYS {
-            let Some(value) = env(var) else { continue };
-            match *key {
-                "server.listen" => config.server.listen = value,
-                "server.body_limit_bytes" => {
-                    config.server.body_limit_bytes = parse_num(key, &value)?
-                }
-                "database.url" => config.database.url = value,
-                "auth.session_ttl_hours" => config.auth.session_ttl_hours = parse_num(key, &value)?,
-                "auth.principal_cache_ttl_seconds" => {
-                    config.auth.principal_cache_ttl_seconds = parse_num(key, &value)?;
-                }
-                "tickets.reopen_window_days" => {
-                    config.tickets.reopen_window_days = parse_num(key, &value)?
-                }
-                "log.filter" => config.log.filter = value,
-                "bot.model" => config.bot.model = Some(value.into()),
-                _ => {}
-            }
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            // Read first: figment takes a missing file for an empty one.
+            std::fs::metadata(path)
+                .and_then(|_| std::fs::File::open(path))
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            figment = figment.merge(Toml::file_exact(path));
         }
+        figment = figment.merge(EnvLayer::read(env));
         if let Some(listen) = listen_flag {
-            config.server.listen = listen.to_owned();
+            figment = figment.merge(Serialized::default("server.listen", listen));
         }
         if let Some(db) = database_flag {
-            config.database.url = db.to_owned();
+            figment = figment.merge(Serialized::default("database.url", db));
         }
+        let config: Config = figment.extract().map_err(explain)?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The effective configuration as TOML, the database password hidden.
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        let mut shown = self.clone();
+        shown.database.url = redact_url(&self.database.url);
+        Ok(toml::to_string(&shown)?)
     }
 
     /// Rejects values that cannot work, naming the key and its environment variable.
@@ -249,6 +346,44 @@ impl Config {
                 "must be from 1024 to 67108864".into(),
             )?;
         }
+        let server = &self.server;
+        if !(1..=300).contains(&server.header_read_timeout_seconds) {
+            fail(
+                "server.header_read_timeout_seconds",
+                "must be from 1 to 300".into(),
+            )?;
+        }
+        if !(1..=3600).contains(&server.request_timeout_seconds) {
+            fail(
+                "server.request_timeout_seconds",
+                "must be from 1 to 3600".into(),
+            )?;
+        }
+        if !(1..=3600).contains(&server.idle_timeout_seconds) {
+            fail(
+                "server.idle_timeout_seconds",
+                "must be from 1 to 3600".into(),
+            )?;
+        }
+        if server.idle_timeout_seconds < server.request_timeout_seconds {
+            fail(
+                "server.idle_timeout_seconds",
+                format!(
+                    "must be at least server.request_timeout_seconds ({}): a request whose \
+                     handler is silent that long would be cut",
+                    server.request_timeout_seconds
+                ),
+            )?;
+        }
+        if !(1..=1_000_000).contains(&server.max_connections) {
+            fail("server.max_connections", "must be from 1 to 1000000".into())?;
+        }
+        if server.shutdown_grace_seconds > 3600 {
+            fail(
+                "server.shutdown_grace_seconds",
+                "must be at most 3600".into(),
+            )?;
+        }
         if self.database.url.trim().is_empty() {
             fail("database.url", "must not be empty".into())?;
         }
@@ -264,6 +399,12 @@ impl Config {
         if !(1..=365).contains(&self.tickets.reopen_window_days) {
             fail("tickets.reopen_window_days", "must be from 1 to 365".into())?;
         }
+        if !(1..=365).contains(&self.tickets.close_after_days) {
+            fail("tickets.close_after_days", "must be from 1 to 365".into())?;
+        }
+        if !(1..=1440).contains(&self.tickets.bot_quiet_minutes) {
+            fail("tickets.bot_quiet_minutes", "must be from 1 to 1440".into())?;
+        }
         if let Some(cal) = &self.sla.calendar
             && let Err(e) = kefu_routing::BusinessCalendar::try_from(cal)
         {
@@ -276,6 +417,18 @@ impl Config {
             )?;
         }
         Ok(())
+    }
+
+    /// The connection and request limits the server runs with.
+    pub fn limits(&self) -> kefu_server::Limits {
+        let s = &self.server;
+        kefu_server::Limits {
+            header_read_timeout: Duration::from_secs(s.header_read_timeout_seconds),
+            idle_timeout: Duration::from_secs(s.idle_timeout_seconds),
+            request_timeout: Duration::from_secs(s.request_timeout_seconds),
+            max_connections: s.max_connections,
+            shutdown_grace: Duration::from_secs(s.shutdown_grace_seconds),
+        }
     }
 
     /// The server's settings; reads the bot model file when one is configured.
@@ -302,6 +455,8 @@ impl Config {
             body_limit_bytes: self.server.body_limit_bytes,
             session_ttl: Duration::from_secs(self.auth.session_ttl_hours * 3600),
             reopen_window: Duration::from_secs(self.tickets.reopen_window_days * 24 * 3600),
+            close_after: Duration::from_secs(self.tickets.close_after_days * 24 * 3600),
+            bot_quiet_period: Duration::from_secs(self.tickets.bot_quiet_minutes * 60),
             principal_cache_ttl: Duration::from_secs(self.auth.principal_cache_ttl_seconds),
             calendar: self
                 .sla
@@ -311,7 +466,6 @@ impl Config {
                 .unwrap_or_default(),
             bot_model,
             // close_after and bot_quiet_period: defaults until the configuration names them.
-            ..kefu_service::Settings::default()
         })
     }
 }
@@ -324,6 +478,21 @@ pub const EXAMPLE: &str = r#"# kefu configuration. Precedence: flags > KEFU_* en
 listen = "127.0.0.1:8080"
 # Largest request body in bytes (env KEFU_BODY_LIMIT_BYTES).
 body_limit_bytes = 1048576
+# Seconds a client has to send a request's head; also how long a kept-alive connection
+# waits for its next request (env KEFU_HEADER_READ_TIMEOUT_SECONDS).
+header_read_timeout_seconds = 10
+# Seconds a connection may move no bytes either way before it is closed; at least
+# request_timeout_seconds (env KEFU_IDLE_TIMEOUT_SECONDS).
+idle_timeout_seconds = 60
+# Seconds from a request's head to its answer, reading the body included; slower requests
+# get a 503 service_unavailable problem (env KEFU_REQUEST_TIMEOUT_SECONDS).
+request_timeout_seconds = 30
+# Most connections open at once; more wait to be accepted. Keep the open-file limit
+# (ulimit -n) above it (env KEFU_MAX_CONNECTIONS).
+max_connections = 10000
+# On SIGTERM or Ctrl-C, seconds that requests in flight may take to finish
+# (env KEFU_SHUTDOWN_GRACE_SECONDS).
+shutdown_grace_seconds = 30
 
 [database]
 # A SQLite directory or file, or a postgres:// URL (env KEFU_DATABASE_URL, flag --database).
@@ -340,6 +509,12 @@ principal_cache_ttl_seconds = 10
 # A customer reply within this many days of resolution reopens the ticket
 # (env KEFU_REOPEN_WINDOW_DAYS).
 reopen_window_days = 7
+# A resolved ticket closes this many days after resolution, by a job
+# (env KEFU_CLOSE_AFTER_DAYS).
+close_after_days = 7
+# After the bot answers, the conversation ends (resolved by the bot, counted as contained)
+# when the customer writes nothing more for this many minutes (env KEFU_BOT_QUIET_MINUTES).
+bot_quiet_minutes = 10
 
 [sla]
 # The business calendar SLA clocks count in; without one they run 24×7. For example:
@@ -373,6 +548,10 @@ mod tests {
         let d = Config::default();
         assert_eq!(parsed.server.listen, d.server.listen);
         assert_eq!(parsed.server.body_limit_bytes, d.server.body_limit_bytes);
+        assert_eq!(
+            format!("{:?}", parsed.limits()),
+            format!("{:?}", d.limits())
+        );
         assert_eq!(parsed.database.url, d.database.url);
         assert_eq!(parsed.auth.session_ttl_hours, d.auth.session_ttl_hours);
         assert_eq!(
@@ -430,6 +609,42 @@ mod tests {
     }
 
     #[test]
+    fn connection_limits_come_from_env_and_are_checked() {
+        let env = |k: &str| match k {
+            "KEFU_HEADER_READ_TIMEOUT_SECONDS" => Some("5".to_owned()),
+            "KEFU_MAX_CONNECTIONS" => Some("50".to_owned()),
+            _ => None,
+        };
+        let limits = Config::load(None, env, None, None).unwrap().limits();
+        assert_eq!(limits.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(limits.max_connections, 50);
+        assert_eq!(limits.request_timeout, Duration::from_secs(30));
+
+        for (var, value, key) in [
+            ("KEFU_MAX_CONNECTIONS", "0", "server.max_connections"),
+            (
+                "KEFU_HEADER_READ_TIMEOUT_SECONDS",
+                "0",
+                "server.header_read_timeout_seconds",
+            ),
+            (
+                "KEFU_IDLE_TIMEOUT_SECONDS",
+                "5",
+                "server.idle_timeout_seconds",
+            ),
+            (
+                "KEFU_REQUEST_TIMEOUT_SECONDS",
+                "soon",
+                "server.request_timeout_seconds",
+            ),
+        ] {
+            let env = |k: &str| (k == var).then(|| value.to_owned());
+            let err = Config::load(None, env, None, None).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("{key} (env {var})")), "{err}");
+        }
+    }
+
+    #[test]
     fn a_bad_business_calendar_names_its_field() {
         let dir = std::env::temp_dir().join(format!("kefu-config-cal-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -455,11 +670,35 @@ mod tests {
 
     #[test]
     fn unknown_keys_in_the_file_are_rejected() {
-        let err = toml::from_str::<Config>("[server]\nlisen = \"x\"\n")
-            .err()
-            .unwrap()
+        let dir = std::env::temp_dir().join(format!("kefu-config-unknown-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kefu.toml");
+        std::fs::write(&file, "[server]\nlisen = \"x\"\n").unwrap();
+        let err = Config::load(Some(&file), no_env, None, None)
+            .unwrap_err()
             .to_string();
-        assert!(err.contains("lisen"), "{err}");
+        assert!(err.contains("lisen") && err.contains("kefu.toml"), "{err}");
+        let err = Config::load(Some(&dir.join("missing.toml")), no_env, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("cannot read config file"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn check_prints_the_effective_configuration_as_toml_without_secrets() {
+        let env = |k: &str| {
+            (k == "KEFU_DATABASE_URL").then(|| "postgres://kefu:hunter2@db/kefu".to_owned())
+        };
+        let shown = Config::load(None, env, None, None)
+            .unwrap()
+            .to_toml()
+            .unwrap();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        let back: Config = toml::from_str(&shown).unwrap();
+        assert_eq!(back.database.url, "postgres://kefu:***@db/kefu");
+        assert_eq!(back.server.max_connections, 10_000);
+        assert!(shown.contains("[server]"), "{shown}");
     }
 
     #[test]

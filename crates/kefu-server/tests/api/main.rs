@@ -11,6 +11,7 @@ mod bot_first;
 mod customer_side;
 mod escalation;
 mod flow;
+mod hardening;
 mod intake;
 mod lifecycle;
 mod roles;
@@ -18,7 +19,7 @@ mod rosters;
 mod routing;
 mod supervision;
 
-use kefu_server::AppState;
+use kefu_server::{AppState, Limits};
 use kefu_service::seed::{SeedReport, seed_defaults};
 use kefu_service::{Caller, Core, Settings};
 use kefu_store::testing::TestDatabase;
@@ -34,10 +35,19 @@ pub struct TestApp {
     pub state: AppState,
     /// A key for the `api` channel, whose tickets go straight to people (no bot first).
     pub api_key: String,
+    /// Sending (or dropping) starts the server's graceful shutdown.
+    pub shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The server task; it ends once shutdown has drained.
+    pub server: tokio::task::JoinHandle<std::io::Result<()>>,
     _db: TestDatabase,
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Limits::default()).await
+}
+
+/// A running server with a fresh database and the given connection limits.
+pub async fn spawn_app_with(limits: Limits) -> TestApp {
     let db = TestDatabase::sqlite().await.unwrap();
     let seed = seed_defaults(db.store.as_ref(), jiff::Timestamp::now())
         .await
@@ -53,10 +63,14 @@ pub async fn spawn_app() -> TestApp {
     // Bind before spawning: the port is ready when this returns, no sleeps needed.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(kefu_server::serve(
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kefu_server::serve_with(
         listener,
         state.clone(),
-        std::future::pending(),
+        limits,
+        async move {
+            let _ = stop.await;
+        },
     ));
     let (_, api_key) =
         kefu_service::admin::create_api_key(&state, &Caller::System, "tests", Some("api"), None)
@@ -68,6 +82,8 @@ pub async fn spawn_app() -> TestApp {
         seed,
         state,
         api_key,
+        shutdown: Some(shutdown),
+        server,
         _db: db,
     }
 }

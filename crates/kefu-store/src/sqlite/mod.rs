@@ -11,6 +11,7 @@
 
 mod durable;
 pub(crate) mod fast;
+pub(crate) mod files;
 mod intake_batch;
 mod serials;
 mod writer;
@@ -49,11 +50,7 @@ pub(crate) struct SqliteStore {
 /// The database file a `--database` value names: `sqlite://FILE`, `sqlite:FILE`, a file
 /// path ending in `.db`/`.sqlite`/`.sqlite3`, or a directory (the file is `kefu.db` inside).
 pub fn database_file(url: &str) -> PathBuf {
-    let raw = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    let path = Path::new(raw);
+    let path = Path::new(without_scheme(url));
     let is_file = path
         .extension()
         .is_some_and(|e| e == "db" || e == "sqlite" || e == "sqlite3");
@@ -64,14 +61,22 @@ pub fn database_file(url: &str) -> PathBuf {
     }
 }
 
+fn without_scheme(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
 impl SqliteStore {
     pub(crate) async fn open(url: &str) -> StoreResult<Self> {
         let file = database_file(url);
-        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
-            })?;
-        }
+        // A value naming a directory names kefu's data directory; a file's parent may be
+        // shared (`/tmp/x.db`).
+        let names_directory = file != Path::new(without_scheme(url));
+        let data_dir = file.parent().filter(|_| names_directory);
+        files::secure(&file, data_dir).map_err(|e| {
+            StoreError::Unavailable(format!("cannot prepare {}: {e}", file.display()))
+        })?;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", file.display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)

@@ -81,7 +81,7 @@ pub enum Command {
 pub enum ConfigCommand {
     /// Print a commented example configuration file with every default.
     Example,
-    /// Load and validate the configuration, then print it (secrets hidden).
+    /// Load and validate the configuration, then print it as TOML (secrets hidden).
     Check,
 }
 
@@ -146,7 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             command: ConfigCommand::Check,
         } => {
             let config = load(cli.config.as_ref(), None, None)?;
-            println!("{config:#?}");
+            println!("{}", config.to_toml()?.trim_end());
             Ok(())
         }
     }

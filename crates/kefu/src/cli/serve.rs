@@ -32,9 +32,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         backend = core.store.backend(),
         "kefu is serving"
     );
-    kefu_service::bot::spawn_refresher(core.clone());
-    kefu_service::workers::spawn(core.clone());
-    kefu_server::serve(listener, AppState::new(core), shutdown_signal()).await?;
+    let workers = kefu_service::workers::spawn(core.clone());
+    let limits = config.limits();
+    warn_if_few_file_descriptors(limits.max_connections);
+    kefu_server::serve_with(listener, AppState::new(core), limits, shutdown_signal()).await?;
+    // In-flight requests are done: let the workers finish theirs and give back their jobs.
+    workers.shutdown().await;
     tracing::info!("kefu stopped");
     Ok(())
 }
@@ -47,6 +50,32 @@ pub fn print_first_start(report: &seed::SeedReport) {
     }
     println!("  demo in-app channel API key: {}", report.channel_key);
     println!("==");
+}
+
+/// Each connection takes a file descriptor: below `max_connections` (and some for the
+/// database and logs) the cap is the open-file limit instead, met with accept errors.
+fn warn_if_few_file_descriptors(max_connections: usize) {
+    let Some(limit) = open_file_limit() else {
+        return;
+    };
+    let wanted = u64::try_from(max_connections)
+        .unwrap_or(u64::MAX)
+        .saturating_add(256);
+    if limit < wanted {
+        tracing::warn!(
+            open_file_limit = limit,
+            max_connections,
+            "the open-file limit (ulimit -n) is below server.max_connections + 256; raise it \
+             or lower server.max_connections"
+        );
+    }
+}
+
+/// The soft open-file limit, from /proc on Linux.
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 async fn shutdown_signal() {
