@@ -11,6 +11,7 @@ mod bot_first;
 mod escalation;
 mod flow;
 mod intake;
+mod openapi;
 mod roles;
 mod rosters;
 mod routing;
@@ -211,6 +212,10 @@ async fn health_metrics_and_openapi_are_served() {
         "/api/v1/kb/articles/{id}/publish",
         "/api/v1/bot/ask",
         "/api/v1/bot/unanswered",
+        "/api/v1/customer/tickets",
+        "/healthz",
+        "/metrics",
+        "/api/openapi.json",
     ] {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }
