@@ -1,11 +1,24 @@
-//! The OpenAPI document of every `/api/v1` route, served at `/api/openapi.json`.
+//! The OpenAPI document of every `/api/v1` route (plus `/healthz`, `/metrics` and the
+//! document itself), served at `/api/openapi.json`.
+//!
+//! The wire types keep plain `String`s for statuses, priorities and the like; the named
+//! schemas below give those fields their closed sets of values, built from the domain's
+//! own lists (`TicketStatus::ALL` …) so the document cannot drift from what the server
+//! parses and prints.
 
 use crate::api::v1::{admin, auth, customer, kb, rosters, routing, sla, tickets, types};
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use kefu_domain::{AgentPresence, AgentRole, Channel, MessageKind, Priority, TicketStatus};
+use std::borrow::Cow;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
+
+/// A ticket number in a path: the canonical 15 digits or the grouped form
+/// (`261124-3820-1957-4`); the last digit is a Damm check digit.
+pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,9 +36,14 @@ use utoipa::{Modify, OpenApi};
         admin::list_teams, admin::create_team, admin::list_categories, admin::put_category,
         admin::list_api_keys, admin::create_api_key, admin::revoke_api_key,
         sla::list_sla_policies, sla::put_sla_policy,
+        ops::healthz, ops::render_metrics, ops::openapi_json,
     ),
-    components(schemas(Problem, FieldErrorDoc, types::AttachmentInput, types::MessageInput)),
-    modifiers(&BearerAuth),
+    components(schemas(
+        Problem, FieldErrorDoc, types::AttachmentInput, types::MessageInput,
+        ErrorCodeName, TicketStatusName, PriorityName, ChannelName, MessageKindName,
+        AgentRoleName, PresenceName, TicketSortName, BotDecisionName, WeekdayName,
+    )),
+    modifiers(&Finish),
     tags(
         (name = "intake", description = "Channels open tickets"),
         (name = "customer", description = "Customers look up and write to their tickets"),
@@ -34,36 +52,165 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Staff sessions"),
         (name = "kb", description = "Knowledge base and the FAQ bot"),
         (name = "admin", description = "Staff, teams, catalogue, API keys"),
+        (name = "ops", description = "Health, metrics and this document (outside /api/v1)"),
     )
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
+/// The bearer scheme: a staff session token or an API key.
+struct Finish;
 
-impl Modify for BearerAuth {
+impl Modify for Finish {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            // The error-code catalog, so clients can generate an enum of codes.
-            let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-            components.schemas.insert(
-                "ErrorCode".into(),
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .description(Some(
-                        "Stable machine-readable error codes (docs/ERRORS.md).",
-                    ))
-                    .enum_values(Some(codes))
-                    .into(),
-            );
             components.add_security_scheme(
                 "bearer",
-                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "A staff session token (POST /api/v1/auth/login) or an API key.",
+                        ))
+                        .build(),
+                ),
             );
         }
     }
 }
 
-/// The document as JSON.
+/// The routes outside `/api/v1` (served by `crate::router`). Their handlers carry no
+/// attributes so the ops code can change freely; these stubs only hold the documentation.
+#[allow(
+    dead_code,
+    reason = "documentation only; the handlers are in lib.rs and metrics.rs"
+)]
+mod ops {
+    use crate::problem::Problem;
+
+    /// 200 `ok` when the node can serve (the database answers), else 503.
+    #[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "ops",
+        responses(
+            (status = 200, description = "The node can serve", body = String, content_type = "text/plain", example = "ok\n"),
+            (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+            (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    pub fn healthz() {}
+
+    /// Prometheus text exposition: request counts and durations, tickets by status.
+    #[utoipa::path(get, path = "/metrics", operation_id = "render_metrics", tag = "ops",
+        responses(
+            (status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain"),
+            (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    pub fn render_metrics() {}
+
+    /// This document (OpenAPI 3.1).
+    #[utoipa::path(get, path = "/api/openapi.json", operation_id = "openapi_json", tag = "ops",
+        responses(
+            (status = 200, description = "The OpenAPI document", body = Object, content_type = "application/json"),
+            (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    pub fn openapi_json() {}
+}
+
+/// A string schema with a closed set of values.
+fn string_enum<'a>(description: &str, values: impl IntoIterator<Item = &'a str>) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values.into_iter().map(str::to_owned)))
+        .into()
+}
+
+/// Declares a documentation-only type whose schema is a named string enum.
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $description:literal, $values:expr) => {
+        $(#[$doc])*
+        pub struct $ty;
+
+        impl PartialSchema for $ty {
+            fn schema() -> RefOr<Schema> {
+                string_enum($description, $values)
+            }
+        }
+
+        impl ToSchema for $ty {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed($name)
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// Every stable error code (`ErrorCode::ALL`).
+    ErrorCodeName,
+    "ErrorCode",
+    "Stable machine-readable error codes (docs/ERRORS.md).",
+    ErrorCode::ALL.iter().map(|c| c.as_str())
+);
+named_enum!(
+    /// A ticket's status (`TicketStatus::ALL`).
+    TicketStatusName,
+    "TicketStatus",
+    "Where a ticket stands in its life.",
+    TicketStatus::ALL.iter().map(|s| s.as_str())
+);
+named_enum!(
+    /// A ticket's priority (`Priority::ALL`).
+    PriorityName,
+    "Priority",
+    "A ticket's priority.",
+    Priority::ALL.iter().map(|p| p.as_str())
+);
+named_enum!(
+    /// An intake channel (`Channel::ALL`).
+    ChannelName,
+    "Channel",
+    "The channel a ticket or customer came from.",
+    Channel::ALL.iter().map(|c| c.as_str())
+);
+named_enum!(
+    /// Who wrote a message (`MessageKind::ALL`).
+    MessageKindName,
+    "MessageKind",
+    "Who wrote a message; customers never see internal_note.",
+    MessageKind::ALL.iter().map(|k| k.as_str())
+);
+named_enum!(
+    /// A staff role (`AgentRole::ALL`).
+    AgentRoleName,
+    "AgentRole",
+    "A staff member's role.",
+    AgentRole::ALL.iter().map(|r| r.as_str())
+);
+named_enum!(
+    /// An agent's presence (`AgentPresence::ALL`).
+    PresenceName,
+    "AgentPresence",
+    "Whether an agent takes new work.",
+    AgentPresence::ALL.iter().map(|p| p.as_str())
+);
+named_enum!(
+    /// The orders of the ticket list (`GET /api/v1/tickets?sort=`).
+    TicketSortName,
+    "TicketSort",
+    "newest: newest first; urgent: highest priority first, then oldest.",
+    ["newest", "urgent"]
+);
+named_enum!(
+    /// What the bot decides (`Decision::kind`).
+    BotDecisionName,
+    "BotDecision",
+    "answer: the bot answers; suggest: it offers close matches; handoff: a person takes over.",
+    ["answer", "suggest", "handoff"]
+);
+named_enum!(
+    /// A day a shift starts on.
+    WeekdayName,
+    "Weekday",
+    "A day of the week.",
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+);
+
+/// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }

@@ -61,12 +61,14 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     pub detail: String,
     /// The request id, to find the request in the logs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
     /// The stable machine-readable code.
+    #[schema(value_type = crate::openapi::ErrorCodeName)]
     pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<FieldErrorDoc>)]

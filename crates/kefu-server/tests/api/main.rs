@@ -14,6 +14,7 @@ mod flow;
 mod hardening;
 mod intake;
 mod lifecycle;
+mod openapi;
 mod roles;
 mod rosters;
 mod routing;
@@ -230,6 +231,10 @@ async fn health_metrics_and_openapi_are_served() {
         "/api/v1/kb/articles/{id}/publish",
         "/api/v1/bot/ask",
         "/api/v1/bot/unanswered",
+        "/api/v1/customer/tickets",
+        "/healthz",
+        "/metrics",
+        "/api/openapi.json",
     ] {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }

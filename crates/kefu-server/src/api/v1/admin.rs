@@ -16,7 +16,14 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillView {
+    /// `category:<code>` or `lang:<tag>`.
+    #[schema(
+        pattern = "^(category:[a-z][a-z0-9_]{1,39}|lang:.{1,35})$",
+        example = "category:account"
+    )]
     pub name: String,
+    /// 1–5.
+    #[schema(minimum = 1, maximum = 5)]
     pub level: u8,
     /// Domains needing training are routed only once certified.
     #[serde(default)]
@@ -39,7 +46,7 @@ pub struct AgentView {
     pub id: i64,
     pub email: String,
     pub display_name: String,
-    /// agent, specialist, supervisor or admin.
+    #[schema(value_type = crate::openapi::AgentRoleName)]
     pub role: String,
     pub team_id: Option<i64>,
     pub skills: Vec<SkillView>,
@@ -115,14 +122,21 @@ pub async fn list_agents(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAgentRequest {
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
+    /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
+    #[schema(value_type = crate::openapi::AgentRoleName)]
     pub role: String,
     pub team_id: Option<i64>,
-    /// At least 10 characters; generated and returned once when absent.
+    /// 10–200 characters; generated and returned once when absent.
+    #[schema(min_length = 10, max_length = 200)]
     pub password: Option<String>,
     #[serde(default)]
     pub skills: Vec<SkillView>,
+    /// Concurrent chats, 1–50.
+    #[schema(minimum = 1, maximum = 50)]
     pub chat_capacity: Option<u16>,
 }
 
@@ -173,14 +187,21 @@ fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>,
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAgentRequest {
+    /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
+    #[schema(value_type = Option<crate::openapi::AgentRoleName>)]
     pub role: Option<String>,
     /// A team id, or null to leave every team.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]
     pub team_id: Option<Option<i64>>,
+    /// 10–200 characters.
+    #[schema(min_length = 10, max_length = 200)]
     pub password: Option<String>,
     pub skills: Option<Vec<SkillView>>,
+    /// Concurrent chats, 1–50.
+    #[schema(minimum = 1, maximum = 50)]
     pub chat_capacity: Option<u16>,
     pub active: Option<bool>,
 }
@@ -188,7 +209,7 @@ pub struct UpdateAgentRequest {
 /// Updates a staff account (admins; supervisors may change only `skills`, e.g. certify an
 /// agent in a domain); deactivating one ends its sessions.
 #[utoipa::path(patch, path = "/api/v1/agents/{id}", operation_id = "update_agent", tag = "admin",
-    params(("id" = i64, Path)), request_body = UpdateAgentRequest,
+    params(("id" = i64, Path, description = "The agent's id")), request_body = UpdateAgentRequest,
     responses((status = 200, body = AgentView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn update_agent(
     State(state): State<AppState>,
@@ -258,7 +279,11 @@ pub async fn list_teams(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTeamRequest {
+    /// 2–40 characters of a–z, 0–9 and `_`, starting with a letter.
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub code: String,
+    /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[serde(default)]
     pub specialist: bool,
@@ -279,6 +304,7 @@ pub async fn create_team(
 /// A service domain.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CategoryView {
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
@@ -321,9 +347,14 @@ pub async fn list_categories(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutCategoryRequest {
+    /// 1–50 characters.
+    #[schema(min_length = 1, max_length = 50)]
     pub name_zh: String,
+    /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name_en: String,
     /// Code of the team escalations go to.
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub specialist_team: Option<String>,
     #[serde(default)]
     pub always_human: bool,
@@ -333,7 +364,7 @@ pub struct PutCategoryRequest {
 
 /// Creates or replaces a category (admins).
 #[utoipa::path(put, path = "/api/v1/categories/{code}", operation_id = "put_category", tag = "admin",
-    params(("code" = String, Path)), request_body = PutCategoryRequest,
+    params(("code" = String, Path, description = "2–40 characters of a–z, 0–9 and `_`, starting with a letter", pattern = "^[a-z][a-z0-9_]{1,39}$")), request_body = PutCategoryRequest,
     responses((status = 200, body = CategoryView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn put_category(
     State(state): State<AppState>,
@@ -359,6 +390,7 @@ pub struct ApiKeyView {
     pub id: i64,
     pub name: String,
     /// The channel it opens tickets for.
+    #[schema(value_type = Option<crate::openapi::ChannelName>)]
     pub channel: Option<String>,
     /// The staff account it acts as.
     pub agent_id: Option<i64>,
@@ -401,8 +433,13 @@ pub async fn list_api_keys(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
+    /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    /// The channel the key opens tickets for (not with `agent_id`).
+    #[schema(value_type = Option<crate::openapi::ChannelName>)]
     pub channel: Option<String>,
+    /// The staff account the key acts as (not with `channel`).
     pub agent_id: Option<i64>,
 }
 
@@ -440,8 +477,8 @@ pub async fn create_api_key(
 
 /// Revokes an API key (admins); it stops working at once on this node.
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", operation_id = "revoke_api_key", tag = "admin",
-    params(("id" = i64, Path)),
-    responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    params(("id" = i64, Path, description = "The API key's id")),
+    responses((status = 204, description = "Revoked"), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn revoke_api_key(
     State(state): State<AppState>,
     Authed(caller): Authed,

@@ -14,7 +14,9 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(max_length = 254, example = "admin@kefu.local")]
     pub email: String,
+    #[schema(max_length = 200)]
     pub password: String,
 }
 
@@ -44,7 +46,7 @@ pub async fn login(
 
 /// Revokes the token used for this request.
 #[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "logout", tag = "auth",
-    responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 204, description = "Logged out"), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn logout(
     State(state): State<AppState>,
     Authed(caller): Authed,

@@ -20,8 +20,11 @@ use utoipa::ToSchema;
 /// A ticket as its customer sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerTicketView {
+    #[schema(pattern = "^[0-9]{15}$")]
     pub number: String,
+    #[schema(pattern = "^[0-9]{6}-[0-9]{4}-[0-9]{4}-[0-9]$")]
     pub number_display: String,
+    #[schema(value_type = crate::openapi::TicketStatusName)]
     pub status: String,
     /// A sentence on where the ticket stands (zh-CN).
     pub progress: String,
@@ -50,7 +53,8 @@ pub struct CustomerTicketView {
 /// A message as the customer sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerMessageView {
-    /// customer, bot, agent or system.
+    /// customer, bot, agent or system (never internal_note).
+    #[schema(value_type = crate::openapi::MessageKindName)]
     pub from: String,
     pub body: String,
     pub attachments: Vec<AttachmentView>,
@@ -106,8 +110,9 @@ fn view(t: &Ticket, messages: &[Message]) -> CustomerTicketView {
 
 /// Looks up a ticket by number, with proof that it is the caller's.
 #[utoipa::path(get, path = "/api/v1/customer/tickets/{number}", operation_id = "lookup_ticket", tag = "customer",
-    params(("number" = String, Path), ("X-Lookup-Code" = Option<String>, Header), ("X-Customer-Id" = Option<String>, Header)),
-    responses((status = 200, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
+    responses((status = 200, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security((), ("bearer" = [])))]
 pub async fn lookup_ticket(
     State(state): State<AppState>,
     CustomerAuth(caller): CustomerAuth,
@@ -119,9 +124,10 @@ pub async fn lookup_ticket(
 
 /// Adds the customer's message to their ticket (reopens a recently resolved one).
 #[utoipa::path(post, path = "/api/v1/customer/tickets/{number}/messages", operation_id = "add_customer_message", tag = "customer",
-    params(("number" = String, Path), ("X-Lookup-Code" = Option<String>, Header), ("X-Customer-Id" = Option<String>, Header)),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
     request_body = MessageInput,
-    responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security((), ("bearer" = [])))]
 pub async fn add_customer_message(
     State(state): State<AppState>,
     CustomerAuth(caller): CustomerAuth,
@@ -136,9 +142,10 @@ pub async fn add_customer_message(
 /// Rates the bot's last answer: "not helpful" counts like low confidence and may bring a
 /// person in.
 #[utoipa::path(post, path = "/api/v1/customer/tickets/{number}/feedback", operation_id = "rate_bot_answer", tag = "customer",
-    params(("number" = String, Path), ("X-Lookup-Code" = Option<String>, Header), ("X-Customer-Id" = Option<String>, Header)),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
     request_body = super::kb::FeedbackRequest,
-    responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security((), ("bearer" = [])))]
 pub async fn rate_bot_answer(
     State(state): State<AppState>,
     CustomerAuth(caller): CustomerAuth,
@@ -152,19 +159,25 @@ pub async fn rate_bot_answer(
 
 /// Paging of a customer's own tickets.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListOwnTicketsQuery {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]+$")]
     pub cursor: Option<String>,
 }
 
 /// One of the customer's tickets in their list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerTicketSummary {
+    #[schema(pattern = "^[0-9]{15}$")]
     pub number: String,
+    #[schema(pattern = "^[0-9]{6}-[0-9]{4}-[0-9]{4}-[0-9]$")]
     pub number_display: String,
+    #[schema(value_type = crate::openapi::TicketStatusName)]
     pub status: String,
     /// A sentence on where the ticket stands (zh-CN).
     pub progress: String,
@@ -187,7 +200,7 @@ pub struct CustomerTicketPage {
 /// Lists the customer's own tickets, newest first: with the channel's key (bound to a
 /// channel) and `X-Customer-Id`, so a customer who lost a number finds it again.
 #[utoipa::path(get, path = "/api/v1/customer/tickets", operation_id = "list_own_tickets", tag = "customer",
-    params(ListOwnTicketsQuery, ("X-Customer-Id" = String, Header, description = "The channel's id for the customer")),
+    params(ListOwnTicketsQuery, ("X-Customer-Id" = String, Header, description = "The channel's id for the customer", min_length = 1, max_length = 200)),
     responses((status = 200, body = CustomerTicketPage), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn list_own_tickets(
@@ -231,8 +244,10 @@ pub async fn list_own_tickets(
 pub struct MessagesQuery {
     /// Only messages after this message id (`id` of the last one seen); from the start when
     /// absent.
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -246,8 +261,9 @@ pub struct CustomerMessagePageItem {
 
 /// Reads the public messages of the customer's ticket, oldest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/customer/tickets/{number}/messages", operation_id = "list_customer_messages", tag = "customer",
-    params(("number" = String, Path), MessagesQuery, ("X-Lookup-Code" = Option<String>, Header), ("X-Customer-Id" = Option<String>, Header)),
-    responses((status = 200, body = [CustomerMessagePageItem]), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), MessagesQuery, ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
+    responses((status = 200, body = [CustomerMessagePageItem]), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security((), ("bearer" = [])))]
 pub async fn list_customer_messages(
     State(state): State<AppState>,
     CustomerAuth(caller): CustomerAuth,

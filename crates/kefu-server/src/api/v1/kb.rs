@@ -48,8 +48,11 @@ impl From<&KbArticle> for ArticleView {
 
 /// Filters of the article list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListArticlesQuery {
+    /// A category code.
+    #[param(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub category: Option<String>,
     /// Only articles whose question or answer contains this text.
     pub q: Option<String>,
@@ -89,7 +92,7 @@ pub struct ArticleDetail {
 }
 
 /// Reads an article (latest version) and its history (any staff).
-#[utoipa::path(get, path = "/api/v1/kb/articles/{id}", operation_id = "find_article", tag = "kb", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/kb/articles/{id}", operation_id = "find_article", tag = "kb", params(("id" = String, Path, description = "The article's id (slug)", pattern = "^[A-Za-z0-9._-]{1,80}$")),
     responses((status = 200, body = ArticleDetail), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn find_article(
     State(state): State<AppState>,
@@ -118,12 +121,22 @@ pub async fn find_article(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutArticleRequest {
+    /// A category code from the catalogue.
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub category: Option<String>,
+    /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub question: String,
+    /// 1–5,000 characters.
+    #[schema(min_length = 1, max_length = 5000)]
     pub answer: String,
+    /// Other phrasings of the question: at most 100, each 1–200 characters.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub similar: Vec<String>,
+    /// At most 20 words of 1–40 characters.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub keywords: Vec<String>,
     /// Publish at once (the bot answers with it from now on). Default false: a draft.
     #[serde(default)]
@@ -131,7 +144,7 @@ pub struct PutArticleRequest {
 }
 
 /// Creates an article or a new version of it (supervisors and admins).
-#[utoipa::path(put, path = "/api/v1/kb/articles/{id}", operation_id = "put_article", tag = "kb", params(("id" = String, Path)), request_body = PutArticleRequest,
+#[utoipa::path(put, path = "/api/v1/kb/articles/{id}", operation_id = "put_article", tag = "kb", params(("id" = String, Path, description = "The article's id (slug)", pattern = "^[A-Za-z0-9._-]{1,80}$")), request_body = PutArticleRequest,
     responses((status = 200, body = ArticleView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn put_article(
     State(state): State<AppState>,
@@ -156,11 +169,12 @@ pub async fn put_article(
 #[serde(deny_unknown_fields)]
 pub struct PublishRequest {
     /// The latest when absent.
+    #[schema(minimum = 1)]
     pub version: Option<u32>,
 }
 
 /// Publishes a version; the bot index is rebuilt at once (supervisors and admins).
-#[utoipa::path(post, path = "/api/v1/kb/articles/{id}/publish", operation_id = "publish_article", tag = "kb", params(("id" = String, Path)), request_body = PublishRequest,
+#[utoipa::path(post, path = "/api/v1/kb/articles/{id}/publish", operation_id = "publish_article", tag = "kb", params(("id" = String, Path, description = "The article's id (slug)", pattern = "^[A-Za-z0-9._-]{1,80}$")), request_body = PublishRequest,
     responses((status = 200, body = ArticleView), (status = "4XX", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn publish_article(
     State(state): State<AppState>,
@@ -176,6 +190,8 @@ pub async fn publish_article(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AskRequest {
+    /// 1–2,000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub question: String,
 }
 
@@ -190,7 +206,7 @@ pub struct MatchView {
 /// What the bot would do.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AskResponse {
-    /// answer, suggest or handoff.
+    #[schema(value_type = crate::openapi::BotDecisionName)]
     pub decision: String,
     pub reply: String,
     pub matches: Vec<MatchView>,
@@ -224,9 +240,11 @@ pub async fn ask_bot(
 
 /// Paging of the unanswered list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UnansweredQuery {
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -22,8 +22,13 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct BreakBody {
     /// Local start time, `HH:MM`.
+    #[schema(
+        pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        example = "09:00"
+    )]
     pub start: String,
     /// 1–720.
+    #[schema(minimum = 1, maximum = 720)]
     pub minutes: u16,
 }
 
@@ -32,13 +37,23 @@ pub struct BreakBody {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShiftBody {
-    /// Days the shift starts on: `mon` … `sun`.
+    /// Days the shift starts on: `mon` … `sun`, each once.
+    #[schema(value_type = Vec<crate::openapi::WeekdayName>, max_items = 7)]
     pub days: Vec<String>,
     /// Local start time, `HH:MM`.
+    #[schema(
+        pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        example = "09:00"
+    )]
     pub start: String,
     /// Local end time, `HH:MM`.
+    #[schema(
+        pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        example = "17:00"
+    )]
     pub end: String,
     #[serde(default)]
+    #[schema(max_items = 8)]
     pub breaks: Vec<BreakBody>,
 }
 
@@ -48,7 +63,8 @@ pub struct ShiftBody {
 pub struct PutRosterRequest {
     /// IANA time zone of the local times; default `Asia/Shanghai`.
     pub time_zone: Option<String>,
-    /// Empty: never on shift.
+    /// Empty: never on shift. At most 28.
+    #[schema(max_items = 28)]
     pub shifts: Vec<ShiftBody>,
 }
 
@@ -121,7 +137,7 @@ fn agent_id(raw: &str) -> ApiResult<AgentId> {
 
 /// An agent's roster (supervisors, or the agent themself).
 #[utoipa::path(get, path = "/api/v1/agents/{id}/roster", operation_id = "find_roster", tag = "routing",
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path, description = "The agent's id")),
     responses((status = 200, body = RosterView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn find_roster(
@@ -137,7 +153,7 @@ pub async fn find_roster(
 /// Replaces an agent's shifts (supervisors). Takes effect at once: off shift now, the
 /// agent's live chats go back to the queue; on shift and online, they pull queued work.
 #[utoipa::path(put, path = "/api/v1/agents/{id}/roster", operation_id = "put_roster", tag = "routing",
-    params(("id" = i64, Path)), request_body = PutRosterRequest,
+    params(("id" = i64, Path, description = "The agent's id")), request_body = PutRosterRequest,
     responses((status = 200, body = RosterView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn put_roster(
@@ -167,24 +183,33 @@ pub async fn put_roster(
 
 /// The coverage view's parameters. Numbers are strings here so each bad one is named.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CoverageQuery {
     /// Local date, `YYYY-MM-DD`; default today in `time_zone`.
+    #[param(value_type = Option<String>, format = Date)]
     pub date: Option<String>,
     /// IANA zone of the date and hours; default `Asia/Shanghai`.
+    #[param(example = "Asia/Shanghai")]
     pub time_zone: Option<String>,
     /// Compare only agents skilled in this category (default: all agents).
+    #[param(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub category: Option<String>,
-    /// Expected arrivals: one number for every hour, or 24 comma-separated numbers.
-    /// Without it only the on-duty counts are given.
+    /// Expected arrivals (not negative): one number for every hour, or 24 comma-separated
+    /// numbers. Without it only the on-duty counts are given.
+    #[param(example = "120")]
     pub arrivals_per_hour: Option<String>,
-    /// Average handle time in seconds; default 600.
+    /// Average handle time in seconds, more than 0; default 600.
+    #[param(value_type = Option<f64>, exclusive_minimum = 0)]
     pub aht_seconds: Option<String>,
     /// Share answered within `target_answer_seconds`, in (0, 1); default 0.8.
+    #[param(value_type = Option<f64>, exclusive_minimum = 0, exclusive_maximum = 1)]
     pub target_service_level: Option<String>,
-    /// Default 20.
+    /// Seconds, not negative; default 20.
+    #[param(value_type = Option<f64>, minimum = 0)]
     pub target_answer_seconds: Option<String>,
     /// Share of paid time not on the phones, in [0, 1); default 0.
+    #[param(value_type = Option<f64>, minimum = 0, exclusive_maximum = 1)]
     pub shrinkage: Option<String>,
 }
 
@@ -202,6 +227,8 @@ pub struct DemandView {
 /// One local hour.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CoverageHourView {
+    /// 0–23.
+    #[schema(minimum = 0, maximum = 23)]
     pub hour: i8,
     /// Agents on duty (sampled at half past the hour).
     pub on_duty: u32,

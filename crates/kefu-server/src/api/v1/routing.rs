@@ -17,17 +17,20 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresenceRequest {
-    /// online, away or offline.
+    #[schema(value_type = crate::openapi::PresenceName)]
     pub presence: String,
 }
 
 /// What changed with the presence.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PresenceView {
+    #[schema(value_type = crate::openapi::PresenceName)]
     pub presence: String,
-    /// Tickets routed to the caller now that they are online.
+    /// Numbers of the tickets routed to the caller now that they are online.
+    #[schema(pattern = "^[0-9]{15}$")]
     pub assigned: Vec<String>,
-    /// Chat tickets handed back to the queue because the caller left.
+    /// Numbers of the chat tickets handed back to the queue because the caller left.
+    #[schema(pattern = "^[0-9]{15}$")]
     pub requeued: Vec<String>,
 }
 
@@ -58,13 +61,16 @@ pub async fn set_presence(
 #[serde(deny_unknown_fields)]
 pub struct EscalateRequest {
     /// A specialist team's code (`account_security`).
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub team_code: String,
+    /// 1–2,000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
 /// Escalates a ticket to a specialist team (its owner or a supervisor).
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/escalate", operation_id = "escalate_ticket", tag = "routing",
-    params(("number" = String, Path)), request_body = EscalateRequest,
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")), request_body = EscalateRequest,
     responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn escalate_ticket(
@@ -82,13 +88,15 @@ pub async fn escalate_ticket(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendBackRequest {
+    /// 1–2,000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub findings: String,
 }
 
 /// Sends an escalated ticket back to its frontline owner (or the queue) with findings,
 /// kept as an internal note.
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/send-back", operation_id = "send_back_ticket", tag = "routing",
-    params(("number" = String, Path)), request_body = SendBackRequest,
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")), request_body = SendBackRequest,
     responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn send_back_ticket(
@@ -107,13 +115,16 @@ pub async fn send_back_ticket(
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
     pub agent_id: Option<i64>,
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub team_code: Option<String>,
+    /// 1–2,000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
 /// Transfers a ticket to another agent or team (its owner or a supervisor).
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/transfer", operation_id = "transfer_ticket", tag = "routing",
-    params(("number" = String, Path)), request_body = TransferRequest,
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")), request_body = TransferRequest,
     responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn transfer_ticket(

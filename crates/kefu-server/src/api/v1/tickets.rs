@@ -19,11 +19,17 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
     /// The channel's own id for the customer (app user id, social handle, e-mail).
+    #[schema(min_length = 1, max_length = 200)]
     pub external_id: String,
+    #[schema(max_length = 100)]
     pub name: Option<String>,
+    #[schema(max_length = 254)]
     pub email: Option<String>,
+    /// Digits, spaces and `+ - ( )`.
+    #[schema(max_length = 32, pattern = "^[0-9+()\\- ]*$")]
     pub phone: Option<String>,
     /// BCP 47 tag; `zh-CN` when absent.
+    #[schema(max_length = 35, pattern = "^[A-Za-z0-9-]*$")]
     pub language: Option<String>,
 }
 
@@ -32,19 +38,26 @@ pub struct CustomerInput {
 #[serde(deny_unknown_fields)]
 pub struct OpenTicketRequest {
     pub customer: CustomerInput,
-    /// in_app, web_form, social, email or api; defaults to the API key's channel.
+    /// Defaults to the API key's channel; a key bound to a channel may not name another.
+    #[schema(value_type = Option<crate::openapi::ChannelName>)]
     pub channel: Option<String>,
-    /// Up to 200 characters; the start of the body when absent.
+    /// 1–200 characters; the start of the body when absent.
+    #[schema(min_length = 1, max_length = 200)]
     pub subject: Option<String>,
-    /// The customer's message, up to 20,000 characters.
+    /// The customer's message, 1–20,000 characters.
+    #[schema(min_length = 1, max_length = 20000)]
     pub body: String,
     /// A category code from the catalogue; `general` when absent.
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub category: Option<String>,
-    /// low, normal (default), high or urgent.
+    /// `normal` when absent.
+    #[schema(value_type = Option<crate::openapi::PriorityName>)]
     pub priority: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub attachments: Vec<AttachmentInput>,
-    /// Free-form context from the channel (app version, device, page …), a JSON object.
+    /// Free-form context from the channel (app version, device, page …), a JSON object of
+    /// at most 16 KiB.
     #[schema(value_type = Option<Object>)]
     pub context: Option<serde_json::Value>,
 }
@@ -62,7 +75,7 @@ pub struct OpenTicketResponse {
 /// Opens a ticket. Retries are safe with an `Idempotency-Key` header.
 #[utoipa::path(post, path = "/api/v1/tickets", operation_id = "open_ticket", tag = "intake",
     request_body = OpenTicketRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body return the same ticket; same key with another body is 409")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters. Same key and body return the same ticket (200); same key with another body is 409", min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$")),
     responses((status = 201, body = OpenTicketResponse), (status = 200, description = "Replayed", body = OpenTicketResponse),
         (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -92,24 +105,35 @@ pub async fn open_ticket(
 
 /// Filters of the ticket list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListTicketsQuery {
     /// Comma-separated statuses (`queued,assigned`).
+    #[param(value_type = Option<Vec<crate::openapi::TicketStatusName>>, style = Form, explode = false)]
     pub status: Option<String>,
     /// An agent id, or `me`.
+    #[param(pattern = "^(me|[0-9]+)$")]
     pub assignee: Option<String>,
     /// A team's code (`account_security`) or id.
+    #[param(pattern = "^([a-z][a-z0-9_]{1,39}|[0-9]+)$")]
     pub team: Option<String>,
+    /// A category code.
+    #[param(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub category: Option<String>,
+    #[param(value_type = Option<crate::openapi::PriorityName>)]
     pub priority: Option<String>,
     pub customer_id: Option<i64>,
     /// Finds the customer by e-mail.
+    #[param(max_length = 254)]
     pub customer_email: Option<String>,
     /// `newest` (default) or `urgent` (priority, then oldest first).
+    #[param(value_type = Option<crate::openapi::TicketSortName>)]
     pub sort: Option<String>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]+\\.[0-9]+$")]
     pub cursor: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -208,6 +232,7 @@ pub struct TicketDetail {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerView {
     pub id: i64,
+    #[schema(value_type = crate::openapi::ChannelName)]
     pub channel: String,
     pub external_id: String,
     pub name: Option<String>,
@@ -218,7 +243,7 @@ pub struct CustomerView {
 
 /// Reads one ticket with its customer and messages.
 #[utoipa::path(get, path = "/api/v1/tickets/{number}", operation_id = "find_ticket", tag = "tickets",
-    params(("number" = String, Path, description = "Ticket number")),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")),
     responses((status = 200, body = TicketDetail), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn find_ticket(
@@ -248,7 +273,7 @@ pub async fn find_ticket(
 
 /// Takes a ticket for yourself.
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/take", operation_id = "take_ticket", tag = "tickets",
-    params(("number" = String, Path)),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")),
     responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn take_ticket(
@@ -265,12 +290,13 @@ pub async fn take_ticket(
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     pub agent_id: i64,
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
 
 /// Assigns a ticket to an agent (supervisor or admin).
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/assign", operation_id = "assign_ticket", tag = "tickets",
-    params(("number" = String, Path)), request_body = AssignRequest,
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")), request_body = AssignRequest,
     responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn assign_ticket(
@@ -288,16 +314,20 @@ pub async fn assign_ticket(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyRequest {
+    /// 1–20,000 characters (after trimming).
+    #[schema(min_length = 1, max_length = 20000)]
     pub body: String,
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub attachments: Vec<AttachmentInput>,
     /// Move the ticket with the reply: usually pending_customer or resolved.
+    #[schema(value_type = Option<crate::openapi::TicketStatusName>)]
     pub status: Option<String>,
 }
 
 /// Replies to the customer (takes the ticket first when nobody owns it).
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/replies", operation_id = "reply_to_ticket", tag = "tickets",
-    params(("number" = String, Path)), request_body = ReplyRequest,
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")), request_body = ReplyRequest,
     responses((status = 201, body = MessageView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn reply_to_ticket(
@@ -323,7 +353,7 @@ pub async fn reply_to_ticket(
 
 /// Adds an internal note (never shown to the customer).
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/notes", operation_id = "add_note", tag = "tickets",
-    params(("number" = String, Path)), request_body = MessageInput,
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")), request_body = MessageInput,
     responses((status = 201, body = MessageView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn add_note(
@@ -340,13 +370,15 @@ pub async fn add_note(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeStatusRequest {
+    #[schema(value_type = crate::openapi::TicketStatusName)]
     pub status: String,
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 
 /// Moves a ticket through the status machine; illegal moves are 409 `illegal_transition`.
 #[utoipa::path(post, path = "/api/v1/tickets/{number}/status", operation_id = "change_ticket_status", tag = "tickets",
-    params(("number" = String, Path)), request_body = ChangeStatusRequest,
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")), request_body = ChangeStatusRequest,
     responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn change_ticket_status(
@@ -368,13 +400,16 @@ pub async fn change_ticket_status(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTicketRequest {
+    /// A category code from the catalogue.
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub category: Option<String>,
+    #[schema(value_type = Option<crate::openapi::PriorityName>)]
     pub priority: Option<String>,
 }
 
 /// Sets a ticket's category and/or priority.
 #[utoipa::path(patch, path = "/api/v1/tickets/{number}", operation_id = "update_ticket", tag = "tickets",
-    params(("number" = String, Path)), request_body = UpdateTicketRequest,
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")), request_body = UpdateTicketRequest,
     responses((status = 200, body = TicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn update_ticket(
@@ -410,7 +445,7 @@ pub struct EventView {
 
 /// The full event log of a ticket: every change, with who and when.
 #[utoipa::path(get, path = "/api/v1/tickets/{number}/events", operation_id = "list_ticket_events", tag = "tickets",
-    params(("number" = String, Path)),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$")),
     responses((status = 200, body = [EventView]), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn list_ticket_events(

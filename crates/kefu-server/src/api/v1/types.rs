@@ -9,11 +9,20 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentInput {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     /// MIME type, e.g. `image/jpeg`, `audio/amr`.
+    #[schema(min_length = 3, max_length = 100, pattern = "/")]
     pub content_type: String,
+    /// At most 50 MiB.
+    #[schema(maximum = 52428800)]
     pub size_bytes: u64,
-    /// Where the file can be fetched.
+    /// Where the file can be fetched (http or https).
+    #[schema(
+        min_length = 1,
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     pub url: String,
 }
 
@@ -41,15 +50,23 @@ impl From<&Attachment> for AttachmentView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TicketView {
     /// The 15-digit ticket number.
+    #[schema(pattern = "^[0-9]{15}$", example = "261130000000007")]
     pub number: String,
-    /// The number grouped for reading aloud (`261124-3820-1957-4`).
+    /// The number grouped for reading aloud (`261130-0000-0000-7`).
+    #[schema(
+        pattern = "^[0-9]{6}-[0-9]{4}-[0-9]{4}-[0-9]$",
+        example = "261130-0000-0000-7"
+    )]
     pub number_display: String,
-    /// new, queued, assigned, pending_customer, escalated, resolved or closed.
+    #[schema(value_type = crate::openapi::TicketStatusName)]
     pub status: String,
     pub subject: String,
+    /// A category code from the catalogue.
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
     pub category: String,
-    /// low, normal, high or urgent.
+    #[schema(value_type = crate::openapi::PriorityName)]
     pub priority: String,
+    #[schema(value_type = crate::openapi::ChannelName)]
     pub channel: String,
     pub customer_id: i64,
     pub assignee_id: Option<i64>,
@@ -95,7 +112,7 @@ impl From<&Ticket> for TicketView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MessageView {
     pub id: i64,
-    /// customer, bot, agent, system or internal_note.
+    #[schema(value_type = crate::openapi::MessageKindName)]
     pub kind: String,
     pub author_agent_id: Option<i64>,
     pub body: String,
@@ -121,8 +138,11 @@ impl From<&Message> for MessageView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageInput {
+    /// 1–20,000 characters (after trimming).
+    #[schema(min_length = 1, max_length = 20000)]
     pub body: String,
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub attachments: Vec<AttachmentInput>,
 }
 
