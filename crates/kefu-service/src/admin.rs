@@ -263,6 +263,7 @@ pub async fn update_agent(
         }
         None => None,
     };
+    let ends_sessions = password_hash.is_some() || ch.active == Some(false);
     let patch = AgentPatch {
         id,
         display_name,
@@ -279,6 +280,18 @@ pub async fn update_agent(
         }
         other => other.into(),
     })?;
+    if ends_sessions {
+        // For good: a later reactivation must not bring old tokens back.
+        let revoked = state
+            .store
+            .revoke_sessions(id, Timestamp::now().as_millisecond())
+            .await?;
+        tracing::info!(
+            agent.id = id.0,
+            sessions = revoked,
+            "sessions of an agent revoked"
+        );
+    }
     // Role or activity may have changed: cached principals must be looked up again.
     state.principals.clear();
     Ok(agent)

@@ -14,6 +14,7 @@ mod intake;
 mod roles;
 mod rosters;
 mod routing;
+mod sessions;
 
 use kefu_server::AppState;
 use kefu_service::seed::{SeedReport, seed_defaults};
