@@ -7,6 +7,7 @@
 )]
 
 mod bad_input;
+mod bad_values;
 mod bot_first;
 mod escalation;
 mod flow;
