@@ -15,6 +15,7 @@ pub mod inputs;
 pub mod intake;
 pub mod kb;
 pub mod kb_articles;
+pub mod login_guard;
 pub mod lookup;
 pub mod roster;
 pub mod routing;

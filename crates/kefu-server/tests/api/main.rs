@@ -12,6 +12,7 @@ mod bot_first;
 mod escalation;
 mod flow;
 mod intake;
+mod limits;
 mod roles;
 mod rosters;
 mod routing;
