@@ -12,7 +12,7 @@ async fn spawn_limited(login: LoginLimits, rate: RateLimits) -> TestApp {
     spawn_on(db, login, rate).await
 }
 
-async fn spawn_on(db: TestDatabase, login: LoginLimits, rate: RateLimits) -> TestApp {
+pub async fn spawn_on(db: TestDatabase, login: LoginLimits, rate: RateLimits) -> TestApp {
     let seed = seed_defaults(db.store.as_ref(), jiff::Timestamp::now())
         .await
         .unwrap()

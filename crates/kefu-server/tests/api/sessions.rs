@@ -38,7 +38,21 @@ async fn patch_agent(app: &TestApp, admin: &str, id: i64, body: Value) {
 
 #[tokio::test]
 async fn a_password_change_ends_every_earlier_session() {
-    let app = spawn_app().await;
+    password_change_ends_sessions(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_earlier_session_on_postgresql() {
+    let Some(url) = kefu_store::testing::postgres_url() else {
+        eprintln!("skipped: KEFU_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let db = TestDatabase::postgres(&url).await.unwrap();
+    let app = super::limits::spawn_on(db, Default::default(), Default::default()).await;
+    password_change_ends_sessions(app).await;
+}
+
+async fn password_change_ends_sessions(app: TestApp) {
     let admin = app.login("admin@kefu.local").await;
     let first = app.login("agent1@kefu.local").await;
     let second = app.login("agent1@kefu.local").await;
