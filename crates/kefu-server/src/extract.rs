@@ -1,7 +1,12 @@
 //! Extractors that turn bad input into our problem documents: JSON bodies, query strings and
 //! the caller's identity.
 
-use crate::problem::{ApiError, ErrorCode};
+mod query;
+mod scan;
+
+pub use query::parse_query;
+
+use crate::problem::{ApiError, ErrorCode, FieldError, ServiceError};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -29,8 +34,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     ) {
         return Err(ApiError::field("body", "must be a JSON object"));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let findings = scan::scan(bytes);
+    if !findings.is_empty() {
+        let errors = findings
+            .into_iter()
+            .map(|f| FieldError {
+                field: f.path,
+                message: f.message.into(),
+            })
+            .collect();
+        return Err(ApiError(ServiceError::fields(errors)));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_data() {
@@ -52,7 +68,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 format!("The body is not valid JSON: {inner}"),
             )
         }
-    })
+    })?;
+    // One JSON value per body: `{"a":1} x` is not a request with a comment after it.
+    de.end().map_err(|e| {
+        ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("The body has data after its JSON value: {e}"),
+        )
+    })?;
+    Ok(value)
 }
 
 /// serde's messages end with " at line 1 column 42"; the field name says more.
@@ -125,9 +149,7 @@ pub struct ApiQuery<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::try_from_uri(&parts.uri)
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e| ApiError::field("query", e.body_text()))
+        parse_query(parts.uri.query().unwrap_or_default()).map(ApiQuery)
     }
 }
 

@@ -1,11 +1,13 @@
 //! kefu's server: the HTTP API, health and metrics, over the store. Handlers are thin; the
-//! use-cases live in [`service`].
+//! use-cases live in kefu-service.
 
 pub mod api;
+pub mod client_addr;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_id;
 pub mod security;
 pub mod serve;
@@ -44,6 +46,10 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
         .layer(CatchPanicLayer::custom(security::panic_problem))
         .layer(TimeoutLayer::with_status_code(
             security::TIMEOUT_MARKER,

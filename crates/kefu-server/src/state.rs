@@ -1,7 +1,10 @@
-//! What every handler shares: the service core and this node's HTTP metrics.
+//! What every handler shares: the service core, this node's HTTP metrics, and its login and
+//! rate limiters.
 
 use crate::metrics::Metrics;
+use crate::rate_limit::{RateLimiters, RateLimits};
 use kefu_service::Core;
+use kefu_service::login_guard::{LoginGuard, LoginLimits};
 use std::sync::Arc;
 
 /// Shared state; cheap to clone.
@@ -9,14 +12,26 @@ use std::sync::Arc;
 pub struct AppState {
     pub core: Arc<Core>,
     pub metrics: Arc<Metrics>,
+    pub login_guard: Arc<LoginGuard>,
+    pub rate_limits: Arc<RateLimiters>,
 }
 
 impl AppState {
+    /// State with the default login and rate limits.
     pub fn new(core: Arc<Core>) -> Self {
         Self {
             core,
             metrics: Arc::new(Metrics::default()),
+            login_guard: Arc::new(LoginGuard::default()),
+            rate_limits: Arc::new(RateLimiters::default()),
         }
+    }
+
+    /// Replaces the login and rate limits (from the configuration).
+    pub fn with_limits(mut self, login: LoginLimits, rate: RateLimits) -> Self {
+        self.login_guard = Arc::new(LoginGuard::new(login));
+        self.rate_limits = Arc::new(RateLimiters::new(rate));
+        self
     }
 }
 

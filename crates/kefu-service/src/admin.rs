@@ -5,6 +5,7 @@ use crate::caller::Caller;
 use crate::core::Core;
 use crate::credentials::{hash_password, new_token, token_hash, verify_password};
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
+use crate::login_guard::LoginGuard;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::{
     Agent, AgentId, AgentRole, ApiKeyId, Category, CategoryCode, Channel, Skill, TeamId,
@@ -12,6 +13,7 @@ use kefu_domain::{
 use kefu_store::{
     AgentPatch, Credential, CredentialKind, NewAgent, NewCredential, NewTeam, Store, StoreError,
 };
+use std::net::IpAddr;
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -24,23 +26,46 @@ pub struct Session {
 }
 
 /// Logs in with e-mail and password. Unknown e-mail and wrong password look the same.
-pub async fn login(state: &Core, email: &str, password: &str) -> ServiceResult<Session> {
+/// Failures are counted per account and per `client` address (when known) by `guard`,
+/// which delays, locks (`account_locked`) and bounds the hashing done at once.
+pub async fn login(
+    state: &Core,
+    guard: &LoginGuard,
+    email: &str,
+    password: &str,
+    client: Option<IpAddr>,
+) -> ServiceResult<Session> {
+    // Checked before any database read, whichever entry point called.
+    let mut c = Checks::default();
+    c.text("email", email, 1, 254);
+    c.finish()?;
+    let delay = guard.admit(email, client)?;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let found = state.store.agent_login(email.trim()).await?;
+    let known = found.as_ref().map(|(agent, _)| agent.id);
     // Hash even when the account is missing, so timing does not reveal which e-mails exist.
     let (agent, phc) = match found {
         Some((agent, Some(phc))) if agent.active => (Some(agent), phc),
         _ => (None, DUMMY_HASH.to_owned()),
     };
     let password = password.to_owned();
+    let slot = guard.hashing_slot().await?;
     let verified = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
         .map_err(ServiceError::internal)?;
+    drop(slot);
     let Some(agent) = agent.filter(|_| verified) else {
+        if let Some(lock) = guard.failed(email, client, known)? {
+            return Err(lock);
+        }
         return Err(ServiceError::new(
             ErrorCode::InvalidCredentials,
             "E-mail or password is wrong.",
         ));
     };
+    guard.succeeded(email);
     let now = Timestamp::now();
     let ttl =
         SignedDuration::try_from(state.settings.session_ttl).map_err(ServiceError::internal)?;
@@ -71,6 +96,14 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// Revokes a credential and forgets cached principals (admins).
 pub async fn revoke(state: &Core, caller: &Caller, id: ApiKeyId) -> ServiceResult<()> {
     caller.require(AgentRole::Admin)?;
+    // Only API keys: a login session's credential id is not a key to revoke here.
+    let keys = state.store.list_credentials(CredentialKind::ApiKey).await?;
+    if !keys.iter().any(|k| k.id == id) {
+        return Err(ServiceError::new(
+            ErrorCode::ApiKeyNotFound,
+            format!("No API key {id}."),
+        ));
+    }
     state
         .store
         .revoke_credential(id, Timestamp::now().as_millisecond())
@@ -263,6 +296,7 @@ pub async fn update_agent(
         }
         None => None,
     };
+    let ends_sessions = password_hash.is_some() || ch.active == Some(false);
     let patch = AgentPatch {
         id,
         display_name,
@@ -279,6 +313,18 @@ pub async fn update_agent(
         }
         other => other.into(),
     })?;
+    if ends_sessions {
+        // For good: a later reactivation must not bring old tokens back.
+        let revoked = state
+            .store
+            .revoke_sessions(id, Timestamp::now().as_millisecond())
+            .await?;
+        tracing::info!(
+            agent.id = id.0,
+            sessions = revoked,
+            "sessions of an agent revoked"
+        );
+    }
     // Role or activity may have changed: cached principals must be looked up again.
     state.principals.clear();
     Ok(agent)

@@ -51,10 +51,28 @@ pub fn attachments(checks: &mut Checks, field: &str, input: &[AttachmentInput]) 
                 name: checks.text(&f("name"), &a.name, 1, 255),
                 content_type,
                 size_bytes: a.size_bytes,
-                url: checks.text(&f("url"), &a.url, 1, 2048),
+                url: attachment_url(checks, &f("url"), &a.url),
             }
         })
         .collect()
+}
+
+/// An attachment's address: an absolute `http` or `https` URL (no `javascript:`, `data:`,
+/// `file:` … for an agent's console to open).
+fn attachment_url(checks: &mut Checks, field: &str, value: &str) -> String {
+    let url = checks.text(field, value, 1, 2048);
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    let host_ok = rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
+        !host.is_empty() && !host.contains(char::is_whitespace)
+    });
+    if !url.is_empty() && !host_ok {
+        checks.fail(field, "must be an http:// or https:// URL");
+    }
+    url
 }
 
 /// Checks an `Idempotency-Key` header value: 1–255 visible ASCII characters.

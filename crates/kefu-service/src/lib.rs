@@ -19,6 +19,7 @@ pub mod intake;
 pub mod jobs;
 pub mod kb;
 pub mod kb_articles;
+pub mod login_guard;
 pub mod lookup;
 pub mod roster;
 pub mod routing;

@@ -184,6 +184,9 @@ pub trait Store: Send + Sync + 'static {
     async fn list_credentials(&self, kind: CredentialKind) -> StoreResult<Vec<Credential>>;
     /// Revokes a credential; revoking twice is not an error.
     async fn revoke_credential(&self, id: kefu_domain::ApiKeyId, now_ms: i64) -> StoreResult<()>;
+    /// Revokes every unrevoked session of a staff account (a password change, a
+    /// deactivation); returns how many. API keys acting as the agent are left alone.
+    async fn revoke_sessions(&self, agent: AgentId, now_ms: i64) -> StoreResult<u64>;
 
     // --- knowledge base and bot ----------------------------------------------------------
 

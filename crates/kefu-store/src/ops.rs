@@ -581,6 +581,19 @@ macro_rules! backend_ops {
             if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
         }
 
+        pub(crate) async fn revoke_sessions(c: &mut Conn, agent: AgentId, now: i64) -> StoreResult<u64> {
+            let done = sqlx::query(
+                "UPDATE credentials SET revoked_at = $1 \
+                 WHERE agent_id = $2 AND kind = $3 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(agent.0)
+            .bind(CredentialKind::Session.as_str())
+            .execute(&mut *c)
+            .await?;
+            Ok(done.rows_affected())
+        }
+
         pub(crate) async fn meta(c: &mut Conn, key: &str) -> StoreResult<Option<String>> {
             let row = sqlx::query("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(&mut *c).await?;
             row.map(|r| r.text("value")).transpose()

@@ -259,6 +259,10 @@ macro_rules! impl_store {
                 self.write(move |c| Box::pin(ops::revoke_credential(c, id, now_ms)))
                     .await
             }
+            async fn revoke_sessions(&self, agent: AgentId, now_ms: i64) -> StoreResult<u64> {
+                self.write(move |c| Box::pin(ops::revoke_sessions(c, agent, now_ms)))
+                    .await
+            }
             async fn save_articles(&self, save: SaveArticles) -> StoreResult<SaveReport> {
                 self.write(move |c| Box::pin(ops::save_articles(c, save)))
                     .await

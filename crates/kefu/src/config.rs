@@ -21,7 +21,42 @@ pub struct Config {
     pub tickets: TicketConfig,
     pub sla: SlaConfig,
     pub bot: BotConfig,
+    pub limits: LimitConfig,
     pub log: LogConfig,
+}
+
+/// Abuse limits, per node (on several nodes each enforces its own).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitConfig {
+    /// Ticket lookups per second from one client address (0: no limit).
+    pub lookups_per_second_per_address: u32,
+    /// Ticket lookups per second of one ticket number (0: no limit).
+    pub lookups_per_second_per_ticket: u32,
+    /// Intakes per second with one API key (0: no limit).
+    pub intake_per_second_per_key: u32,
+    /// Customer messages per second to one ticket (0: no limit).
+    pub messages_per_second_per_ticket: u32,
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// Failed logins on one account before it is locked for a while.
+    pub login_failures_per_account: u32,
+    /// Failed logins from one address before it is locked for a while.
+    pub login_failures_per_address: u32,
+}
+
+impl Default for LimitConfig {
+    fn default() -> Self {
+        Self {
+            lookups_per_second_per_address: 10,
+            lookups_per_second_per_ticket: 5,
+            intake_per_second_per_key: 2000,
+            messages_per_second_per_ticket: 5,
+            trust_forwarded_for: false,
+            login_failures_per_account: 5,
+            login_failures_per_address: 20,
+        }
+    }
 }
 
 /// FAQ bot settings.
@@ -206,6 +241,31 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("KEFU_CLOSE_AFTER_DAYS", "tickets.close_after_days"),
     ("KEFU_BOT_QUIET_MINUTES", "tickets.bot_quiet_minutes"),
     ("KEFU_BOT_MODEL", "bot.model"),
+    (
+        "KEFU_LOOKUPS_PER_SECOND_PER_ADDRESS",
+        "limits.lookups_per_second_per_address",
+    ),
+    (
+        "KEFU_LOOKUPS_PER_SECOND_PER_TICKET",
+        "limits.lookups_per_second_per_ticket",
+    ),
+    (
+        "KEFU_INTAKE_PER_SECOND_PER_KEY",
+        "limits.intake_per_second_per_key",
+    ),
+    (
+        "KEFU_MESSAGES_PER_SECOND_PER_TICKET",
+        "limits.messages_per_second_per_ticket",
+    ),
+    ("KEFU_TRUST_FORWARDED_FOR", "limits.trust_forwarded_for"),
+    (
+        "KEFU_LOGIN_FAILURES_PER_ACCOUNT",
+        "limits.login_failures_per_account",
+    ),
+    (
+        "KEFU_LOGIN_FAILURES_PER_ADDRESS",
+        "limits.login_failures_per_address",
+    ),
     ("KEFU_LOG", "log.filter"),
 ];
 
@@ -405,6 +465,18 @@ impl Config {
         if !(1..=1440).contains(&self.tickets.bot_quiet_minutes) {
             fail("tickets.bot_quiet_minutes", "must be from 1 to 1440".into())?;
         }
+        if !(1..=1000).contains(&self.limits.login_failures_per_account) {
+            fail(
+                "limits.login_failures_per_account",
+                "must be from 1 to 1000".into(),
+            )?;
+        }
+        if !(1..=100_000).contains(&self.limits.login_failures_per_address) {
+            fail(
+                "limits.login_failures_per_address",
+                "must be from 1 to 100000".into(),
+            )?;
+        }
         if let Some(cal) = &self.sla.calendar
             && let Err(e) = kefu_routing::BusinessCalendar::try_from(cal)
         {
@@ -428,6 +500,33 @@ impl Config {
             request_timeout: Duration::from_secs(s.request_timeout_seconds),
             max_connections: s.max_connections,
             shutdown_grace: Duration::from_secs(s.shutdown_grace_seconds),
+        }
+    }
+
+    /// The abuse limits of the HTTP layer: a burst of three seconds' worth (two for intake).
+    pub fn rate_limits(&self) -> kefu_server::rate_limit::RateLimits {
+        use kefu_server::rate_limit::{Rate, RateLimits};
+        let l = &self.limits;
+        let rate = |per_second: u32, seconds: u32| Rate {
+            per_second,
+            burst: per_second.saturating_mul(seconds).max(1),
+        };
+        RateLimits {
+            lookup_per_address: rate(l.lookups_per_second_per_address, 3),
+            lookup_per_ticket: rate(l.lookups_per_second_per_ticket, 4),
+            intake_per_key: rate(l.intake_per_second_per_key, 2),
+            messages_per_ticket: rate(l.messages_per_second_per_ticket, 4),
+            trust_forwarded_for: l.trust_forwarded_for,
+            ..RateLimits::default()
+        }
+    }
+
+    /// Login lockout thresholds.
+    pub fn login_limits(&self) -> kefu_service::login_guard::LoginLimits {
+        kefu_service::login_guard::LoginLimits {
+            account_failures: self.limits.login_failures_per_account,
+            address_failures: self.limits.login_failures_per_address,
+            ..kefu_service::login_guard::LoginLimits::default()
         }
     }
 
@@ -528,6 +627,24 @@ bot_quiet_minutes = 10
 # Optional semantic model for the FAQ bot, built by scripts/semantic/build_model.py; without
 # it the bot is lexical (env KEFU_BOT_MODEL).
 # model = "/var/lib/kefu/kefu-bot-model.bin"
+
+[limits]
+# Abuse limits, per node (with several nodes each enforces its own). 0 turns a rate off.
+# Ticket lookups per second from one address (env KEFU_LOOKUPS_PER_SECOND_PER_ADDRESS).
+lookups_per_second_per_address = 10
+# Ticket lookups per second of one number (env KEFU_LOOKUPS_PER_SECOND_PER_TICKET).
+lookups_per_second_per_ticket = 5
+# Intakes per second with one API key (env KEFU_INTAKE_PER_SECOND_PER_KEY).
+intake_per_second_per_key = 2000
+# Customer messages per second to one ticket (env KEFU_MESSAGES_PER_SECOND_PER_TICKET).
+messages_per_second_per_ticket = 5
+# Take the client address from X-Forwarded-For: only behind a proxy that sets it
+# (env KEFU_TRUST_FORWARDED_FOR).
+trust_forwarded_for = false
+# Failed logins before an account, or an address, is locked for a growing while
+# (env KEFU_LOGIN_FAILURES_PER_ACCOUNT, KEFU_LOGIN_FAILURES_PER_ADDRESS).
+login_failures_per_account = 5
+login_failures_per_address = 20
 
 [log]
 # Log filter, e.g. "info" or "kefu_server=debug,info" (env KEFU_LOG).

@@ -247,13 +247,13 @@ async fn bad_query_strings_and_paths_are_named() {
     let agent = app.login("agent1@kefu.local").await;
     for (q, field) in [
         ("limit=0", "limit"),
-        ("limit=abc", "query"),
+        ("limit=abc", "limit"),
         ("status=lost", "status"),
         ("sort=random", "sort"),
         ("cursor=zz", "cursor"),
         ("assignee=x", "assignee"),
         ("priority=9", "priority"),
-        ("color=red", "query"),
+        ("color=red", "color"),
     ] {
         let r = app
             .get(&format!("/api/v1/tickets?{q}"))

@@ -7,6 +7,7 @@
 )]
 
 mod bad_input;
+mod bad_values;
 mod bot_first;
 mod customer_side;
 mod escalation;
@@ -14,10 +15,12 @@ mod flow;
 mod hardening;
 mod intake;
 mod lifecycle;
+mod limits;
 mod openapi;
 mod roles;
 mod rosters;
 mod routing;
+mod sessions;
 mod supervision;
 
 use kefu_server::{AppState, Limits};

@@ -520,7 +520,7 @@ async fn roster_and_coverage_routes_name_each_bad_field() {
             "arrivals_per_hour=100000000&aht_seconds=3600",
             "arrivals_per_hour",
         ),
-        ("colour=red", "query"),
+        ("colour=red", "colour"),
     ];
     for (q, field) in queries {
         let r = app

@@ -1,5 +1,6 @@
 //! `/api/v1/auth`: staff log in for a session token, see who they are, log out.
 
+use crate::client_addr::ClientAddr;
 use crate::extract::{ApiJson, Authed};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -34,9 +35,17 @@ pub struct LoginResponse {
     responses((status = 200, body = LoginResponse), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let session = admin::login(&state, &req.email, &req.password).await?;
+    let session = admin::login(
+        &state,
+        &state.login_guard,
+        &req.email,
+        &req.password,
+        client,
+    )
+    .await?;
     Ok(Json(LoginResponse {
         token: session.token,
         expires_at: session.expires_at,

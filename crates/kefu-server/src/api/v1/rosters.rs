@@ -237,6 +237,10 @@ pub struct CoverageHourView {
     pub demand: Option<DemandView>,
 }
 
+/// The dates the coverage view answers for.
+const COVERAGE_DATES: std::ops::RangeInclusive<Date> =
+    jiff::civil::date(2000, 1, 1)..=jiff::civil::date(2100, 12, 31);
+
 /// The coverage view of one local date.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CoverageView {
@@ -284,10 +288,18 @@ pub async fn find_coverage(
         );
     }
     let date = match (&q.date, &zone) {
-        (Some(d), _) => d.trim().parse::<Date>().ok().or_else(|| {
-            c.fail("date", "must be a date YYYY-MM-DD");
-            None
-        }),
+        (Some(d), _) => match d.trim().parse::<Date>() {
+            Ok(date) if COVERAGE_DATES.contains(&date) => Some(date),
+            // The hours of a far date overflow the time arithmetic behind the view.
+            Ok(_) => {
+                c.fail("date", "must be from 2000-01-01 to 2100-12-31");
+                None
+            }
+            Err(_) => {
+                c.fail("date", "must be a date YYYY-MM-DD");
+                None
+            }
+        },
         (None, Some(z)) => Some(Timestamp::now().to_zoned(z.clone()).date()),
         (None, None) => None,
     };
