@@ -6,7 +6,7 @@
 //! own lists (`TicketStatus::ALL` …) so the document cannot drift from what the server
 //! parses and prints.
 
-use crate::api::v1::{admin, auth, customer, kb, rosters, routing, sla, tickets, types};
+use crate::api::v1::{admin, auth, customer, jobs, kb, rosters, routing, sla, tickets, types};
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
 use kefu_domain::{AgentPresence, AgentRole, Channel, MessageKind, Priority, TicketStatus};
@@ -36,6 +36,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         admin::list_teams, admin::create_team, admin::list_categories, admin::put_category,
         admin::list_api_keys, admin::create_api_key, admin::revoke_api_key,
         sla::list_sla_policies, sla::put_sla_policy,
+        jobs::count_jobs, jobs::list_dead_jobs, jobs::retry_dead_job,
         ops::healthz, ops::render_metrics, ops::openapi_json,
     ),
     components(schemas(

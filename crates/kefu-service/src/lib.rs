@@ -38,6 +38,7 @@ pub use error::{ErrorCode, FieldError, ServiceError, ServiceResult};
 pub mod types {
     pub use kefu_routing::shift::{DEFAULT_TIME_ZONE, time_zone};
     pub use kefu_store::{
-        ArticleVersion, Credential, TicketCursor, TicketFilter, TicketSort, UnansweredRecord,
+        ArticleVersion, Credential, Job, JobCounts, JobId, TicketCursor, TicketFilter, TicketSort,
+        UnansweredRecord,
     };
 }

@@ -50,7 +50,7 @@ impl Default for LimitConfig {
         Self {
             lookups_per_second_per_address: 10,
             lookups_per_second_per_ticket: 5,
-            intake_per_second_per_key: 2000,
+            intake_per_second_per_key: 20_000,
             messages_per_second_per_ticket: 5,
             trust_forwarded_for: false,
             login_failures_per_account: 5,
@@ -635,7 +635,7 @@ lookups_per_second_per_address = 10
 # Ticket lookups per second of one number (env KEFU_LOOKUPS_PER_SECOND_PER_TICKET).
 lookups_per_second_per_ticket = 5
 # Intakes per second with one API key (env KEFU_INTAKE_PER_SECOND_PER_KEY).
-intake_per_second_per_key = 2000
+intake_per_second_per_key = 20000
 # Customer messages per second to one ticket (env KEFU_MESSAGES_PER_SECOND_PER_TICKET).
 messages_per_second_per_ticket = 5
 # Take the client address from X-Forwarded-For: only behind a proxy that sets it

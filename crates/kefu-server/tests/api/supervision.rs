@@ -105,3 +105,74 @@ async fn admins_change_sla_policies_and_new_tickets_follow() {
         .unwrap();
     assert_eq!(due.duration_since(created).as_secs(), 30 * 60);
 }
+
+#[tokio::test]
+async fn admins_see_dead_jobs_and_queue_them_again() {
+    let app = spawn_app().await;
+    // A malformed payload can never succeed: the job is dead at its first attempt.
+    let job = kefu_store::NewJob::new(
+        "ticket.close",
+        json!({"why": "not a ticket.close payload"}),
+        jiff::Timestamp::now(),
+    );
+    app.state
+        .store
+        .enqueue_job(job, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(5);
+    kefu_service::jobs::run_due(&app.state.core, later)
+        .await
+        .unwrap();
+    let admin = app.login("admin@kefu.local").await;
+    let counts: Value = app
+        .get("/api/v1/jobs")
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counts["dead"], 1, "{counts}");
+    let dead: Value = app
+        .get("/api/v1/jobs/dead")
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(dead[0]["kind"], "ticket.close", "{dead}");
+    assert!(dead[0]["last_error"].is_string());
+    let id = dead[0]["id"].as_i64().unwrap();
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let r = app
+        .post(&format!("/api/v1/jobs/{id}/retry"))
+        .bearer_auth(&supervisor)
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, StatusCode::FORBIDDEN, "forbidden").await;
+    let r = app
+        .post(&format!("/api/v1/jobs/{id}/retry"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let counts: Value = app
+        .get("/api/v1/jobs")
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (counts["dead"].clone(), counts["pending"].clone()),
+        (0.into(), 1.into())
+    );
+}

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod customer;
+pub mod jobs;
 pub mod kb;
 pub mod rosters;
 pub mod routing;
@@ -70,6 +71,9 @@ pub fn routes() -> Router<AppState> {
         .route("/agents/{id}", patch(admin::update_agent))
         .route("/teams", get(admin::list_teams).post(admin::create_team))
         .route("/categories", get(admin::list_categories))
+        .route("/jobs", get(jobs::count_jobs))
+        .route("/jobs/dead", get(jobs::list_dead_jobs))
+        .route("/jobs/{id}/retry", post(jobs::retry_dead_job))
         .route(
             "/sla-policies",
             get(sla::list_sla_policies).put(sla::put_sla_policy),
