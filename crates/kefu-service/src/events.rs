@@ -46,6 +46,11 @@ impl Hub {
         }
     }
 
+    /// Whether anyone on this node listens now.
+    pub(crate) fn has_subscribers(&self) -> bool {
+        self.sender.receiver_count() > 0
+    }
+
     /// Publishes a committed event (the tailer's job; see the module header).
     pub(crate) fn publish(&self, event: TicketEvent) {
         // Nobody listening is not an error.

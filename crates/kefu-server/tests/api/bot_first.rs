@@ -310,6 +310,24 @@ async fn a_published_article_is_answered_at_once_and_unknown_questions_are_liste
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    // A version that does not exist, or an article that does not: told apart.
+    let r = app
+        .post("/api/v1/kb/articles/kb-mars-001/publish")
+        .bearer_auth(&supervisor)
+        .json(&json!({"version": 9}))
+        .send()
+        .await
+        .unwrap();
+    let p = expect_problem(r, StatusCode::NOT_FOUND, "version_not_found").await;
+    assert_eq!(p["errors"][0]["field"], "version");
+    let r = app
+        .post("/api/v1/kb/articles/kb-nowhere-001/publish")
+        .bearer_auth(&supervisor)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, StatusCode::NOT_FOUND, "article_not_found").await;
     let after: Value = ask(question).await.unwrap().json().await.unwrap();
     assert_eq!(after["decision"], "answer", "{after}");
     assert_eq!(after["matches"][0]["id"], "kb-mars-001");
