@@ -172,6 +172,7 @@ async fn event_log_holds_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(kefu_test_postgres), ignore = "KEFU_TEST_POSTGRES_URL not set")]
 async fn event_log_holds_on_postgres() {
     let Some(db) = common::postgres_database("event log").await else {
         return;
@@ -199,6 +200,7 @@ async fn notice_for(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(kefu_test_postgres), ignore = "KEFU_TEST_POSTGRES_URL not set")]
 async fn a_postgres_node_hears_of_events_written_by_another() {
     let Some(db) = common::postgres_database("event notices").await else {
         return;

@@ -172,6 +172,7 @@ async fn intake_contract_holds_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(kefu_test_postgres), ignore = "KEFU_TEST_POSTGRES_URL not set")]
 async fn intake_contract_holds_on_postgres() {
     let Some(db) = common::postgres_database("intake contract").await else {
         return;

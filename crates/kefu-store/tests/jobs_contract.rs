@@ -384,6 +384,7 @@ async fn jobs_contract_holds_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(kefu_test_postgres), ignore = "KEFU_TEST_POSTGRES_URL not set")]
 async fn jobs_contract_holds_on_postgres() {
     let Some(db) = common::postgres_database("jobs contract").await else {
         return;
@@ -392,6 +393,7 @@ async fn jobs_contract_holds_on_postgres() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(not(kefu_test_postgres), ignore = "KEFU_TEST_POSTGRES_URL not set")]
 async fn two_postgres_nodes_never_claim_the_same_job() {
     let Some(db) = common::postgres_database("jobs race").await else {
         return;

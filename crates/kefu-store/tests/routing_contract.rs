@@ -479,6 +479,7 @@ async fn routing_contract_holds_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(kefu_test_postgres), ignore = "KEFU_TEST_POSTGRES_URL not set")]
 async fn routing_contract_holds_on_postgres() {
     let Some(db) = common::postgres_database("routing contract").await else {
         return;
