@@ -46,8 +46,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 /// Shown once, on the first start of a new database: the generated secrets are not kept.
 pub fn print_first_start(report: &seed::SeedReport) {
     println!("== kefu: new database seeded. These credentials are shown only now; keep them. ==");
+    let width = report
+        .accounts
+        .iter()
+        .map(|(email, ..)| email.len())
+        .max()
+        .unwrap_or(0);
     for (email, role, password) in &report.accounts {
-        println!("  {role:<10} {email:<24} password: {password}");
+        let role = role.to_string();
+        println!("  {role:<10} {email:<width$}  password: {password}");
     }
     println!("  demo in-app channel API key: {}", report.channel_key);
     println!("==");
