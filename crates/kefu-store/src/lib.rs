@@ -30,6 +30,7 @@ mod inputs;
 mod jobs;
 mod jobs_ops;
 mod kb_ops;
+mod message_ops;
 mod migrate;
 mod notices;
 mod opening;

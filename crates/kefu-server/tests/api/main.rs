@@ -8,6 +8,7 @@
 
 mod bad_input;
 mod bad_values;
+mod bot_choice;
 mod bot_first;
 mod customer_side;
 mod escalation;
