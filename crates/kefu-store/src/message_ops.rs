@@ -1,6 +1,6 @@
 //! Writing and reading message rows, with their structured `meta` (the choices a bot
-//! message offers), written once and expanded for each backend next to
-//! [`crate::ops::backend_ops`], whose helpers it uses.
+//! message offers), and flags raised once per ticket; written once and expanded for each
+//! backend next to [`crate::ops::backend_ops`], whose helpers it uses.
 //!
 //! `meta` is JSON text, NULL for a plain message: `{"suggestions":[{"id","question"},…]}`.
 //! An object rather than a bare list so that later kinds of structured data need no
@@ -85,6 +85,28 @@ macro_rules! message_ops {
             .await?;
             m.id = MessageId(row.i64("id")?);
             Ok(m)
+        }
+
+        // --- flags: an event written once per ticket --------------------------------------
+
+        pub(crate) async fn flag_ticket(
+            c: &mut Conn,
+            ticket: TicketId,
+            kind: EventKind,
+            at: jiff::Timestamp,
+        ) -> StoreResult<bool> {
+            // The ticket row locked: the once-check and the event's `seq` race nobody.
+            ticket_for_update(c, ticket).await?;
+            let seen = sqlx::query("SELECT 1 AS one FROM ticket_events WHERE ticket_id = $1 AND kind = $2 LIMIT 1")
+                .bind(ticket.0)
+                .bind(kind.name())
+                .fetch_optional(&mut *c)
+                .await?;
+            if seen.is_some() {
+                return Ok(false);
+            }
+            insert_event(c, ticket, &Actor::System, &kind, at).await?;
+            Ok(true)
         }
     };
 }

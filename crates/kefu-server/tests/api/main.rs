@@ -23,6 +23,7 @@ mod rosters;
 mod routing;
 mod sessions;
 mod supervision;
+mod unroutable;
 
 use kefu_server::{AppState, Limits};
 use kefu_service::seed::{SeedReport, seed_defaults};
