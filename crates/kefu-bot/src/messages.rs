@@ -101,6 +101,11 @@ pub enum Text {
     Goodbye,
     /// Small talk: are you a bot.
     AreYouABot,
+    /// The customer said an answer did not help, and the bot was unsure before: a person
+    /// takes over.
+    NotHelpfulHandoff,
+    /// The customer said an answer did not help: asks to rephrase, or to ask for a person.
+    NotHelpfulRephrase,
 }
 
 /// The text in a language.
@@ -181,6 +186,14 @@ pub fn text(lang: Lang, key: Text) -> &'static str {
         Text::AreYouABot => (
             "我是智能客服机器人，可以回答常见问题；需要人工时请说“转人工”。",
             "I am a virtual assistant for common questions; say \"agent\" to talk to a person.",
+        ),
+        Text::NotHelpfulHandoff => (
+            "抱歉没能帮到您，正在为您转接人工客服。",
+            "Sorry I could not help. I am passing you to a customer service agent.",
+        ),
+        Text::NotHelpfulRephrase => (
+            "抱歉没能帮到您。可以换个说法再描述一下问题，或回复“转人工”联系人工客服。",
+            "Sorry I could not help. Please describe your question in other words, or reply \"agent\" to talk to a person.",
         ),
     };
     match lang {
@@ -286,6 +299,8 @@ mod tests {
             Thanks,
             Goodbye,
             AreYouABot,
+            NotHelpfulHandoff,
+            NotHelpfulRephrase,
         ] {
             let (zh, en) = (text(Lang::Zh, key), text(Lang::En, key));
             assert!(!zh.is_empty() && !en.is_empty(), "{key:?}");

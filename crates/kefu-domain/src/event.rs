@@ -82,6 +82,12 @@ pub enum EventKind {
         target: String,
         due_at: Timestamp,
     },
+    /// No active agent (online or not) has a skill the ticket waits for (its language, or
+    /// its domain): it would starve in the queue, so supervisors are told. Written once per
+    /// ticket; `reason` names the missing skill (`language:en`, `category:ads`).
+    Unroutable {
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -100,6 +106,7 @@ impl EventKind {
             Self::Transferred { .. } => "transferred",
             Self::SlaWarning { .. } => "sla_warning",
             Self::SlaBreached { .. } => "sla_breached",
+            Self::Unroutable { .. } => "unroutable",
         }
     }
 }

@@ -73,6 +73,16 @@ pub struct Attachment {
     pub url: String,
 }
 
+/// One choice a bot message offers (a "did you mean…" menu): the knowledge-base entry and
+/// its question in the conversation's language. A channel shows it as a button that sends
+/// `id` back; the customer may also answer by number or in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// The entry id (the article's slug).
+    pub id: String,
+    pub question: String,
+}
+
 /// One message on a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
@@ -83,6 +93,9 @@ pub struct Message {
     pub author_agent: Option<AgentId>,
     pub body: String,
     pub attachments: Vec<Attachment>,
+    /// The choices a bot message offers, best first (empty for every other message).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
     pub created_at: Timestamp,
 }
 

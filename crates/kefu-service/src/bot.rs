@@ -10,10 +10,12 @@ use crate::caller::Caller;
 use crate::core::Core;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use jiff::Timestamp;
-use kefu_bot::{Bot, BotTurn, ConversationState, Decision, FaqEntry, HandoffReason, Outcome};
+use kefu_bot::messages::{Text, text};
+use kefu_bot::{Bot, BotTurn, ConversationState, Decision, FaqEntry, HandoffReason, Lang, Outcome};
 use kefu_domain::category::DEFAULT_CATALOGUE;
 use kefu_domain::{
-    Attachment, CategoryCode, Channel, KbArticle, Message, Priority, Ticket, TicketStatus,
+    Attachment, CategoryCode, Channel, KbArticle, Message, Priority, Suggestion, Ticket,
+    TicketStatus,
 };
 use kefu_store::{BotExchange, BotHandoff, Store, StoreError, UnansweredQuestion};
 use std::sync::Arc;
@@ -101,6 +103,9 @@ pub fn promised_priority(turn: &BotTurn, current: Priority) -> Option<Priority> 
     (urgent && current.rank() < Priority::High.rank()).then_some(Priority::High)
 }
 
+/// The language of what the bot writes for staff (hand-over summaries).
+const STAFF_LANGUAGE: Lang = Lang::Zh;
+
 /// The store record of one bot turn.
 fn exchange(
     ticket_id: kefu_domain::TicketId,
@@ -111,10 +116,11 @@ fn exchange(
     let handoff = match &turn.decision {
         Decision::Handoff { reason } => Some(BotHandoff {
             reason: reason.label(),
+            // For the agents: in the staff language, whatever the customer's.
             summary: turn
                 .summary
                 .as_ref()
-                .map(|s| s.to_text())
+                .map(|s| s.to_text_in(STAFF_LANGUAGE))
                 .unwrap_or_else(|| reason.label()),
             category: category_of(turn.summary.as_ref().and_then(|s| s.domain.as_deref())),
         }),
@@ -138,6 +144,14 @@ fn exchange(
         ticket_id,
         customer_message: customer,
         bot_reply: turn.reply.clone(),
+        suggestions: turn
+            .suggestions
+            .iter()
+            .map(|s| Suggestion {
+                id: s.id.clone(),
+                question: s.question.clone(),
+            })
+            .collect(),
         state: serde_json::to_string(&turn.state).unwrap_or_else(|_| "{}".into()),
         handoff,
         unanswered,
@@ -165,9 +179,12 @@ pub async fn off_runtime<T: Send + 'static>(
 
 /// The bot's first turn for a new conversation: the exchange to store with the ticket (a
 /// hand-over at once opens it `queued`), and the priority the turn promised, if raised.
+/// `language` is the customer's, when the channel said it (`zh-CN`, `en`, `en-US` …); a
+/// language the bot does not speak, or none, leaves it to detect from the message.
 pub async fn first_turn(
     state: &Core,
     body: &str,
+    language: Option<&str>,
     priority: Priority,
     at: Timestamp,
 ) -> ServiceResult<Option<(BotExchange, Option<Priority>)>> {
@@ -175,7 +192,11 @@ pub async fn first_turn(
         return Ok(None);
     };
     let input = bot_input(body);
-    let turn = off_runtime(move || bot.respond(&input, &ConversationState::default())).await?;
+    let start = match language.and_then(Lang::parse) {
+        Some(lang) => ConversationState::default().with_language(lang),
+        None => ConversationState::default(),
+    };
+    let turn = off_runtime(move || bot.respond(&input, &start)).await?;
     // The ticket id is filled in by the store, in the same transaction as the ticket.
     let raise = promised_priority(&turn, priority);
     Ok(Some((
@@ -197,6 +218,87 @@ pub async fn customer_turn(
     let input = bot_input(&body);
     let before = conversation.clone();
     let turn = off_runtime(move || bot.respond(&input, &before)).await?;
+    record_turn(state, ticket, &conversation, turn, body, files).await
+}
+
+/// The customer picks an offered entry by its id (a button on the web or in the app): the
+/// customer's message is the entry's question and the bot answers with that entry. When
+/// the entry is gone (unpublished since), `fallback` (the question as the button showed it)
+/// or else the question a bot message offered under that id goes through the bot like a
+/// typed message; with neither, the pick is refused naming the field.
+pub async fn pick_turn(
+    state: &Core,
+    ticket: &Ticket,
+    entry_id: &str,
+    fallback: Option<String>,
+) -> ServiceResult<Vec<Message>> {
+    let bot = current(state)
+        .ok_or_else(|| ServiceError::new(ErrorCode::ServiceUnavailable, "The bot is not ready."))?;
+    let conversation = load_state(state, ticket).await?;
+    let lang = conversation.language.unwrap_or_default();
+    let (turn, body) = match bot.entry(entry_id) {
+        Some(entry) => {
+            let question = entry.question_in(lang).to_owned();
+            let before = conversation.clone();
+            let (id, picker) = (entry_id.to_owned(), bot.clone());
+            let turn = off_runtime(move || picker.pick(&before, &id)).await?;
+            (turn, question)
+        }
+        None => (None, String::new()),
+    };
+    let fallback = match (&turn, fallback) {
+        (None, None) => offered_question(state, ticket, entry_id).await?,
+        (_, fallback) => fallback,
+    };
+    let (turn, body) = match (turn, fallback) {
+        (Some(turn), _) => (turn, body),
+        (None, Some(question)) => {
+            let input = bot_input(&question);
+            let before = conversation.clone();
+            (
+                off_runtime(move || bot.respond(&input, &before)).await?,
+                question,
+            )
+        }
+        (None, None) => {
+            return Err(ServiceError::field(
+                "pick",
+                "is not an entry the bot can answer with; send the question as body",
+            ));
+        }
+    };
+    record_turn(state, ticket, &conversation, turn, body, Vec::new()).await
+}
+
+/// The question of an entry a bot message offered on this ticket, newest first: what a
+/// pick of an entry that is gone falls back to.
+async fn offered_question(
+    state: &Core,
+    ticket: &Ticket,
+    entry_id: &str,
+) -> ServiceResult<Option<String>> {
+    let messages = state
+        .store
+        .messages_page(ticket.id, false, None, crate::lookup::VIEW_MESSAGES)
+        .await?;
+    Ok(messages
+        .iter()
+        .rev()
+        .flat_map(|m| m.suggestions.iter())
+        .find(|s| s.id == entry_id)
+        .map(|s| s.question.clone()))
+}
+
+/// Stores one bot turn after the customer's message `body` and does what it leads to
+/// (confirmation timer, resolution on thanks, a raised priority, routing after a handoff).
+async fn record_turn(
+    state: &Core,
+    ticket: &Ticket,
+    conversation: &ConversationState,
+    turn: BotTurn,
+    body: String,
+    files: Vec<Attachment>,
+) -> ServiceResult<Vec<Message>> {
     let now = Timestamp::now();
     let x = exchange(ticket.id, &turn, Some((body, files)), now);
     let handed_off = x.handoff.is_some();
@@ -220,7 +322,7 @@ pub async fn customer_turn(
         Decision::SmallTalk {
             kind: kefu_bot::smalltalk::SmallTalk::Thanks | kefu_bot::smalltalk::SmallTalk::Goodbye
         }
-    ) && crate::containment::answered_turn(&conversation).is_some();
+    ) && crate::containment::answered_turn(conversation).is_some();
     if thanked {
         crate::containment::resolve(state, ticket, None).await?;
     }
@@ -305,7 +407,7 @@ async fn record_feedback(
         let summary = kefu_bot::summary::summarize(&conversation, reason.clone());
         Some(BotHandoff {
             reason: "客户反馈机器人回答没有帮助".into(),
-            summary: summary.to_text(),
+            summary: summary.to_text_in(STAFF_LANGUAGE),
             category: category_of(summary.domain.as_deref()),
         })
     } else {
@@ -314,16 +416,22 @@ async fn record_feedback(
     if let Some(t) = conversation.turns.last_mut() {
         t.outcome = Outcome::NotUnderstood;
     }
-    let reply = if handoff.is_some() {
-        "抱歉没能帮到您，正在为您转接人工客服。".to_owned()
-    } else {
-        "抱歉没能帮到您。可以换个说法再描述一下问题，或回复“转人工”联系人工客服。".to_owned()
-    };
+    let lang = conversation.language.unwrap_or_default();
+    let reply = text(
+        lang,
+        if handoff.is_some() {
+            Text::NotHelpfulHandoff
+        } else {
+            Text::NotHelpfulRephrase
+        },
+    )
+    .to_owned();
     let handed_off = handoff.is_some();
     let x = BotExchange {
         ticket_id: ticket.id,
         customer_message: None,
         bot_reply: reply,
+        suggestions: Vec::new(),
         state: serde_json::to_string(&conversation).unwrap_or_default(),
         handoff,
         unanswered,

@@ -35,6 +35,9 @@ pub struct TicketDetail {
     pub customer: Customer,
     /// All messages, internal notes included.
     pub messages: Vec<Message>,
+    /// The skill it waits for that no active agent has (`language:en`), when routing
+    /// flagged it ([`crate::starving`]).
+    pub unroutable: Option<String>,
 }
 
 /// Reads one ticket with its customer and every message.
@@ -46,10 +49,12 @@ pub async fn ticket_detail(
     let ticket = ticket(core, caller, number).await?;
     let customer = core.store.customer(ticket.customer_id).await?;
     let messages = core.store.messages(ticket.id, true).await?;
+    let unroutable = crate::starving::flag(&core.store.events(ticket.id).await?);
     Ok(TicketDetail {
         ticket,
         customer,
         messages,
+        unroutable,
     })
 }
 

@@ -222,8 +222,11 @@ pub async fn open_ticket(
             .collect::<String>()
     };
     let category_code = category.clone();
+    // The bot speaks the language the channel gave for the customer; without one it tells
+    // from the message (the stored profile still defaults to zh-CN).
+    let bot_language = req.customer.language.as_deref();
     let bot = if super::bot::bot_first(channel) {
-        super::bot::first_turn(state, &body, priority, now).await?
+        super::bot::first_turn(state, &body, bot_language, priority, now).await?
     } else {
         None
     };

@@ -26,6 +26,7 @@ pub mod routing;
 pub mod seed;
 pub mod sla;
 pub mod sla_policies;
+pub mod starving;
 pub mod validate;
 pub mod workers;
 

@@ -7,7 +7,7 @@ use crate::caller::{Caller, ChannelKey, CustomerProof};
 use crate::core::Core;
 use crate::credentials::{constant_time_eq, lookup_code, normalize_lookup_code};
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
-use crate::inputs::MessageInput;
+use crate::inputs::AttachmentInput;
 use jiff::Timestamp;
 use kefu_domain::ticket::BODY_MAX_CHARS;
 use kefu_domain::{
@@ -196,20 +196,67 @@ pub async fn list_own_tickets(
     Ok(core.store.list_tickets(&filter).await?)
 }
 
+/// What a customer sends: a message (`body`, with attachments), or a pick of a suggestion
+/// the bot offered (`pick`, the entry id; `body` may carry the question as the button
+/// showed it).
+#[derive(Debug, Clone, Default)]
+pub struct CustomerMessageInput {
+    pub body: Option<String>,
+    pub attachments: Vec<AttachmentInput>,
+    pub pick: Option<String>,
+}
+
+/// Longest entry id a pick may name (an article slug).
+pub const PICK_MAX_CHARS: usize = 200;
+
 /// Adds the customer's message. A reply while we wait on them hands the ticket back to its
-/// agent; a reply to a resolved ticket within the reopen window reopens it.
+/// agent; a reply to a resolved ticket within the reopen window reopens it. A pick of an
+/// offered suggestion goes to the bot ([`crate::bot::pick_turn`]) while it handles the
+/// ticket; after that only a pick that also carries its question (`body`) is taken, as
+/// that text.
 pub async fn add_customer_message(
     core: &Core,
     caller: &Caller,
     number: &TicketNumber,
-    input: MessageInput,
+    input: CustomerMessageInput,
 ) -> ServiceResult<CustomerTicket> {
     let mut c = Checks::default();
-    let body = c.text("body", &input.body, 1, BODY_MAX_CHARS);
+    let body = match (&input.body, &input.pick) {
+        (Some(b), _) => Some(c.text("body", b, 1, BODY_MAX_CHARS)),
+        (None, Some(_)) => None,
+        (None, None) => {
+            c.fail(
+                "body",
+                "is required (or pick an offered suggestion with pick)",
+            );
+            None
+        }
+    };
+    let pick = input
+        .pick
+        .as_deref()
+        .map(|p| c.text("pick", p, 1, PICK_MAX_CHARS));
+    if pick.is_some() && !input.attachments.is_empty() {
+        c.fail("attachments", "cannot come with a pick");
+    }
     let files = attachments(&mut c, "attachments", &input.attachments);
     c.finish()?;
     let ticket = find_own_ticket(core, caller, number).await?;
-    write_customer_message(core, &ticket, body, files).await?;
+    match (pick, body) {
+        (Some(id), body) if ticket.status == TicketStatus::New => {
+            super::bot::pick_turn(core, &ticket, &id, body).await?;
+        }
+        (Some(_), None) => {
+            return Err(ServiceError::new(
+                ErrorCode::BotNotHandling,
+                "A person is handling this ticket now; write your question instead of picking a suggestion.",
+            ));
+        }
+        (_, Some(body)) => {
+            write_customer_message(core, &ticket, body, files).await?;
+        }
+        (None, None) => return Err(ServiceError::field("body", "is required")),
+    }
     progress(core, core.store.ticket(ticket.id).await?).await
 }
 

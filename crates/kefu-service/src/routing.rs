@@ -105,8 +105,17 @@ fn waiting(t: &Ticket) -> bool {
 
 /// Gives a waiting ticket to the best eligible online agent, if any — for an escalated
 /// ticket, a member of its team; `None` leaves it waiting. The event log's `assigned`
-/// reason is the engine's explanation.
+/// reason is the engine's explanation. A queued ticket left waiting for a skill no active
+/// agent has is flagged to supervisors ([`crate::starving`]).
 pub async fn place(state: &Core, ticket: &Ticket) -> ServiceResult<Option<Ticket>> {
+    let placed = place_now(state, ticket).await?;
+    if placed.is_none() && ticket.status == TicketStatus::Queued && ticket.assignee.is_none() {
+        crate::starving::check(state, ticket).await;
+    }
+    Ok(placed)
+}
+
+async fn place_now(state: &Core, ticket: &Ticket) -> ServiceResult<Option<Ticket>> {
     if !waiting(ticket) {
         return Ok(None);
     }

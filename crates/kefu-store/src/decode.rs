@@ -102,6 +102,7 @@ pub(crate) fn message(r: &impl Get) -> StoreResult<Message> {
         author_agent: r.opt_i64("author_agent_id")?.map(AgentId),
         body: r.text("body")?,
         attachments: json::<Vec<Attachment>>("attachments", &r.text("attachments")?)?,
+        suggestions: crate::message_ops::suggestions_of(r.opt_text("meta")?.as_deref())?,
         created_at: ts(r.i64("created_at")?)?,
     })
 }

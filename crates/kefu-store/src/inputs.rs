@@ -42,7 +42,9 @@ pub struct NewTicket {
     pub first_response_due: Option<Timestamp>,
     pub actor: Actor,
     pub idempotency: Option<IdempotencyKey>,
-    /// The bot's first turn, written in the same transaction (bot-first channels).
+    /// The bot's first turn, written in the same transaction (bot-first channels). Such an
+    /// intake takes the single path (`ops::open_ticket` → `record_bot_exchange`, which writes
+    /// the bot message with its suggestions), never the batched plain-intake statements.
     pub bot: Option<BotExchange>,
     /// The SLA clocks and first timers, written in the same transaction.
     pub sla: Option<crate::SlaSchedule>,
@@ -293,6 +295,8 @@ pub struct BotExchange {
     pub ticket_id: TicketId,
     pub customer_message: Option<(String, Vec<Attachment>)>,
     pub bot_reply: String,
+    /// The choices the reply offers, stored with the bot's message (its `meta`).
+    pub suggestions: Vec<kefu_domain::Suggestion>,
     /// The bot's conversation state (JSON).
     pub state: String,
     pub handoff: Option<BotHandoff>,

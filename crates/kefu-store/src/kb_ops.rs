@@ -197,7 +197,17 @@ macro_rules! kb_ops {
                 insert_event(c, x.ticket_id, &Actor::Customer, &kind, x.at).await?;
                 out.push(m);
             }
-            let bot = insert_message(c, x.ticket_id, MessageKind::Bot, None, &x.bot_reply, &[], x.at).await?;
+            let reply = Message {
+                id: MessageId(0),
+                ticket_id: x.ticket_id,
+                kind: MessageKind::Bot,
+                author_agent: None,
+                body: x.bot_reply.clone(),
+                attachments: Vec::new(),
+                suggestions: x.suggestions.clone(),
+                created_at: x.at,
+            };
+            let bot = write_message(c, reply).await?;
             let kind = EventKind::MessageAdded { message_id: bot.id.0, message_kind: "bot".into() };
             insert_event(c, x.ticket_id, &Actor::Bot, &kind, x.at).await?;
             out.push(bot);

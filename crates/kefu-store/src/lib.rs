@@ -30,6 +30,7 @@ mod inputs;
 mod jobs;
 mod jobs_ops;
 mod kb_ops;
+mod message_ops;
 mod migrate;
 mod notices;
 mod opening;
@@ -212,6 +213,14 @@ pub trait Store: Send + Sync + 'static {
     async fn bot_state(&self, ticket: TicketId) -> StoreResult<Option<String>>;
     /// Writes one bot turn and its consequences in one transaction.
     async fn record_bot_exchange(&self, exchange: BotExchange) -> StoreResult<Vec<Message>>;
+    /// Writes `kind` in the ticket's log unless an event of that kind is there already:
+    /// a flag raised once per ticket (`unroutable`). True when it was written now.
+    async fn flag_ticket(
+        &self,
+        ticket: TicketId,
+        kind: kefu_domain::EventKind,
+        at: jiff::Timestamp,
+    ) -> StoreResult<bool>;
     /// Questions the bot could not answer, newest first.
     async fn unanswered(&self, limit: u32) -> StoreResult<Vec<UnansweredRecord>>;
 

@@ -12,6 +12,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0004_rosters",
     "0005_jobs",
     "0006_event_seq",
+    "0008_message_meta",
 ];
 
 const SQLITE: &[&str] = &[
@@ -21,6 +22,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0004_rosters.sql"),
     include_str!("../migrations/sqlite/0005_jobs.sql"),
     include_str!("../migrations/sqlite/0006_event_seq.sql"),
+    include_str!("../migrations/sqlite/0008_message_meta.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -29,6 +31,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0004_rosters.sql"),
     include_str!("../migrations/postgres/0005_jobs.sql"),
     include_str!("../migrations/postgres/0006_event_seq.sql"),
+    include_str!("../migrations/postgres/0008_message_meta.sql"),
 ];
 
 /// Which schema dialect to build.
@@ -53,9 +56,14 @@ fn migrator_upto(dialect: Dialect, count: usize) -> Migrator {
     let migrations: Vec<Migration> = MIGRATION_NAMES
         .iter()
         .zip(sources)
-        .zip(1i64..)
         .take(count)
-        .map(|((name, sql), version)| {
+        .map(|(name, sql)| {
+            // The version is the name's number, so a branch may add 0008 while another adds
+            // 0007: each database records what it ran, under the same number everywhere.
+            let version = name
+                .split_once('_')
+                .and_then(|(n, _)| n.parse::<i64>().ok())
+                .unwrap_or_default();
             let description = name.split_once('_').map_or(*name, |(_, d)| d);
             Migration::new(
                 version,

@@ -51,6 +51,7 @@ pub(crate) fn first_message(new: &NewTicket, ticket_id: i64, message_id: i64) ->
         author_agent: None,
         body: new.body.clone(),
         attachments: new.attachments.clone(),
+        suggestions: Vec::new(),
         created_at: new.at,
     }
 }

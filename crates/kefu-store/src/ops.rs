@@ -26,37 +26,6 @@ macro_rules! backend_ops {
             serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
         }
 
-        async fn insert_message(
-            c: &mut Conn,
-            ticket: TicketId,
-            kind: MessageKind,
-            author: Option<AgentId>,
-            body: &str,
-            attachments: &[Attachment],
-            at: jiff::Timestamp,
-        ) -> StoreResult<Message> {
-            let row = sqlx::query(
-                "INSERT INTO messages (ticket_id, kind, author_agent_id, body, attachments, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(ticket.0)
-            .bind(kind.as_str())
-            .bind(author.map(|a| a.0))
-            .bind(body)
-            .bind(to_json(&attachments)?)
-            .bind(ms(at))
-            .fetch_one(&mut *c)
-            .await?;
-            Ok(Message {
-                id: MessageId(row.i64("id")?),
-                ticket_id: ticket,
-                kind,
-                author_agent: author,
-                body: body.to_owned(),
-                attachments: attachments.to_vec(),
-                created_at: at,
-            })
-        }
 
         pub(crate) async fn ticket(c: &mut Conn, id: TicketId) -> StoreResult<Ticket> {
             let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1");
@@ -313,8 +282,10 @@ macro_rules! backend_ops {
             after: Option<i64>,
             limit: u32,
         ) -> StoreResult<Vec<Message>> {
-            let cols = "SELECT id, ticket_id, kind, author_agent_id, body, attachments, created_at FROM messages \
-                        WHERE ticket_id = $1 AND ($2 = 1 OR kind <> 'internal_note')";
+            let cols = format!(
+                "SELECT {} FROM messages WHERE ticket_id = $1 AND ($2 = 1 OR kind <> 'internal_note')",
+                crate::message_ops::MESSAGE_COLUMNS
+            );
             let rows = match after {
                 Some(after) => {
                     sqlx::query(&format!("{cols} AND id > $3 ORDER BY id LIMIT $4"))
@@ -340,10 +311,10 @@ macro_rules! backend_ops {
         }
 
         pub(crate) async fn messages(c: &mut Conn, t: TicketId, internal: bool) -> StoreResult<Vec<Message>> {
-            let rows = sqlx::query(
-                "SELECT id, ticket_id, kind, author_agent_id, body, attachments, created_at FROM messages \
-                 WHERE ticket_id = $1 AND ($2 = 1 OR kind <> 'internal_note') ORDER BY id",
-            )
+            let rows = sqlx::query(&format!(
+                "SELECT {} FROM messages WHERE ticket_id = $1 AND ($2 = 1 OR kind <> 'internal_note') ORDER BY id",
+                crate::message_ops::MESSAGE_COLUMNS
+            ))
             .bind(t.0)
             .bind(i32::from(internal))
             .fetch_all(&mut *c)

@@ -304,6 +304,15 @@ macro_rules! impl_store {
                 self.record_bot_exchange_with_jobs(exchange, Vec::new())
                     .await
             }
+            async fn flag_ticket(
+                &self,
+                ticket: TicketId,
+                kind: EventKind,
+                at: jiff::Timestamp,
+            ) -> StoreResult<bool> {
+                self.write(move |c| Box::pin(ops::flag_ticket(c, ticket, kind, at)))
+                    .await
+            }
             async fn unanswered(&self, limit: u32) -> StoreResult<Vec<UnansweredRecord>> {
                 self.read(move |c| Box::pin(ops::unanswered(c, limit)))
                     .await

@@ -17,7 +17,7 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
-    async fn say(&self, opened: &Value, body: &str) -> Value {
+    pub async fn say(&self, opened: &Value, body: &str) -> Value {
         let number = opened["ticket"]["number"].as_str().unwrap();
         let r = self
             .post(&format!("/api/v1/customer/tickets/{number}/messages"))

@@ -8,6 +8,7 @@
 
 mod bad_input;
 mod bad_values;
+mod bot_choice;
 mod bot_first;
 mod customer_side;
 mod escalation;
@@ -22,6 +23,7 @@ mod rosters;
 mod routing;
 mod sessions;
 mod supervision;
+mod unroutable;
 
 use kefu_server::{AppState, Limits};
 use kefu_service::seed::{SeedReport, seed_defaults};

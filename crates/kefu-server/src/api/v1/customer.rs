@@ -3,7 +3,7 @@
 //! ticket (its API key plus `X-Customer-Id`). A wrong proof and a missing ticket answer the
 //! same `ticket_not_found`.
 
-use super::types::{AttachmentView, MessageInput};
+use super::types::{AttachmentInput, AttachmentView};
 use crate::extract::{ApiJson, ApiQuery, CustomerAuth};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
@@ -58,8 +58,50 @@ pub struct CustomerMessageView {
     pub from: String,
     pub body: String,
     pub attachments: Vec<AttachmentView>,
+    /// On a bot message that offers choices ("did you mean…"), best first: show them as
+    /// buttons that send `{"pick": id}`; the customer may also answer with the number.
+    /// Empty on every other message.
+    pub suggestions: Vec<SuggestionView>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
+}
+
+/// One choice a bot message offers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionView {
+    /// The knowledge-base entry; send it back as `pick`.
+    pub id: String,
+    /// Its question, in the conversation's language.
+    pub question: String,
+}
+
+/// A customer's message, or their pick of a suggestion the bot offered.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerMessageInput {
+    /// 1–20,000 characters (after trimming). Required unless `pick` is given; with `pick`,
+    /// the question as the button showed it (used if the entry is gone).
+    #[schema(min_length = 1, max_length = 20000)]
+    pub body: Option<String>,
+    /// The `id` of a suggestion on a bot message: the bot answers with that entry, and the
+    /// customer's message is its question. Only while the bot handles the ticket (status
+    /// `new`).
+    #[schema(min_length = 1, max_length = 200)]
+    pub pick: Option<String>,
+    /// Not with `pick`.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub attachments: Vec<AttachmentInput>,
+}
+
+impl From<CustomerMessageInput> for lookup::CustomerMessageInput {
+    fn from(m: CustomerMessageInput) -> Self {
+        Self {
+            body: m.body,
+            pick: m.pick,
+            attachments: m.attachments.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// The view with the queue position and wait while queued, and the expected resolution
@@ -77,6 +119,14 @@ fn message_view(m: &Message) -> CustomerMessageView {
         from: m.kind.as_str().into(),
         body: m.body.clone(),
         attachments: m.attachments.iter().map(AttachmentView::from).collect(),
+        suggestions: m
+            .suggestions
+            .iter()
+            .map(|s| SuggestionView {
+                id: s.id.clone(),
+                question: s.question.clone(),
+            })
+            .collect(),
         created_at: m.created_at,
     }
 }
@@ -122,17 +172,18 @@ pub async fn lookup_ticket(
     Ok(Json(view_now(&c)))
 }
 
-/// Adds the customer's message to their ticket (reopens a recently resolved one).
+/// Adds the customer's message to their ticket (reopens a recently resolved one), or their
+/// pick of a suggestion the bot offered (`{"pick": id}`).
 #[utoipa::path(post, path = "/api/v1/customer/tickets/{number}/messages", operation_id = "add_customer_message", tag = "customer",
     params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
-    request_body = MessageInput,
+    request_body = CustomerMessageInput,
     responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
 pub async fn add_customer_message(
     State(state): State<AppState>,
     CustomerAuth(caller): CustomerAuth,
     Path(number): Path<String>,
-    ApiJson(req): ApiJson<MessageInput>,
+    ApiJson(req): ApiJson<CustomerMessageInput>,
 ) -> ApiResult<(StatusCode, Json<CustomerTicketView>)> {
     let number = parse_number(&number)?;
     let c = lookup::add_customer_message(&state, &caller, &number, req.into()).await?;

@@ -226,6 +226,11 @@ pub struct TicketDetail {
     pub customer: CustomerView,
     /// All messages, internal notes included.
     pub messages: Vec<MessageView>,
+    /// Set when the ticket waits for a skill no active agent has (online or not), naming
+    /// it (`language:en`, `category:ads`): nobody can be routed this ticket until a
+    /// supervisor rosters someone with the skill or moves it. Also in the event log as
+    /// `unroutable`.
+    pub unroutable: Option<String>,
 }
 
 /// The customer as staff see them.
@@ -255,6 +260,7 @@ pub async fn find_ticket(
         ticket: t,
         customer,
         messages,
+        unroutable,
     } = handling::ticket_detail(&state, &caller, &parse_number(&number)?).await?;
     Ok(Json(TicketDetail {
         ticket: TicketView::from(&t),
@@ -268,6 +274,7 @@ pub async fn find_ticket(
             language: customer.language,
         },
         messages: messages.iter().map(MessageView::from).collect(),
+        unroutable,
     }))
 }
 
