@@ -227,6 +227,7 @@ pub async fn create_agent(
             }
             other => other.into(),
         })?;
+    state.forget_staff_snapshot();
     Ok((agent, generated))
 }
 
@@ -325,8 +326,10 @@ pub async fn update_agent(
             "sessions of an agent revoked"
         );
     }
-    // Role or activity may have changed: cached principals must be looked up again.
+    // Role or activity may have changed: cached principals must be looked up again, and
+    // the skills the team has (the starving-skill check) read afresh.
     state.principals.clear();
+    state.forget_staff_snapshot();
     Ok(agent)
 }
 

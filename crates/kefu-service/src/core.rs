@@ -87,6 +87,10 @@ pub struct Core {
     /// Until when this node knows nobody is online to route to (a short negative cache:
     /// intake then skips the agent read; presence changes here clear it).
     pub nobody_online_until: std::sync::Mutex<Option<std::time::Instant>>,
+    /// Every staff account as read a few seconds ago: which skills the team has at all
+    /// (the starving-skill check asks it on every ticket left waiting).
+    pub(crate) staff_snapshot:
+        std::sync::Mutex<Option<(std::time::Instant, Arc<Vec<kefu_domain::Agent>>)>>,
     /// This node's live event hub (see [`crate::events`]).
     pub events: crate::events::Hub,
     /// Poked when a job is enqueued on this node, so the runner claims it without waiting
@@ -114,6 +118,7 @@ impl Core {
         Ok(Self {
             bot: RwLock::new((Arc::new(bot), revision)),
             nobody_online_until: std::sync::Mutex::new(None),
+            staff_snapshot: std::sync::Mutex::new(None),
             principals: PrincipalCache::new(settings.principal_cache_ttl),
             settings,
             store,
@@ -151,6 +156,13 @@ impl Core {
     /// Each background worker's health (name, running, restarts, last panic).
     pub fn workers_health(&self) -> Vec<crate::workers::WorkerHealth> {
         self.workers.snapshot()
+    }
+
+    /// Drops the cached staff accounts after a change to one.
+    pub(crate) fn forget_staff_snapshot(&self) {
+        if let Ok(mut slot) = self.staff_snapshot.lock() {
+            *slot = None;
+        }
     }
 
     pub fn catalogue(&self) -> Catalogue {

@@ -302,13 +302,14 @@ pub async fn open_ticket(
         }),
         at: now,
     };
+    let customer_language = new.customer.language.clone();
     let opened = state.store.open_ticket(new).await?;
     let code = lookup_code(&state.lookup_secret, &opened.ticket.number);
     let mut ticket = opened.ticket;
     if !opened.replayed {
         super::containment::after_first_turn(state, &ticket, bot_state.as_deref()).await;
         // Accepted already: a routing failure is logged and the ticket waits in the queue.
-        match super::routing::place(state, &ticket).await {
+        match super::routing::place_for(state, &ticket, Some(&customer_language)).await {
             Ok(Some(assigned)) => ticket = assigned,
             Ok(None) => {}
             Err(e) => {

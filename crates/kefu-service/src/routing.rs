@@ -108,9 +108,18 @@ fn waiting(t: &Ticket) -> bool {
 /// reason is the engine's explanation. A queued ticket left waiting for a skill no active
 /// agent has is flagged to supervisors ([`crate::starving`]).
 pub async fn place(state: &Core, ticket: &Ticket) -> ServiceResult<Option<Ticket>> {
+    place_for(state, ticket, None).await
+}
+
+/// [`place`] when the customer's language is known already (intake), saving a read.
+pub async fn place_for(
+    state: &Core,
+    ticket: &Ticket,
+    language: Option<&str>,
+) -> ServiceResult<Option<Ticket>> {
     let placed = place_now(state, ticket).await?;
     if placed.is_none() && ticket.status == TicketStatus::Queued && ticket.assignee.is_none() {
-        crate::starving::check(state, ticket).await;
+        crate::starving::check(state, ticket, language).await;
     }
     Ok(placed)
 }

@@ -47,16 +47,43 @@ pub fn missing_skill(
 /// Flags `ticket` when it waits for a skill nobody has (once per ticket). Runs only for a
 /// ticket routing just left waiting in the general queue, so an assigned ticket costs
 /// nothing; a failure is logged, never raised (the ticket is accepted already).
-pub async fn check(state: &Core, ticket: &Ticket) {
-    if let Err(e) = flag_if_starving(state, ticket).await {
+pub async fn check(state: &Core, ticket: &Ticket, language: Option<&str>) {
+    if let Err(e) = flag_if_starving(state, ticket, language).await {
         tracing::warn!(ticket.number = %ticket.number, error = %e.detail, "unroutable check failed");
     }
 }
 
-async fn flag_if_starving(state: &Core, ticket: &Ticket) -> ServiceResult<()> {
-    let customer = state.store.customer(ticket.customer_id).await?;
-    let agents = state.store.list_agents().await?;
-    let Some(reason) = missing_skill(&agents, &customer.language, ticket.category.as_str()) else {
+/// How long a read of the staff accounts answers "does anyone have this skill".
+const SNAPSHOT_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The staff accounts, read at most every [`SNAPSHOT_TTL`] on this node.
+async fn staff(state: &Core) -> ServiceResult<std::sync::Arc<Vec<kefu_domain::Agent>>> {
+    let fresh = state.staff_snapshot.lock().ok().and_then(|s| {
+        s.as_ref()
+            .filter(|(at, _)| at.elapsed() < SNAPSHOT_TTL)
+            .map(|(_, agents)| agents.clone())
+    });
+    if let Some(agents) = fresh {
+        return Ok(agents);
+    }
+    let agents = std::sync::Arc::new(state.store.list_agents().await?);
+    if let Ok(mut slot) = state.staff_snapshot.lock() {
+        *slot = Some((std::time::Instant::now(), agents.clone()));
+    }
+    Ok(agents)
+}
+
+async fn flag_if_starving(
+    state: &Core,
+    ticket: &Ticket,
+    language: Option<&str>,
+) -> ServiceResult<()> {
+    let language = match language {
+        Some(l) => l.to_owned(),
+        None => state.store.customer(ticket.customer_id).await?.language,
+    };
+    let agents = staff(state).await?;
+    let Some(reason) = missing_skill(&agents, &language, ticket.category.as_str()) else {
         return Ok(());
     };
     let written = state
