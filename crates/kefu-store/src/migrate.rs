@@ -12,6 +12,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0004_rosters",
     "0005_jobs",
     "0006_event_seq",
+    "0007_audit_log",
 ];
 
 const SQLITE: &[&str] = &[
@@ -21,6 +22,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0004_rosters.sql"),
     include_str!("../migrations/sqlite/0005_jobs.sql"),
     include_str!("../migrations/sqlite/0006_event_seq.sql"),
+    include_str!("../migrations/sqlite/0007_audit_log.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -29,6 +31,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0004_rosters.sql"),
     include_str!("../migrations/postgres/0005_jobs.sql"),
     include_str!("../migrations/postgres/0006_event_seq.sql"),
+    include_str!("../migrations/postgres/0007_audit_log.sql"),
 ];
 
 /// Which schema dialect to build.
