@@ -6,7 +6,9 @@
 //! own lists (`TicketStatus::ALL` …) so the document cannot drift from what the server
 //! parses and prints.
 
-use crate::api::v1::{admin, auth, customer, jobs, kb, rosters, routing, sla, tickets, types};
+use crate::api::v1::{
+    admin, audit, auth, customer, jobs, kb, rosters, routing, sla, tickets, types,
+};
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
 use kefu_domain::{AgentPresence, AgentRole, Channel, MessageKind, Priority, TicketStatus};
@@ -37,6 +39,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         admin::list_api_keys, admin::create_api_key, admin::revoke_api_key,
         sla::list_sla_policies, sla::put_sla_policy,
         jobs::count_jobs, jobs::list_dead_jobs, jobs::retry_dead_job,
+        audit::list_audit_entries,
         ops::healthz, ops::render_metrics, ops::openapi_json,
     ),
     components(schemas(
@@ -52,7 +55,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         (name = "routing", description = "Presence, escalation, send-back, transfer, rosters and coverage"),
         (name = "auth", description = "Staff sessions"),
         (name = "kb", description = "Knowledge base and the FAQ bot"),
-        (name = "admin", description = "Staff, teams, catalogue, API keys"),
+        (name = "admin", description = "Staff, teams, catalogue, API keys, jobs, the audit log"),
         (name = "ops", description = "Health, metrics and this document (outside /api/v1)"),
     )
 )]

@@ -1,6 +1,7 @@
 //! Staff accounts, sessions, teams, categories and API keys.
 
 use super::validate::Checks;
+use crate::audit::{self, AuditActor};
 use crate::caller::Caller;
 use crate::core::Core;
 use crate::credentials::{hash_password, new_token, token_hash, verify_password};
@@ -58,6 +59,13 @@ pub async fn login(
     drop(slot);
     let Some(agent) = agent.filter(|_| verified) else {
         if let Some(lock) = guard.failed(email, client, known)? {
+            let subject = known.map(|id| format!("agent:{}", id.0));
+            let detail = serde_json::json!({ "account_known": known.is_some() });
+            audit::record(
+                state,
+                audit::entry_by(AuditActor::System, "auth.locked", subject, detail),
+            )
+            .await;
             return Err(lock);
         }
         return Err(ServiceError::new(
@@ -104,9 +112,15 @@ pub async fn revoke(state: &Core, caller: &Caller, id: ApiKeyId) -> ServiceResul
             format!("No API key {id}."),
         ));
     }
+    let row = audit::entry(
+        caller,
+        "api_key.revoked",
+        Some(format!("api_key:{}", id.0)),
+        serde_json::json!({}),
+    );
     state
         .store
-        .revoke_credential(id, Timestamp::now().as_millisecond())
+        .revoke_credential_audited(id, Timestamp::now().as_millisecond(), audit::one(row))
         .await
         .map_err(|e| match e {
             StoreError::NotFound => {
@@ -207,18 +221,22 @@ pub async fn create_agent(
         .await
         .map_err(ServiceError::internal)?
         .map_err(ServiceError::internal)?;
+    let created = audit::agent_created(caller);
     let agent = state
         .store
-        .create_agent(NewAgent {
-            email,
-            display_name,
-            role,
-            team_id,
-            password_hash: Some(phc),
-            skills: input.skills,
-            chat_capacity: input.chat_capacity.unwrap_or(5),
-            at: Timestamp::now(),
-        })
+        .create_agent_audited(
+            NewAgent {
+                email,
+                display_name,
+                role,
+                team_id,
+                password_hash: Some(phc),
+                skills: input.skills,
+                chat_capacity: input.chat_capacity.unwrap_or(5),
+                at: Timestamp::now(),
+            },
+            created,
+        )
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => {
@@ -308,12 +326,22 @@ pub async fn update_agent(
         chat_capacity: ch.chat_capacity,
         active: ch.active,
     };
-    let agent = state.store.update_agent(patch).await.map_err(|e| match e {
-        StoreError::NotFound => {
-            ServiceError::new(ErrorCode::AgentNotFound, format!("No agent {id}."))
-        }
-        other => other.into(),
-    })?;
+    let row = audit::entry(
+        caller,
+        "agent.updated",
+        Some(format!("agent:{}", id.0)),
+        audit::agent_changes(&patch),
+    );
+    let agent = state
+        .store
+        .update_agent_audited(patch, audit::one(row))
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => {
+                ServiceError::new(ErrorCode::AgentNotFound, format!("No agent {id}."))
+            }
+            other => other.into(),
+        })?;
     if ends_sessions {
         // For good: a later reactivation must not bring old tokens back.
         let revoked = state
@@ -325,6 +353,13 @@ pub async fn update_agent(
             sessions = revoked,
             "sessions of an agent revoked"
         );
+        let detail = serde_json::json!({ "sessions": revoked });
+        let subject = Some(format!("agent:{}", id.0));
+        audit::record(
+            state,
+            audit::entry(caller, "agent.sessions_revoked", subject, detail),
+        )
+        .await;
     }
     // Role or activity may have changed: cached principals must be looked up again, and
     // the skills the team has (the starving-skill check) read afresh.
@@ -350,7 +385,7 @@ pub async fn create_team(
     }
     let name = c.text("name", name, 1, 100);
     c.finish()?;
-    state
+    let team = state
         .store
         .create_team(NewTeam {
             code: code.to_owned(),
@@ -364,7 +399,19 @@ pub async fn create_team(
                     .with_field("code")
             }
             other => other.into(),
-        })
+        })?;
+    let detail = serde_json::json!({ "code": team.code, "specialist": team.specialist });
+    audit::record(
+        state,
+        audit::entry(
+            caller,
+            "team.created",
+            Some(format!("team:{}", team.id.0)),
+            detail,
+        ),
+    )
+    .await;
+    Ok(team)
 }
 
 /// A category as an admin writes it.
@@ -414,6 +461,20 @@ pub async fn upsert_category(
             requires_certification,
         })
         .await?;
+    let detail = serde_json::json!({
+        "specialist_team": cat.specialist_team, "always_human": cat.always_human,
+        "requires_certification": cat.requires_certification,
+    });
+    audit::record(
+        state,
+        audit::entry(
+            caller,
+            "category.changed",
+            Some(format!("category:{}", cat.code.as_str())),
+            detail,
+        ),
+    )
+    .await;
     state.reload_catalogue().await?;
     Ok(cat)
 }
@@ -453,17 +514,21 @@ pub async fn create_api_key(
             .map_err(|_| ServiceError::field("agent_id", "no such agent"))?;
     }
     let token = new_token("kefu_k_");
+    let created = audit::api_key_created(caller);
     let cred = state
         .store
-        .create_credential(NewCredential {
-            kind: CredentialKind::ApiKey,
-            token_hash: token_hash(&token),
-            agent_id: agent_id.map(AgentId),
-            channel,
-            name,
-            at: Timestamp::now(),
-            expires_at: None,
-        })
+        .create_credential_audited(
+            NewCredential {
+                kind: CredentialKind::ApiKey,
+                token_hash: token_hash(&token),
+                agent_id: agent_id.map(AgentId),
+                channel,
+                name,
+                at: Timestamp::now(),
+                expires_at: None,
+            },
+            created,
+        )
         .await?;
     Ok((cred, token))
 }

@@ -4,7 +4,7 @@
 use crate::core::Core;
 use kefu_domain::kb::check_slug;
 use kefu_domain::{AgentId, ArticleContent, KbArticle};
-use kefu_store::{ArticleDraft, SaveArticles, SaveReport, StoreError};
+use kefu_store::{ArticleDraft, AuditActor, SaveArticles, SaveReport, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -238,21 +238,44 @@ pub fn export(articles: &[KbArticle], format: KbFormat) -> Result<String, String
     }
 }
 
-/// Saves parsed drafts in one transaction and refreshes the bot when anything was published.
+/// Saves parsed drafts (an import) in one transaction, with a `kb.imported` audit row of
+/// its counts, and refreshes the bot when anything was published.
 pub async fn save(
     state: &Core,
     drafts: Vec<ArticleDraft>,
     publish: bool,
     author: Option<AgentId>,
 ) -> Result<SaveReport, StoreError> {
+    let by = author.map_or(AuditActor::System, AuditActor::Agent);
+    let rows = crate::audit::with(move |r: &SaveReport| {
+        let detail = serde_json::json!({
+            "created": r.created, "new_versions": r.new_versions,
+            "published": r.published, "unchanged": r.unchanged,
+        });
+        vec![crate::audit::entry_by(by, "kb.imported", None, detail)]
+    });
+    save_audited(state, drafts, publish, author, rows).await
+}
+
+/// [`save`] with the audit rows `audit` builds from the report, in the same transaction.
+pub(crate) async fn save_audited(
+    state: &Core,
+    drafts: Vec<ArticleDraft>,
+    publish: bool,
+    author: Option<AgentId>,
+    audit: kefu_store::AuditOf<SaveReport>,
+) -> Result<SaveReport, StoreError> {
     let report = state
         .store
-        .save_articles(SaveArticles {
-            drafts,
-            publish,
-            author,
-            at: jiff::Timestamp::now(),
-        })
+        .save_articles_audited(
+            SaveArticles {
+                drafts,
+                publish,
+                author,
+                at: jiff::Timestamp::now(),
+            },
+            audit,
+        )
         .await?;
     if report.published > 0 {
         super::bot::refresh(state).await?;

@@ -95,7 +95,41 @@ pub async fn put_article(
         category: input.category,
         content,
     };
-    super::kb::save(core, vec![draft], input.publish, staff.map(|s| s.agent_id)).await?;
+    let by = crate::audit::actor(caller);
+    let rows = crate::audit::with(move |r: &kefu_store::SaveReport| {
+        let mut rows = Vec::new();
+        for a in &r.saved {
+            let (subject, detail) = (
+                format!("article:{}", a.slug),
+                serde_json::json!({ "slug": a.slug, "version": a.version }),
+            );
+            if a.new_version {
+                rows.push(crate::audit::entry_by(
+                    by,
+                    "kb.article.saved",
+                    Some(subject.clone()),
+                    detail.clone(),
+                ));
+            }
+            if a.published {
+                rows.push(crate::audit::entry_by(
+                    by,
+                    "kb.article.published",
+                    Some(subject),
+                    detail,
+                ));
+            }
+        }
+        rows
+    });
+    super::kb::save_audited(
+        core,
+        vec![draft],
+        input.publish,
+        staff.map(|s| s.agent_id),
+        rows,
+    )
+    .await?;
     core.store
         .article(slug, true)
         .await?
@@ -110,9 +144,20 @@ pub async fn publish_article(
     version: Option<u32>,
 ) -> ServiceResult<KbArticle> {
     caller.require(AgentRole::Supervisor)?;
+    let by = crate::audit::actor(caller);
+    let row = crate::audit::with(move |a: &KbArticle| {
+        let detail = serde_json::json!({ "slug": a.slug, "version": a.published_version });
+        let subject = Some(format!("article:{}", a.slug));
+        vec![crate::audit::entry_by(
+            by,
+            "kb.article.published",
+            subject,
+            detail,
+        )]
+    });
     let article = core
         .store
-        .publish_article(slug, version, jiff::Timestamp::now())
+        .publish_article_audited(slug, version, jiff::Timestamp::now(), row)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => not_found(slug),

@@ -4,6 +4,7 @@
 //! never HTTP statuses. No HTTP types in this crate.
 
 pub mod admin;
+pub mod audit;
 pub mod board;
 pub mod bot;
 pub mod caller;

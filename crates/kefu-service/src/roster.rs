@@ -237,6 +237,14 @@ pub async fn put_roster(
         .await
         .map_err(agent_not_found(id))?;
     let parsed = AgentShifts::decode(&stored).map_err(ServiceError::internal)?;
+    let detail = serde_json::json!({ "time_zone": stored.time_zone, "shifts": input.len() });
+    let row = crate::audit::entry(
+        caller,
+        "roster.changed",
+        Some(format!("agent:{}", id.0)),
+        detail,
+    );
+    crate::audit::record(state, row).await;
     if parsed.covers(now) {
         if state.store.agent_presence(id).await? == AgentPresence::Online {
             routing::fill(state, id).await?;

@@ -43,7 +43,17 @@ pub async fn put(
         priority,
         targets,
     };
-    core.store.upsert_sla_policy(policy.clone()).await?;
+    let subject = format!("sla_policy:{}:{priority}", category.unwrap_or("*"));
+    let detail = serde_json::json!({
+        "category": category, "priority": priority.to_string(),
+        "first_response_minutes": targets.first_response_minutes,
+        "next_response_minutes": targets.next_response_minutes,
+        "resolution_minutes": targets.resolution_minutes,
+    });
+    let row = crate::audit::entry(caller, "sla_policy.changed", Some(subject), detail);
+    core.store
+        .upsert_sla_policy_audited(policy.clone(), crate::audit::one(row))
+        .await?;
     core.reload_catalogue().await?;
     tracing::info!(
         actor = ?caller.actor(),

@@ -241,12 +241,25 @@ pub struct SaveArticles {
 }
 
 /// What a save did; saving identical content twice creates no version.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SaveReport {
     pub created: u32,
     pub new_versions: u32,
     pub published: u32,
     pub unchanged: u32,
+    /// Each article the save changed (unchanged ones are left out), in input order.
+    pub saved: Vec<SavedArticle>,
+}
+
+/// One article a save wrote or published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedArticle {
+    pub slug: String,
+    /// The version now latest (and published, when `published`).
+    pub version: u32,
+    /// A version was written (false: an existing version was only published).
+    pub new_version: bool,
+    pub published: bool,
 }
 
 /// One version of an article.

@@ -110,6 +110,12 @@ macro_rules! kb_ops {
                 if save.publish {
                     report.published += 1;
                 }
+                report.saved.push(SavedArticle {
+                    slug: d.slug,
+                    version: u32::try_from(version).map_err(|e| StoreError::Backend(e.to_string()))?,
+                    new_version: changed,
+                    published: save.publish,
+                });
             }
             if report.published > 0 {
                 set_meta(c, "kb_revision", &at.to_string()).await?;

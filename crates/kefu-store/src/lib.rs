@@ -23,6 +23,8 @@
 //! [`Store::enqueue_job`]; runners claim with [`Store::claim_jobs`] (see `jobs.rs` for the
 //! states, leases, ordering and dedupe keys).
 
+mod audit;
+mod audit_ops;
 mod decode;
 mod error;
 mod event_ops;
@@ -50,6 +52,7 @@ use kefu_domain::{
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use audit::{AuditActor, AuditEntry, AuditFilter, AuditOf, AuditRecord, no_audit};
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
@@ -338,6 +341,58 @@ pub trait Store: Send + Sync + 'static {
 
     async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()>;
+
+    // --- the audit log (audit.rs): admin steps with their rows in one transaction ---------
+
+    /// Writes audit rows on their own (for steps without an `*_audited` variant).
+    async fn record_audit(&self, entries: Vec<AuditEntry>) -> StoreResult<()>;
+    /// One page of the audit log, newest first.
+    async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>>;
+    /// [`Store::create_agent`] with the rows `audit` builds from the new agent.
+    async fn create_agent_audited(
+        &self,
+        new: NewAgent,
+        audit: AuditOf<Agent>,
+    ) -> StoreResult<Agent>;
+    /// [`Store::update_agent`] with the rows `audit` builds from the changed agent.
+    async fn update_agent_audited(
+        &self,
+        patch: AgentPatch,
+        audit: AuditOf<Agent>,
+    ) -> StoreResult<Agent>;
+    /// [`Store::upsert_sla_policy`] with its audit rows.
+    async fn upsert_sla_policy_audited(
+        &self,
+        policy: SlaPolicy,
+        audit: AuditOf<()>,
+    ) -> StoreResult<()>;
+    /// [`Store::create_credential`] with the rows `audit` builds from the new credential.
+    async fn create_credential_audited(
+        &self,
+        new: NewCredential,
+        audit: AuditOf<Credential>,
+    ) -> StoreResult<Credential>;
+    /// [`Store::revoke_credential`] with its audit rows.
+    async fn revoke_credential_audited(
+        &self,
+        id: kefu_domain::ApiKeyId,
+        now_ms: i64,
+        audit: AuditOf<()>,
+    ) -> StoreResult<()>;
+    /// [`Store::save_articles`] with the rows `audit` builds from the report.
+    async fn save_articles_audited(
+        &self,
+        save: SaveArticles,
+        audit: AuditOf<SaveReport>,
+    ) -> StoreResult<SaveReport>;
+    /// [`Store::publish_article`] with the rows `audit` builds from the published article.
+    async fn publish_article_audited(
+        &self,
+        slug: &str,
+        version: Option<u32>,
+        at: jiff::Timestamp,
+        audit: AuditOf<kefu_domain::KbArticle>,
+    ) -> StoreResult<kefu_domain::KbArticle>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

@@ -12,6 +12,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0004_rosters",
     "0005_jobs",
     "0006_event_seq",
+    "0007_audit_log",
     "0008_message_meta",
 ];
 
@@ -22,6 +23,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0004_rosters.sql"),
     include_str!("../migrations/sqlite/0005_jobs.sql"),
     include_str!("../migrations/sqlite/0006_event_seq.sql"),
+    include_str!("../migrations/sqlite/0007_audit_log.sql"),
     include_str!("../migrations/sqlite/0008_message_meta.sql"),
 ];
 const POSTGRES: &[&str] = &[
@@ -31,6 +33,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0004_rosters.sql"),
     include_str!("../migrations/postgres/0005_jobs.sql"),
     include_str!("../migrations/postgres/0006_event_seq.sql"),
+    include_str!("../migrations/postgres/0007_audit_log.sql"),
     include_str!("../migrations/postgres/0008_message_meta.sql"),
 ];
 

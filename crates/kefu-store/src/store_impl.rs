@@ -20,6 +20,22 @@ macro_rules! with_jobs {
     }};
 }
 
+/// Runs an admin step and writes the audit rows `audit` builds from its result after it in
+/// the same transaction (`write`).
+macro_rules! with_audit {
+    ($self:ident, $audit:ident, |$c:ident| $step:expr) => {
+        $self
+            .write(move |$c| {
+                Box::pin(async move {
+                    let done = $step.await?;
+                    ops::insert_audit($c, &$audit(&done)).await?;
+                    Ok(done)
+                })
+            })
+            .await
+    };
+}
+
 /// Implements [`crate::Store`] for a backend type that has
 /// `async fn read<T>(&self, f) -> StoreResult<T>` and `async fn write<T>(&self, f)`, each
 /// running `f` on a connection (`write` inside one transaction), and
@@ -194,8 +210,7 @@ macro_rules! impl_store {
                     .await
             }
             async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent> {
-                self.write(move |c| Box::pin(ops::create_agent(c, new)))
-                    .await
+                self.create_agent_audited(new, no_audit()).await
             }
             async fn agent(&self, id: AgentId) -> StoreResult<Agent> {
                 self.read(move |c| Box::pin(ops::agent(c, id))).await
@@ -212,8 +227,7 @@ macro_rules! impl_store {
                 self.read(|c| Box::pin(ops::list_agents(c))).await
             }
             async fn update_agent(&self, patch: AgentPatch) -> StoreResult<Agent> {
-                self.write(move |c| Box::pin(ops::update_agent(c, patch)))
-                    .await
+                self.update_agent_audited(patch, no_audit()).await
             }
             async fn create_team(&self, new: NewTeam) -> StoreResult<Team> {
                 self.write(move |c| Box::pin(ops::create_team(c, new)))
@@ -230,15 +244,13 @@ macro_rules! impl_store {
                 self.read(|c| Box::pin(ops::list_categories(c))).await
             }
             async fn upsert_sla_policy(&self, policy: SlaPolicy) -> StoreResult<()> {
-                self.write(move |c| Box::pin(ops::upsert_sla_policy(c, policy)))
-                    .await
+                self.upsert_sla_policy_audited(policy, no_audit()).await
             }
             async fn list_sla_policies(&self) -> StoreResult<Vec<SlaPolicy>> {
                 self.read(|c| Box::pin(ops::list_sla_policies(c))).await
             }
             async fn create_credential(&self, new: NewCredential) -> StoreResult<Credential> {
-                self.write(move |c| Box::pin(ops::create_credential(c, new)))
-                    .await
+                self.create_credential_audited(new, no_audit()).await
             }
             async fn credential_by_token(
                 &self,
@@ -256,16 +268,14 @@ macro_rules! impl_store {
                     .await
             }
             async fn revoke_credential(&self, id: ApiKeyId, now_ms: i64) -> StoreResult<()> {
-                self.write(move |c| Box::pin(ops::revoke_credential(c, id, now_ms)))
-                    .await
+                self.revoke_credential_audited(id, now_ms, no_audit()).await
             }
             async fn revoke_sessions(&self, agent: AgentId, now_ms: i64) -> StoreResult<u64> {
                 self.write(move |c| Box::pin(ops::revoke_sessions(c, agent, now_ms)))
                     .await
             }
             async fn save_articles(&self, save: SaveArticles) -> StoreResult<SaveReport> {
-                self.write(move |c| Box::pin(ops::save_articles(c, save)))
-                    .await
+                self.save_articles_audited(save, no_audit()).await
             }
             async fn publish_article(
                 &self,
@@ -273,11 +283,8 @@ macro_rules! impl_store {
                 version: Option<u32>,
                 at: jiff::Timestamp,
             ) -> StoreResult<KbArticle> {
-                let slug = slug.to_owned();
-                self.write(move |c| {
-                    Box::pin(async move { ops::publish_article(c, &slug, version, at).await })
-                })
-                .await
+                self.publish_article_audited(slug, version, at, no_audit())
+                    .await
             }
             async fn article(&self, slug: &str, latest: bool) -> StoreResult<Option<KbArticle>> {
                 let slug = slug.to_owned();
@@ -474,8 +481,74 @@ macro_rules! impl_store {
                 self.write(move |c| Box::pin(async move { ops::set_meta(c, &key, &value).await }))
                     .await
             }
+            async fn record_audit(&self, entries: Vec<AuditEntry>) -> StoreResult<()> {
+                self.write(move |c| Box::pin(async move { ops::insert_audit(c, &entries).await }))
+                    .await
+            }
+            async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
+                let filter = filter.clone();
+                self.read(move |c| Box::pin(ops::audit_log(c, filter)))
+                    .await
+            }
+            async fn create_agent_audited(
+                &self,
+                new: NewAgent,
+                audit: AuditOf<Agent>,
+            ) -> StoreResult<Agent> {
+                crate::store_impl::with_audit!(self, audit, |c| ops::create_agent(c, new))
+            }
+            async fn update_agent_audited(
+                &self,
+                patch: AgentPatch,
+                audit: AuditOf<Agent>,
+            ) -> StoreResult<Agent> {
+                crate::store_impl::with_audit!(self, audit, |c| ops::update_agent(c, patch))
+            }
+            async fn upsert_sla_policy_audited(
+                &self,
+                policy: SlaPolicy,
+                audit: AuditOf<()>,
+            ) -> StoreResult<()> {
+                crate::store_impl::with_audit!(self, audit, |c| ops::upsert_sla_policy(c, policy))
+            }
+            async fn create_credential_audited(
+                &self,
+                new: NewCredential,
+                audit: AuditOf<Credential>,
+            ) -> StoreResult<Credential> {
+                crate::store_impl::with_audit!(self, audit, |c| ops::create_credential(c, new))
+            }
+            async fn revoke_credential_audited(
+                &self,
+                id: ApiKeyId,
+                now_ms: i64,
+                audit: AuditOf<()>,
+            ) -> StoreResult<()> {
+                crate::store_impl::with_audit!(self, audit, |c| ops::revoke_credential(
+                    c, id, now_ms
+                ))
+            }
+            async fn save_articles_audited(
+                &self,
+                save: SaveArticles,
+                audit: AuditOf<SaveReport>,
+            ) -> StoreResult<SaveReport> {
+                crate::store_impl::with_audit!(self, audit, |c| ops::save_articles(c, save))
+            }
+            async fn publish_article_audited(
+                &self,
+                slug: &str,
+                version: Option<u32>,
+                at: jiff::Timestamp,
+                audit: AuditOf<KbArticle>,
+            ) -> StoreResult<KbArticle> {
+                let slug = slug.to_owned();
+                crate::store_impl::with_audit!(self, audit, |c| ops::publish_article(
+                    c, &slug, version, at
+                ))
+            }
         }
     };
 }
 
-pub(crate) use {impl_store, with_jobs};
+pub(crate) use {impl_store, with_audit, with_jobs};

@@ -42,6 +42,9 @@ pub async fn retry_dead(core: &Core, caller: &Caller, id: JobId) -> ServiceResul
     match core.store.retry_dead_job(id, Timestamp::now()).await {
         Ok(()) => {
             tracing::info!(job.id = id.0, actor = ?caller.actor(), "dead job queued again");
+            let subject = Some(format!("job:{}", id.0));
+            let row = crate::audit::entry(caller, "job.retried", subject, serde_json::json!({}));
+            crate::audit::record(core, row).await;
             core.jobs_enqueued();
             Ok(())
         }

@@ -1,6 +1,7 @@
 //! The `/api/v1` route table: every route in one place.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod customer;
 pub mod jobs;
@@ -84,4 +85,5 @@ pub fn routes() -> Router<AppState> {
             get(admin::list_api_keys).post(admin::create_api_key),
         )
         .route("/api-keys/{id}", delete(admin::revoke_api_key))
+        .route("/audit", get(audit::list_audit_entries))
 }
