@@ -12,6 +12,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0004_rosters",
     "0005_jobs",
     "0006_event_seq",
+    "0009_kb_english",
 ];
 
 const SQLITE: &[&str] = &[
@@ -21,6 +22,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0004_rosters.sql"),
     include_str!("../migrations/sqlite/0005_jobs.sql"),
     include_str!("../migrations/sqlite/0006_event_seq.sql"),
+    include_str!("../migrations/sqlite/0009_kb_english.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -29,6 +31,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0004_rosters.sql"),
     include_str!("../migrations/postgres/0005_jobs.sql"),
     include_str!("../migrations/postgres/0006_event_seq.sql"),
+    include_str!("../migrations/postgres/0009_kb_english.sql"),
 ];
 
 /// Which schema dialect to build.
@@ -44,6 +47,14 @@ pub(crate) fn migrator(dialect: Dialect) -> Migrator {
     migrator_upto(dialect, MIGRATION_NAMES.len())
 }
 
+/// A migration's version: the number its name starts with (`0009_x` is 9), so numbers
+/// taken by branches merged later keep their meaning; the position when a name has none.
+fn version_of(name: &str, position: i64) -> i64 {
+    name.split_once('_')
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or(position)
+}
+
 /// A migrator over the first `count` migrations (an older schema, for upgrade tests).
 fn migrator_upto(dialect: Dialect, count: usize) -> Migrator {
     let sources = match dialect {
@@ -55,7 +66,8 @@ fn migrator_upto(dialect: Dialect, count: usize) -> Migrator {
         .zip(sources)
         .zip(1i64..)
         .take(count)
-        .map(|((name, sql), version)| {
+        .map(|((name, sql), position)| {
+            let version = version_of(name, position);
             let description = name.split_once('_').map_or(*name, |(_, d)| d);
             Migration::new(
                 version,
@@ -152,6 +164,15 @@ mod tests {
         let drop_db = format!("DROP DATABASE {name} WITH (FORCE)");
         sqlx::raw_sql(&drop_db).execute(&mut admin).await.unwrap();
         assert_eq!(seqs, [(1, 1), (2, 1), (1, 2), (1, 3), (2, 2)]);
+    }
+
+    #[test]
+    fn versions_come_from_the_names() {
+        assert_eq!(version_of("0009_kb_english", 7), 9);
+        assert_eq!(version_of("0002_knowledge_base", 2), 2);
+        let m = migrator(Dialect::Sqlite);
+        let versions: Vec<i64> = m.iter().map(|m| m.version).collect();
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 9]);
     }
 
     #[test]
