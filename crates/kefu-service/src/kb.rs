@@ -314,8 +314,80 @@ mod tests {
             .map(|(c, ..)| (*c).to_owned())
             .collect();
         let drafts = parse(DEFAULT_KB, KbFormat::Jsonl, &codes).unwrap();
-        assert!(drafts.len() >= 150);
-        assert!(drafts.iter().all(|d| d.content.similar.len() >= 4));
+        assert!(drafts.len() >= 180);
+        for d in &drafts {
+            let c = &d.content;
+            assert!(c.similar.len() >= 4, "{}: too few phrasings", d.slug);
+            assert!(c.question_en.is_some(), "{}: no English question", d.slug);
+            assert!(c.answer_en.is_some(), "{}: no English answer", d.slug);
+            assert!(
+                c.similar_en.len() >= 3,
+                "{}: too few English phrasings",
+                d.slug
+            );
+            assert!(
+                c.similar_en.iter().all(|p| p.is_ascii()),
+                "{}: English phrasings are English",
+                d.slug
+            );
+        }
+    }
+
+    /// Every request type the service promises has an entry: (id, category, words its
+    /// question or keywords hold).
+    const REQUIRED_TOPICS: &[(&str, &str, &str)] = &[
+        ("kb-content_review-005", "content_review", "审核标准"),
+        ("kb-content_review-003", "content_review", "申诉"),
+        ("kb-live_streaming-001", "live_streaming", "直播权限"),
+        ("kb-live_streaming-006", "live_streaming", "直播违规"),
+        ("kb-live_streaming-026", "live_streaming", "违规警告"),
+        ("kb-live_streaming-009", "live_streaming", "带货"),
+        ("kb-live_streaming-027", "live_streaming", "带货"),
+        ("kb-account-001", "account", "注册"),
+        ("kb-account-028", "account", "注册"),
+        ("kb-account-002", "account", "登录"),
+        ("kb-account-029", "account", "账号安全"),
+        ("kb-account-011", "account", "解封"),
+        ("kb-account-026", "account", "修改登录密码"),
+        ("kb-account-027", "account", "账号权重"),
+        ("kb-advertising-008", "advertising", "广告"),
+        ("kb-creator_incentives-001", "creator_incentives", "计划"),
+        ("kb-reports_complaints-001", "reports_complaints", "举报"),
+        ("kb-reports_complaints-022", "reports_complaints", "投诉"),
+        ("kb-general-001", "general", "免费"),
+        ("kb-general-003", "general", "回复"),
+        ("kb-general-030", "general", "24小时"),
+    ];
+
+    #[test]
+    fn the_default_knowledge_base_covers_every_promised_request_type() {
+        let codes: Vec<String> = kefu_domain::category::DEFAULT_CATALOGUE
+            .iter()
+            .map(|(c, ..)| (*c).to_owned())
+            .collect();
+        let drafts = parse(DEFAULT_KB, KbFormat::Jsonl, &codes).unwrap();
+        for (id, category, words) in REQUIRED_TOPICS {
+            let d = drafts
+                .iter()
+                .find(|d| d.slug == *id)
+                .unwrap_or_else(|| panic!("{id} is missing"));
+            assert_eq!(d.category.as_deref(), Some(*category), "{id}");
+            let text = format!("{}{}", d.content.question, d.content.keywords.join(""));
+            assert!(text.contains(words), "{id} is not about {words}");
+        }
+        // Changing a password is its own entry, apart from resetting a forgotten one.
+        let change = drafts.iter().find(|d| d.slug == "kb-account-026").unwrap();
+        let forgot = drafts.iter().find(|d| d.slug == "kb-account-009").unwrap();
+        assert!(!forgot.content.keywords.iter().any(|k| k == "修改密码"));
+        assert!(change.content.similar.len() >= 6);
+        // The 24-hour service entry names the app's personal centre, the web and Weibo.
+        let find = drafts.iter().find(|d| d.slug == "kb-general-030").unwrap();
+        for place in ["「我」", "帮助中心", "微博"] {
+            assert!(find.content.answer.contains(place), "{place}");
+        }
+        // The reply-time entry promises the 24-hour bound.
+        let reply = drafts.iter().find(|d| d.slug == "kb-general-003").unwrap();
+        assert!(reply.content.answer.contains("24小时"));
     }
 
     #[test]
