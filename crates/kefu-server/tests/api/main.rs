@@ -10,6 +10,7 @@ mod bad_input;
 mod bad_values;
 mod bot_first;
 mod customer_side;
+mod english_kb;
 mod escalation;
 mod flow;
 mod hardening;
