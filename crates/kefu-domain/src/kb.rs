@@ -14,6 +14,15 @@ pub struct ArticleContent {
     pub similar: Vec<String>,
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// The standard question in English (English-speaking customers see it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_en: Option<String>,
+    /// The answer in English, given to customers who write English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_en: Option<String>,
+    /// Other ways customers ask it in English.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub similar_en: Vec<String>,
 }
 
 /// An article with the content of the version that matters for the caller (published, or
@@ -51,6 +60,12 @@ pub enum ArticleError {
     Similar,
     #[error("keywords must hold at most 20 words of 1–40 characters")]
     Keywords,
+    #[error("question_en must be 1–200 characters when present")]
+    QuestionEn,
+    #[error("answer_en must be 1–5000 characters when present")]
+    AnswerEn,
+    #[error("similar_en must hold at most 100 phrasings of 1–200 characters")]
+    SimilarEn,
 }
 
 impl ArticleError {
@@ -62,6 +77,9 @@ impl ArticleError {
             Self::Answer => "answer",
             Self::Similar => "similar",
             Self::Keywords => "keywords",
+            Self::QuestionEn => "question_en",
+            Self::AnswerEn => "answer_en",
+            Self::SimilarEn => "similar_en",
         }
     }
 }
@@ -80,8 +98,56 @@ pub fn check_slug(slug: &str) -> Result<(), ArticleError> {
     if ok { Ok(()) } else { Err(ArticleError::Slug) }
 }
 
+/// Trimmed phrasings with duplicates dropped, or `None` when there are too many or one is
+/// empty or too long.
+fn phrasings(list: &[String]) -> Option<Vec<String>> {
+    if list.len() > SIMILAR_MAX || !list.iter().all(|s| chars_in(s, QUESTION_MAX)) {
+        return None;
+    }
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
+    for s in list.iter().map(|s| s.trim().to_owned()) {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Some(out)
+}
+
+/// An optional text, trimmed; blank is absent, too long is an error.
+fn optional(text: Option<String>, max: usize) -> Result<Option<String>, ()> {
+    match text {
+        Some(t) if !t.trim().is_empty() => {
+            if chars_in(&t, max) {
+                Ok(Some(t.trim().to_owned()))
+            } else {
+                Err(())
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
 impl ArticleContent {
-    /// Trims every field and checks lengths; duplicate phrasings are dropped.
+    /// Content with only the Chinese fields (no English).
+    pub fn new(
+        question: impl Into<String>,
+        answer: impl Into<String>,
+        similar: Vec<String>,
+        keywords: Vec<String>,
+    ) -> Self {
+        Self {
+            question: question.into(),
+            answer: answer.into(),
+            similar,
+            keywords,
+            question_en: None,
+            answer_en: None,
+            similar_en: Vec::new(),
+        }
+    }
+
+    /// Trims every field and checks lengths; duplicate phrasings are dropped, and a blank
+    /// English question or answer counts as absent.
     pub fn normalized(self) -> Result<Self, ArticleError> {
         if !chars_in(&self.question, QUESTION_MAX) {
             return Err(ArticleError::Question);
@@ -89,25 +155,23 @@ impl ArticleContent {
         if !chars_in(&self.answer, ANSWER_MAX) {
             return Err(ArticleError::Answer);
         }
-        if self.similar.len() > SIMILAR_MAX
-            || !self.similar.iter().all(|s| chars_in(s, QUESTION_MAX))
-        {
-            return Err(ArticleError::Similar);
-        }
+        let similar = phrasings(&self.similar).ok_or(ArticleError::Similar)?;
         if self.keywords.len() > 20 || !self.keywords.iter().all(|k| chars_in(k, 40)) {
             return Err(ArticleError::Keywords);
         }
-        let mut similar: Vec<String> = Vec::with_capacity(self.similar.len());
-        for s in self.similar.iter().map(|s| s.trim().to_owned()) {
-            if !similar.contains(&s) {
-                similar.push(s);
-            }
-        }
+        let question_en =
+            optional(self.question_en, QUESTION_MAX).map_err(|()| ArticleError::QuestionEn)?;
+        let answer_en =
+            optional(self.answer_en, ANSWER_MAX).map_err(|()| ArticleError::AnswerEn)?;
+        let similar_en = phrasings(&self.similar_en).ok_or(ArticleError::SimilarEn)?;
         Ok(Self {
             question: self.question.trim().to_owned(),
             answer: self.answer.trim().to_owned(),
             similar,
             keywords: self.keywords.iter().map(|k| k.trim().to_owned()).collect(),
+            question_en,
+            answer_en,
+            similar_en,
         })
     }
 }
@@ -117,12 +181,25 @@ mod tests {
     use super::*;
 
     fn content(q: &str, a: &str) -> ArticleContent {
-        ArticleContent {
-            question: q.into(),
-            answer: a.into(),
-            similar: vec![" 怎么登录 ".into(), "怎么登录".into()],
-            keywords: vec![],
-        }
+        ArticleContent::new(q, a, vec![" 怎么登录 ".into(), "怎么登录".into()], vec![])
+    }
+
+    #[test]
+    fn english_fields_are_optional_trimmed_and_checked() {
+        let mut c = content("登录不了", "请重置密码");
+        c.question_en = Some(" Can't log in ".into());
+        c.answer_en = Some("   ".into());
+        c.similar_en = vec!["cant login".into(), " cant login ".into()];
+        let n = c.clone().normalized().unwrap();
+        assert_eq!(n.question_en.as_deref(), Some("Can't log in"));
+        assert_eq!(n.answer_en, None, "blank is absent");
+        assert_eq!(n.similar_en, vec!["cant login".to_owned()]);
+        c.question_en = Some("q".repeat(201));
+        assert_eq!(c.clone().normalized(), Err(ArticleError::QuestionEn));
+        c.question_en = None;
+        c.similar_en = vec![String::new()];
+        assert_eq!(c.normalized(), Err(ArticleError::SimilarEn));
+        assert_eq!(ArticleError::AnswerEn.field(), "answer_en");
     }
 
     #[test]

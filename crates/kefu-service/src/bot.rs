@@ -34,8 +34,9 @@ pub fn faq_entry(a: &KbArticle) -> FaqEntry {
         category: a.category.clone(),
         similar: a.content.similar.clone(),
         keywords: a.content.keywords.clone(),
-        // Articles carry no English yet: English questions rank against the Chinese text.
-        ..FaqEntry::default()
+        question_en: a.content.question_en.clone(),
+        answer_en: a.content.answer_en.clone(),
+        similar_en: a.content.similar_en.clone(),
     }
 }
 

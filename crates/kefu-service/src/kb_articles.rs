@@ -61,6 +61,10 @@ pub struct ArticleInput {
     pub answer: String,
     pub similar: Vec<String>,
     pub keywords: Vec<String>,
+    /// The question, answer and other phrasings in English (optional).
+    pub question_en: Option<String>,
+    pub answer_en: Option<String>,
+    pub similar_en: Vec<String>,
     /// Publish the new version at once.
     pub publish: bool,
 }
@@ -87,6 +91,9 @@ pub async fn put_article(
         answer: input.answer,
         similar: input.similar,
         keywords: input.keywords,
+        question_en: input.question_en,
+        answer_en: input.answer_en,
+        similar_en: input.similar_en,
     }
     .normalized()
     .map_err(|e| ServiceError::field(e.field(), e.to_string()))?;

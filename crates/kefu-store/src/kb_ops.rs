@@ -6,6 +6,25 @@ macro_rules! kb_ops {
     () => {
         // --- knowledge base and bot -------------------------------------------------------
 
+        /// A version's content; `phrasings_en` is NULL on versions without English phrasings.
+        fn content_from(r: &impl crate::decode::Get) -> StoreResult<ArticleContent> {
+            let list = |json: &str| serde_json::from_str::<Vec<String>>(json).map_err(|e| StoreError::Backend(e.to_string()));
+            Ok(ArticleContent {
+                question: r.text("question")?,
+                answer: r.text("answer")?,
+                similar: list(&r.text("phrasings")?)?,
+                keywords: list(&r.text("keywords")?)?,
+                question_en: r.opt_text("question_en")?,
+                answer_en: r.opt_text("answer_en")?,
+                similar_en: r.opt_text("phrasings_en")?.map(|j| list(&j)).transpose()?.unwrap_or_default(),
+            })
+        }
+
+        /// The stored form of the English phrasings: NULL when there are none.
+        fn phrasings_en_json(content: &ArticleContent) -> StoreResult<Option<String>> {
+            if content.similar_en.is_empty() { Ok(None) } else { to_json(&content.similar_en).map(Some) }
+        }
+
         fn article_from(r: &impl crate::decode::Get) -> StoreResult<KbArticle> {
             let u32_of = |v: i64| u32::try_from(v).map_err(|e| StoreError::Backend(e.to_string()));
             Ok(KbArticle {
@@ -14,19 +33,14 @@ macro_rules! kb_ops {
                 published_version: r.opt_i64("published_version")?.map(u32_of).transpose()?,
                 latest_version: u32_of(r.i64("latest_version")?)?,
                 version: u32_of(r.i64("version")?)?,
-                content: ArticleContent {
-                    question: r.text("question")?,
-                    answer: r.text("answer")?,
-                    similar: serde_json::from_str(&r.text("phrasings")?).map_err(|e| StoreError::Backend(e.to_string()))?,
-                    keywords: serde_json::from_str(&r.text("keywords")?).map_err(|e| StoreError::Backend(e.to_string()))?,
-                },
+                content: content_from(r)?,
                 updated_at: decode::ts(r.i64("updated_at")?)?,
             })
         }
 
         const ARTICLE_SELECT: &str = "SELECT a.slug, a.category, CAST(a.published_version AS BIGINT) AS published_version, \
             CAST(a.latest_version AS BIGINT) AS latest_version, CAST(v.version AS BIGINT) AS version, v.question, v.answer, \
-            v.phrasings, v.keywords, a.updated_at FROM kb_articles a JOIN kb_article_versions v ON v.article_id = a.id";
+            v.phrasings, v.keywords, v.question_en, v.answer_en, v.phrasings_en, a.updated_at FROM kb_articles a JOIN kb_article_versions v ON v.article_id = a.id";
 
         pub(crate) async fn save_articles(c: &mut Conn, save: SaveArticles) -> StoreResult<SaveReport> {
             let mut report = SaveReport::default();
@@ -34,9 +48,10 @@ macro_rules! kb_ops {
             for d in save.drafts {
                 let similar = to_json(&d.content.similar)?;
                 let keywords = to_json(&d.content.keywords)?;
+                let similar_en = phrasings_en_json(&d.content)?;
                 let existing = sqlx::query(
                     "SELECT a.id, CAST(a.latest_version AS BIGINT) AS latest, CAST(a.published_version AS BIGINT) AS published, \
-                       a.category, v.question, v.answer, v.phrasings, v.keywords \
+                       a.category, v.question, v.answer, v.phrasings, v.keywords, v.question_en, v.answer_en, v.phrasings_en \
                      FROM kb_articles a JOIN kb_article_versions v ON v.article_id = a.id AND v.version = a.latest_version \
                      WHERE a.slug = $1",
                 )
@@ -62,6 +77,9 @@ macro_rules! kb_ops {
                             && row.text("answer")? == d.content.answer
                             && row.text("phrasings")? == similar
                             && row.text("keywords")? == keywords
+                            && row.opt_text("question_en")? == d.content.question_en
+                            && row.opt_text("answer_en")? == d.content.answer_en
+                            && row.opt_text("phrasings_en")? == similar_en
                             && row.opt_text("category")? == d.category;
                         let latest = row.i64("latest")?;
                         let id = row.i64("id")?;
@@ -81,8 +99,9 @@ macro_rules! kb_ops {
                 };
                 if changed {
                     sqlx::query(
-                        "INSERT INTO kb_article_versions (article_id, version, question, answer, phrasings, keywords, author_agent_id, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "INSERT INTO kb_article_versions (article_id, version, question, answer, phrasings, keywords, author_agent_id, created_at, \
+                           question_en, answer_en, phrasings_en) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                     )
                     .bind(article_id)
                     .bind(i32::try_from(version).map_err(|e| StoreError::Backend(e.to_string()))?)
@@ -92,6 +111,9 @@ macro_rules! kb_ops {
                     .bind(&keywords)
                     .bind(save.author.map(|a| a.0))
                     .bind(at)
+                    .bind(&d.content.question_en)
+                    .bind(&d.content.answer_en)
+                    .bind(&similar_en)
                     .execute(&mut *c)
                     .await?;
                 }
@@ -166,7 +188,8 @@ macro_rules! kb_ops {
 
         pub(crate) async fn article_versions(c: &mut Conn, slug: &str) -> StoreResult<Vec<ArticleVersion>> {
             let rows = sqlx::query(
-                "SELECT CAST(v.version AS BIGINT) AS version, v.question, v.answer, v.phrasings, v.keywords, v.author_agent_id, v.created_at \
+                "SELECT CAST(v.version AS BIGINT) AS version, v.question, v.answer, v.phrasings, v.keywords, v.question_en, v.answer_en, \
+                   v.phrasings_en, v.author_agent_id, v.created_at \
                  FROM kb_article_versions v JOIN kb_articles a ON a.id = v.article_id WHERE a.slug = $1 ORDER BY v.version",
             )
             .bind(slug)
@@ -176,12 +199,7 @@ macro_rules! kb_ops {
                 .map(|r| {
                     Ok(ArticleVersion {
                         version: u32::try_from(r.i64("version")?).map_err(|e| StoreError::Backend(e.to_string()))?,
-                        content: ArticleContent {
-                            question: r.text("question")?,
-                            answer: r.text("answer")?,
-                            similar: serde_json::from_str(&r.text("phrasings")?).map_err(|e| StoreError::Backend(e.to_string()))?,
-                            keywords: serde_json::from_str(&r.text("keywords")?).map_err(|e| StoreError::Backend(e.to_string()))?,
-                        },
+                        content: content_from(r)?,
                         author: r.opt_i64("author_agent_id")?.map(AgentId),
                         created_at: decode::ts(r.i64("created_at")?)?,
                     })

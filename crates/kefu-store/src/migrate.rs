@@ -14,6 +14,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0006_event_seq",
     "0007_audit_log",
     "0008_message_meta",
+    "0009_kb_english",
 ];
 
 const SQLITE: &[&str] = &[
@@ -25,6 +26,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0006_event_seq.sql"),
     include_str!("../migrations/sqlite/0007_audit_log.sql"),
     include_str!("../migrations/sqlite/0008_message_meta.sql"),
+    include_str!("../migrations/sqlite/0009_kb_english.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -35,6 +37,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0006_event_seq.sql"),
     include_str!("../migrations/postgres/0007_audit_log.sql"),
     include_str!("../migrations/postgres/0008_message_meta.sql"),
+    include_str!("../migrations/postgres/0009_kb_english.sql"),
 ];
 
 /// Which schema dialect to build.
@@ -50,6 +53,14 @@ pub(crate) fn migrator(dialect: Dialect) -> Migrator {
     migrator_upto(dialect, MIGRATION_NAMES.len())
 }
 
+/// A migration's version: the number its name starts with (`0009_x` is 9), so numbers
+/// taken by branches merged later keep their meaning; the position when a name has none.
+fn version_of(name: &str, position: i64) -> i64 {
+    name.split_once('_')
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or(position)
+}
+
 /// A migrator over the first `count` migrations (an older schema, for upgrade tests).
 fn migrator_upto(dialect: Dialect, count: usize) -> Migrator {
     let sources = match dialect {
@@ -59,14 +70,10 @@ fn migrator_upto(dialect: Dialect, count: usize) -> Migrator {
     let migrations: Vec<Migration> = MIGRATION_NAMES
         .iter()
         .zip(sources)
+        .zip(1i64..)
         .take(count)
-        .map(|(name, sql)| {
-            // The version is the name's number, so a branch may add 0008 while another adds
-            // 0007: each database records what it ran, under the same number everywhere.
-            let version = name
-                .split_once('_')
-                .and_then(|(n, _)| n.parse::<i64>().ok())
-                .unwrap_or_default();
+        .map(|((name, sql), position)| {
+            let version = version_of(name, position);
             let description = name.split_once('_').map_or(*name, |(_, d)| d);
             Migration::new(
                 version,
@@ -163,6 +170,15 @@ mod tests {
         let drop_db = format!("DROP DATABASE {name} WITH (FORCE)");
         sqlx::raw_sql(&drop_db).execute(&mut admin).await.unwrap();
         assert_eq!(seqs, [(1, 1), (2, 1), (1, 2), (1, 3), (2, 2)]);
+    }
+
+    #[test]
+    fn versions_come_from_the_names() {
+        assert_eq!(version_of("0009_kb_english", 7), 9);
+        assert_eq!(version_of("0002_knowledge_base", 2), 2);
+        let m = migrator(Dialect::Sqlite);
+        let versions: Vec<i64> = m.iter().map(|m| m.version).collect();
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 9]);
     }
 
     #[test]

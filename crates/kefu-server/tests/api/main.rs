@@ -12,6 +12,7 @@ mod bad_values;
 mod bot_choice;
 mod bot_first;
 mod customer_side;
+mod english_kb;
 mod escalation;
 mod flow;
 mod hardening;

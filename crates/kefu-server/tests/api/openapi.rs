@@ -333,6 +333,19 @@ fn limits_are_the_services_limits() {
         ("PutArticleRequest", "answer", "maxLength", n(ANSWER_MAX)),
         ("PutArticleRequest", "similar", "maxItems", n(SIMILAR_MAX)),
         (
+            "PutArticleRequest",
+            "question_en",
+            "maxLength",
+            n(QUESTION_MAX),
+        ),
+        ("PutArticleRequest", "answer_en", "maxLength", n(ANSWER_MAX)),
+        (
+            "PutArticleRequest",
+            "similar_en",
+            "maxItems",
+            n(SIMILAR_MAX),
+        ),
+        (
             "PutRosterRequest",
             "shifts",
             "maxItems",

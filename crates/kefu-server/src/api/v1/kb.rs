@@ -20,6 +20,14 @@ pub struct ArticleView {
     pub answer: String,
     pub similar: Vec<String>,
     pub keywords: Vec<String>,
+    /// The question in English (absent when the article has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question_en: Option<String>,
+    /// The answer in English, given to customers who write English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer_en: Option<String>,
+    /// Other phrasings in English.
+    pub similar_en: Vec<String>,
     /// The version shown here.
     pub version: u32,
     /// The version the bot and customers see (absent while only drafts exist).
@@ -38,6 +46,9 @@ impl From<&KbArticle> for ArticleView {
             answer: a.content.answer.clone(),
             similar: a.content.similar.clone(),
             keywords: a.content.keywords.clone(),
+            question_en: a.content.question_en.clone(),
+            answer_en: a.content.answer_en.clone(),
+            similar_en: a.content.similar_en.clone(),
             version: a.version,
             published_version: a.published_version,
             latest_version: a.latest_version,
@@ -79,6 +90,11 @@ pub struct ArticleVersionView {
     pub answer: String,
     pub similar: Vec<String>,
     pub keywords: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question_en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer_en: Option<String>,
+    pub similar_en: Vec<String>,
     pub author_agent_id: Option<i64>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
@@ -110,6 +126,9 @@ pub async fn find_article(
                 answer: v.content.answer,
                 similar: v.content.similar,
                 keywords: v.content.keywords,
+                question_en: v.content.question_en,
+                answer_en: v.content.answer_en,
+                similar_en: v.content.similar_en,
                 author_agent_id: v.author.map(|a| a.0),
                 created_at: v.created_at,
             })
@@ -138,6 +157,19 @@ pub struct PutArticleRequest {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub keywords: Vec<String>,
+    /// The question in English: 1–200 characters (blank counts as absent).
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub question_en: Option<String>,
+    /// The answer in English, given to customers who write English: 1–5,000 characters
+    /// (blank counts as absent).
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub answer_en: Option<String>,
+    /// Other phrasings in English: at most 100, each 1–200 characters.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub similar_en: Vec<String>,
     /// Publish at once (the bot answers with it from now on). Default false: a draft.
     #[serde(default)]
     pub publish: bool,
@@ -158,6 +190,9 @@ pub async fn put_article(
         answer: req.answer,
         similar: req.similar,
         keywords: req.keywords,
+        question_en: req.question_en,
+        answer_en: req.answer_en,
+        similar_en: req.similar_en,
         publish: req.publish,
     };
     let article = kb_articles::put_article(&state, &caller, &id, input).await?;
