@@ -85,6 +85,9 @@ pub struct Escalation {
 pub struct SendBack {
     pub ticket_id: TicketId,
     pub findings: String,
+    /// The reason on the status change back to the owner (or the queue), in the caller's
+    /// words.
+    pub reason: String,
     pub author: AgentId,
     pub actor: Actor,
     pub at: Timestamp,

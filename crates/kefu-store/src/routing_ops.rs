@@ -321,7 +321,7 @@ macro_rules! routing_ops {
             let note = insert_message(c, current.id, MessageKind::InternalNote, Some(s.author), &s.findings, &[], s.at).await?;
             let added = EventKind::MessageAdded { message_id: note.id.0, message_kind: "internal_note".into() };
             insert_event(c, current.id, &s.actor, &added, s.at).await?;
-            let reason = Some("sent back by the specialist team".to_owned());
+            let reason = Some(s.reason.clone());
             match &owner {
                 Some(owner) => {
                     if current.status != TicketStatus::Assigned {

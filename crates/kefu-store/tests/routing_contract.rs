@@ -226,6 +226,7 @@ async fn escalation_and_send_back_round_trip(store: &Arc<dyn Store>) {
     let send = |findings: &str| SendBack {
         ticket_id: t.id,
         findings: findings.into(),
+        reason: "sent back".into(),
         author: frontline.id,
         actor: actor.clone(),
         at: at(3),

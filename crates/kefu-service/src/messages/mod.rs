@@ -38,6 +38,9 @@ pub struct Messages {
     pub sla_breach_lead_note: fn(target: &str, due_at: Timestamp, priority: Priority) -> String,
     /// Staff: why a breached ticket went back to the queue (its owner was not present).
     pub sla_breach_requeued: fn(target: &str) -> String,
+    /// Staff: why a ticket went back to its frontline owner (or the queue) from a
+    /// specialist team.
+    pub sent_back_reason: &'static str,
 }
 
 impl Messages {
@@ -96,6 +99,7 @@ mod tests {
             let note = (m.sla_breach_lead_note)("resolution", at(), Priority::Urgent);
             assert!(!note.is_empty());
             assert!(!(m.sla_breach_requeued)("first_response").is_empty());
+            assert!(!m.sent_back_reason.is_empty());
         }
     }
 

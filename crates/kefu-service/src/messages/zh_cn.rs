@@ -14,6 +14,7 @@ pub(super) static MESSAGES: Messages = Messages {
     chat_handed_back_off_roster,
     sla_breach_lead_note,
     sla_breach_requeued,
+    sent_back_reason: "专业团队已处理完毕，退回一线跟进",
 };
 
 fn progress(s: TicketStatus) -> &'static str {
