@@ -98,19 +98,6 @@ impl TicketStatus {
     pub fn waits_on_customer(self) -> bool {
         matches!(self, Self::PendingCustomer)
     }
-
-    /// A progress line the customer sees for this status (zh-CN).
-    pub fn progress_zh(self) -> &'static str {
-        match self {
-            Self::New => "智能客服正在为您处理",
-            Self::Queued => "已进入人工客服队列，正在为您分配客服",
-            Self::Assigned => "客服正在处理您的问题",
-            Self::PendingCustomer => "等待您补充信息",
-            Self::Escalated => "已转交专业团队处理",
-            Self::Resolved => "问题已解决，如仍有疑问可直接回复",
-            Self::Closed => "工单已关闭",
-        }
-    }
 }
 
 impl fmt::Display for TicketStatus {

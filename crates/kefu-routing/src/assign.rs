@@ -43,14 +43,9 @@ impl From<Channel> for ChannelKind {
     }
 }
 
-/// Whether an agent is at their desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Presence {
-    Online,
-    Away,
-    Offline,
-}
+/// Whether an agent is at their desk: the domain's presence, so the server's stored value
+/// and the engine's are one type.
+pub use kefu_domain::AgentPresence as Presence;
 
 /// An agent's skill in one domain (category code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@
 
 pub mod assign;
 pub mod calendar;
+pub mod presence;
 pub mod queue;
 pub mod queue_eta;
 pub mod router;
@@ -22,8 +23,11 @@ pub use calendar::{
     BusinessCalendar, CalendarConfig, CalendarError, OpenInterval, WallTime, WeeklyHours,
     add_business_time, business_time_between,
 };
+pub use presence::{hands_back_chats, is_present};
 pub use queue::{QueueOrder, TicketQueue};
 pub use router::{Assignment, Changes, Placement, Requeued, Router, RouterError};
 pub use shift::{Day, Roster, RosterConfig, RosterEntry, Shift, ShiftError, is_on_shift};
-pub use sla_clock::{SlaClock, SlaState, SlaTarget, SlaTimers, SlaTracker, TimerKind};
+pub use sla_clock::{
+    BreachActions, SlaClock, SlaState, SlaTarget, SlaTimers, SlaTracker, TimerKind, breach_actions,
+};
 pub use staffing::{StaffingError, StaffingPlan, erlang_b, erlang_c, required_agents};

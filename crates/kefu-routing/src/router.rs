@@ -1,10 +1,11 @@
 //! The routing engine as one state machine: agents (indexed by domain and language), the
 //! waiting queue, and who holds which ticket. The server and the simulator both drive it:
 //! a new ticket is placed or queued; an agent who frees capacity, comes online or comes on
-//! shift pulls the most urgent ticket they can take; an agent who goes offline or off shift
-//! hands their chat tickets back to the queue with a note (asynchronous ones stay owned).
+//! shift pulls the most urgent ticket they can take; an agent who goes away, offline or off
+//! shift hands their chat tickets back to the queue with a note (asynchronous ones stay owned).
 
 use crate::assign::{AgentState, AssignmentPolicy, ChannelKind, Choice, Presence, QueuedTicket};
+use crate::presence::hands_back_chats;
 use crate::queue::TicketQueue;
 use jiff::Timestamp;
 use kefu_domain::{AgentId, TicketId};
@@ -247,7 +248,8 @@ impl Router {
         self.queue.remove(ticket)
     }
 
-    /// Changes presence: going offline hands chat tickets back; coming online pulls work.
+    /// Changes presence: leaving ([`hands_back_chats`]: away or offline) hands chat tickets
+    /// back; coming online pulls work.
     pub fn set_presence(
         &mut self,
         agent: AgentId,
@@ -259,7 +261,8 @@ impl Router {
             .get(&agent)
             .ok_or(RouterError::UnknownAgent(agent))?;
         self.agents[i].presence = presence;
-        self.after_change(agent, i, presence == Presence::Offline, "went offline", now)
+        let why = format!("went {presence}");
+        self.after_change(agent, i, hands_back_chats(presence), &why, now)
     }
 
     /// Changes the roster flag: going off shift hands chat tickets back; coming on pulls work.
@@ -423,6 +426,16 @@ mod tests {
         let back = r.set_presence(AgentId(2), Presence::Online, ts(4)).unwrap();
         assert_eq!(back.assigned[0].ticket_id, TicketId(1));
         assert_eq!(r.holder(TicketId(1)), Some(AgentId(2)));
+    }
+
+    #[test]
+    fn agent_going_away_hands_chats_back_like_going_offline() {
+        let mut r = router(1);
+        r.submit(ticket(1), ts(1)).unwrap();
+        let changes = r.set_presence(AgentId(1), Presence::Away, ts(2)).unwrap();
+        assert_eq!(changes.requeued.len(), 1);
+        assert!(changes.requeued[0].note.contains("went away"));
+        assert_eq!(r.holder(TicketId(1)), None);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::core::Core;
 use crate::error::ServiceResult;
 use crate::jobs::kinds::BOT_CONFIRM;
 use crate::jobs::runner::JobError;
+use crate::messages::Messages;
 use jiff::{SignedDuration, Timestamp};
 use kefu_bot::messages::Lang;
 use kefu_bot::{ConversationState, Outcome};
@@ -28,22 +29,14 @@ use std::sync::Arc;
 /// The reason on the `status_changed` event of a ticket the bot resolved (contained).
 pub const REASON: &str = "bot_contained";
 
-/// What the bot says when it closes a quiet conversation.
+/// What the bot says when it closes a quiet conversation (from the message catalogue).
 pub fn closing_text(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "看起来您的问题已经解决了。如还有问题，随时回复我。",
-        Lang::En => {
-            "It looks like your question is answered. If anything else comes up, just reply."
-        }
-    }
+    Messages::for_lang(lang).bot_closing
 }
 
-/// What the bot says when the customer says its answer helped.
+/// What the bot says when the customer says its answer helped (from the message catalogue).
 pub fn helpful_text(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "很高兴能帮到您！如还有其他问题，随时告诉我。",
-        Lang::En => "Glad I could help! If anything else comes up, just tell me.",
-    }
+    Messages::for_lang(lang).bot_helpful
 }
 
 /// The index of the turn the bot just answered, when the conversation's last turn is an

@@ -30,6 +30,16 @@ pub struct Settings {
     /// customer message by then, the answer counts as confirmed and the bot resolves the
     /// ticket (contained).
     pub bot_quiet_period: Duration,
+    /// The language of texts kefu writes for staff (hand-back and SLA notes): a BCP 47 tag,
+    /// `zh-CN` unless set.
+    pub staff_language: String,
+}
+
+impl Settings {
+    /// The catalogue staff notes are written from.
+    pub fn staff_messages(&self) -> &'static crate::messages::Messages {
+        crate::messages::Messages::for_language(&self.staff_language)
+    }
 }
 
 impl Default for Settings {
@@ -43,6 +53,7 @@ impl Default for Settings {
             bot_model: None,
             close_after: Duration::from_secs(7 * 24 * 3600),
             bot_quiet_period: Duration::from_secs(10 * 60),
+            staff_language: "zh-CN".to_owned(),
         }
     }
 }

@@ -88,6 +88,7 @@ pub async fn send_back(
         .send_back(SendBack {
             ticket_id: t.id,
             findings,
+            reason: core.settings.staff_messages().sent_back_reason.to_owned(),
             author: staff.agent_id,
             actor: caller.actor(),
             at: Timestamp::now(),

@@ -22,6 +22,7 @@ pub mod kb;
 pub mod kb_articles;
 pub mod login_guard;
 pub mod lookup;
+pub mod messages;
 pub mod roster;
 pub mod routing;
 pub mod seed;

@@ -250,24 +250,40 @@ pub async fn put_roster(
             routing::fill(state, id).await?;
         }
     } else {
-        hand_over(state, id, actor, "is off shift after a roster change", now).await?;
+        hand_over(state, id, actor, HandOverReason::OffRoster, now).await?;
     }
     Ok(parsed)
 }
 
-/// Returns the agent's live chats to the queue and routes them again.
+/// Why an agent's live chats go back to the queue without a presence change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOverReason {
+    /// Their shift ended.
+    ShiftEnded,
+    /// A roster change put them off shift.
+    OffRoster,
+}
+
+/// Returns the agent's live chats to the queue, with a note in the staff language, and
+/// routes them again.
 pub async fn hand_over(
     state: &Core,
     agent_id: AgentId,
     actor: Actor,
-    why: &str,
+    why: HandOverReason,
     at: Timestamp,
 ) -> Result<Vec<TicketId>, StoreError> {
+    let name = state.store.agent(agent_id).await?.display_name;
+    let messages = state.settings.staff_messages();
+    let note = match why {
+        HandOverReason::ShiftEnded => (messages.chat_handed_back_at_shift_end)(&name),
+        HandOverReason::OffRoster => (messages.chat_handed_back_off_roster)(&name),
+    };
     let requeued = state
         .store
         .hand_over_chats(Handover {
             agent_id,
-            why: why.to_owned(),
+            note,
             actor,
             at,
         })

@@ -397,18 +397,27 @@ pub struct PresenceOutcome {
 }
 
 /// The caller sets their own presence. Going away or offline hands their live chats back
-/// (the store's rule, shared with the shift worker); coming online pulls queued work.
+/// (kefu-routing's [`kefu_routing::hands_back_chats`], the rule the simulator's router
+/// follows too), with a note in the staff language; coming online pulls queued work.
 pub async fn set_presence(
     core: &Core,
     caller: &crate::Caller,
     presence: AgentPresence,
 ) -> ServiceResult<PresenceOutcome> {
     let staff = caller.staff()?;
+    let hand_back_note = if kefu_routing::hands_back_chats(presence) {
+        let name = core.store.agent(staff.agent_id).await?.display_name;
+        let messages = core.settings.staff_messages();
+        Some((messages.chat_handed_back_on_presence)(&name, presence))
+    } else {
+        None
+    };
     let ids = core
         .store
         .set_presence(kefu_store::PresenceChange {
             agent_id: staff.agent_id,
             presence,
+            hand_back_note,
             actor: caller.actor(),
             at: Timestamp::now(),
         })

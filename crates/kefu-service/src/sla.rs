@@ -8,7 +8,9 @@ use crate::core::{Catalogue, Core};
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::{Priority, SlaTargets, Ticket, TicketId};
 use kefu_routing::{BusinessCalendar, SlaTarget, SlaTimers, SlaTracker, TimerKind};
-use kefu_store::{NewTimer, SlaSchedule, SlaTimerKind, SlaUpdate};
+use kefu_store::{
+    Breach, BreachPolicy, BreachResponse, NewTimer, SlaSchedule, SlaTimerKind, SlaUpdate,
+};
 
 /// What happened to a ticket, as far as its SLA clocks care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,4 +187,23 @@ pub fn first_response_due(catalogue: &Catalogue, t: &Ticket) -> Option<Timestamp
     t.created_at
         .checked_add(SignedDuration::from_mins(i64::from(minutes)))
         .ok()
+}
+
+/// What a breach does, decided by kefu-routing's [`kefu_routing::breach_actions`] (raise
+/// one step; requeue when the owner is not present) and worded from `messages` (the staff
+/// language): the store asks it once per breach inside the claiming transaction.
+pub fn breach_policy(messages: &'static crate::messages::Messages) -> BreachPolicy {
+    Box::new(move |b: &Breach<'_>| {
+        let decided = kefu_routing::breach_actions(b.ticket.priority, b.owner_presence);
+        let priority = decided.raise_to.unwrap_or(b.ticket.priority);
+        BreachResponse {
+            raise_to: decided.raise_to,
+            lead_note: Some((messages.sla_breach_lead_note)(
+                b.target, b.due_at, priority,
+            )),
+            requeue_reason: decided
+                .requeue
+                .then(|| (messages.sla_breach_requeued)(b.target)),
+        }
+    })
 }

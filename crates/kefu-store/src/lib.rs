@@ -108,8 +108,9 @@ pub trait Store: Send + Sync + 'static {
 
     // --- routing, escalation, SLA timers (routing.rs) ------------------------------------
 
-    /// Sets an agent's presence; leaving (away/offline) returns their live chat tickets to
-    /// the queue with a handover note. Returns the requeued tickets.
+    /// Sets an agent's presence; with a `hand_back_note` (the caller's presence rule says
+    /// they are leaving) their live chat tickets go back to the queue with that note.
+    /// Returns the requeued tickets.
     async fn set_presence(&self, change: PresenceChange) -> StoreResult<Vec<TicketId>>;
     /// Returns an agent's assigned live chats to the queue with a handover note (their
     /// asynchronous tickets stay owned). Returns the requeued tickets.
@@ -148,12 +149,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     async fn pending_timers(&self, ticket: TicketId) -> StoreResult<Vec<PendingTimer>>;
     /// Claims up to `limit` due timers, marks them fired and applies them, in one
-    /// transaction; on PostgreSQL rows other nodes hold are skipped (`SKIP LOCKED`).
+    /// transaction; on PostgreSQL rows other nodes hold are skipped (`SKIP LOCKED`). What a
+    /// breach does is `policy`'s decision, asked once per breach inside the transaction.
     async fn claim_due_timers(
         &self,
         now: jiff::Timestamp,
         node_id: &str,
         limit: u32,
+        policy: BreachPolicy,
     ) -> StoreResult<Vec<FiredTimer>>;
 
     // --- customers -------------------------------------------------------------------------

@@ -8,6 +8,9 @@ use kefu_domain::{Actor, Agent, AgentId, AgentPresence, Priority, TeamId, Ticket
 pub struct PresenceChange {
     pub agent_id: AgentId,
     pub presence: AgentPresence,
+    /// `Some(note)`: the caller's rule says the agent is leaving, so their live chats go
+    /// back to the queue with this note (asynchronous tickets stay owned).
+    pub hand_back_note: Option<String>,
     pub actor: Actor,
     pub at: Timestamp,
 }
@@ -35,13 +38,13 @@ pub struct AgentRoster {
     pub updated_at: Timestamp,
 }
 
-/// An agent's live chats go back to the queue with a handover note
-/// (`handover: {name} {why}; chat returned to the queue`); asynchronous tickets stay owned.
+/// An agent's live chats go back to the queue with a handover note; asynchronous tickets
+/// stay owned.
 #[derive(Debug, Clone)]
 pub struct Handover {
     pub agent_id: AgentId,
-    /// What happened, after the agent's name: `went offline`, `reached the end of their shift`.
-    pub why: String,
+    /// The note on each returned chat's status change, in the caller's words.
+    pub note: String,
     pub actor: Actor,
     pub at: Timestamp,
 }
@@ -82,6 +85,9 @@ pub struct Escalation {
 pub struct SendBack {
     pub ticket_id: TicketId,
     pub findings: String,
+    /// The reason on the status change back to the owner (or the queue), in the caller's
+    /// words.
+    pub reason: String,
     pub author: AgentId,
     pub actor: Actor,
     pub at: Timestamp,
@@ -141,12 +147,41 @@ pub struct SlaSchedule {
 /// `None` leaves everything as it is. Runs inside the store's transaction.
 pub type SlaUpdate = Box<dyn FnOnce(Option<String>) -> Option<SlaSchedule> + Send>;
 
+/// A breach timer firing on an open ticket, as the claiming transaction sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Breach<'a> {
+    pub ticket: &'a Ticket,
+    /// `first_response`, `next_response` or `resolution`.
+    pub target: &'a str,
+    pub due_at: Timestamp,
+    /// The presence of the agent holding the ticket while it is `assigned`; `None` when
+    /// nobody holds it that way.
+    pub owner_presence: Option<AgentPresence>,
+}
+
+/// What to do about a breach, decided by the caller (the store only applies it): logged
+/// as `sla_breached` in every case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreachResponse {
+    /// The ticket's new priority (`priority_changed` logged), if it changes.
+    pub raise_to: Option<Priority>,
+    /// An internal note for the team lead, if any.
+    pub lead_note: Option<String>,
+    /// `Some(reason)`: the ticket goes back to the queue with this status-change reason.
+    pub requeue_reason: Option<String>,
+}
+
+/// Decides each breach inside the claiming transaction, so claiming a timer and applying
+/// its breach stay one atomic step.
+pub type BreachPolicy = Box<dyn FnMut(&Breach<'_>) -> BreachResponse + Send>;
+
 /// What firing a timer did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerOutcome {
     /// `sla_warning` logged.
     Warned,
-    /// `sla_breached` logged and priority raised; `requeued` when the owner was away.
+    /// `sla_breached` logged; `priority` is the ticket's priority after the breach and
+    /// `requeued` says whether it went back to the queue (both as the policy decided).
     Breached { priority: Priority, requeued: bool },
     /// The ticket no longer needs it (answered, resolved); marked fired, nothing logged.
     Skipped,

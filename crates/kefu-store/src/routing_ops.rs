@@ -54,21 +54,20 @@ macro_rules! routing_ops {
             .bind(ms(p.at))
             .execute(&mut *c)
             .await?;
-            if p.presence == AgentPresence::Online {
+            let Some(note) = p.hand_back_note else {
                 return Ok(Vec::new());
-            }
-            // Leaving: live chats go back to the queue with a handover note.
-            let handover = Handover { agent_id: p.agent_id, why: format!("went {}", p.presence), actor: p.actor, at: p.at };
-            requeue_chats(c, &who, handover).await
+            };
+            let handover = Handover { agent_id: who.id, note, actor: p.actor, at: p.at };
+            requeue_chats(c, handover).await
         }
 
         pub(crate) async fn hand_over_chats(c: &mut Conn, h: Handover) -> StoreResult<Vec<TicketId>> {
-            let who = agent(c, h.agent_id).await?;
-            requeue_chats(c, &who, h).await
+            agent(c, h.agent_id).await?;
+            requeue_chats(c, h).await
         }
 
         /// Returns the agent's assigned live chats to the queue; asynchronous tickets stay owned.
-        async fn requeue_chats(c: &mut Conn, who: &Agent, h: Handover) -> StoreResult<Vec<TicketId>> {
+        async fn requeue_chats(c: &mut Conn, h: Handover) -> StoreResult<Vec<TicketId>> {
             let mut requeued = Vec::new();
             let sql = format!(
                 "SELECT id FROM tickets WHERE assignee_id = $1 AND status = 'assigned' AND channel IN ({}) ORDER BY id",
@@ -80,8 +79,7 @@ macro_rules! routing_ops {
                 if current.status != TicketStatus::Assigned || current.assignee != Some(h.agent_id) {
                     continue;
                 }
-                let note = format!("handover: {} {}; chat returned to the queue", who.display_name, h.why);
-                set_status(c, &current, TicketStatus::Queued, &h.actor, Some(note), h.at).await?;
+                set_status(c, &current, TicketStatus::Queued, &h.actor, Some(h.note.clone()), h.at).await?;
                 requeued.push(current.id);
             }
             Ok(requeued)
@@ -323,7 +321,7 @@ macro_rules! routing_ops {
             let note = insert_message(c, current.id, MessageKind::InternalNote, Some(s.author), &s.findings, &[], s.at).await?;
             let added = EventKind::MessageAdded { message_id: note.id.0, message_kind: "internal_note".into() };
             insert_event(c, current.id, &s.actor, &added, s.at).await?;
-            let reason = Some("sent back by the specialist team".to_owned());
+            let reason = Some(s.reason.clone());
             match &owner {
                 Some(owner) => {
                     if current.status != TicketStatus::Assigned {
@@ -459,7 +457,13 @@ macro_rules! routing_ops {
                 .collect()
         }
 
-        pub(crate) async fn claim_due_timers(c: &mut Conn, now: jiff::Timestamp, node: String, limit: u32) -> StoreResult<Vec<FiredTimer>> {
+        pub(crate) async fn claim_due_timers(
+            c: &mut Conn,
+            now: jiff::Timestamp,
+            node: String,
+            limit: u32,
+            mut policy: BreachPolicy,
+        ) -> StoreResult<Vec<FiredTimer>> {
             let sql = format!(
                 "SELECT id, ticket_id, kind, target, due_at FROM timers WHERE fired_at IS NULL AND due_at <= $1 \
                  ORDER BY due_at, id LIMIT $2 {}",
@@ -501,14 +505,14 @@ macro_rules! routing_ops {
                 if marked.rows_affected() == 0 {
                     continue;
                 }
-                let outcome = fire(c, ticket_id, kind, &target, due_at, now).await?;
+                let outcome = fire(c, ticket_id, kind, &target, due_at, now, &mut policy).await?;
                 fired.push(FiredTimer { id, ticket_id, kind, target, due_at, outcome });
             }
             Ok(fired)
         }
 
-        /// Applies a fired timer to its ticket: a warning is logged; a breach is logged,
-        /// raises the priority one step and, when the owner is not online, requeues it.
+        /// Applies a fired timer to its ticket: a warning is logged; a breach is logged and
+        /// then handled as `policy` decides (priority, a note for the lead, requeue).
         async fn fire(
             c: &mut Conn,
             id: TicketId,
@@ -516,6 +520,7 @@ macro_rules! routing_ops {
             target: &str,
             due_at: jiff::Timestamp,
             now: jiff::Timestamp,
+            policy: &mut BreachPolicy,
         ) -> StoreResult<TimerOutcome> {
             let current = ticket_for_update(c, id).await?;
             let answered = target == "first_response" && current.first_response_at.is_some();
@@ -530,35 +535,35 @@ macro_rules! routing_ops {
             }
             let ev = EventKind::SlaBreached { target: target.to_owned(), due_at };
             insert_event(c, id, &actor, &ev, now).await?;
-            let raised = current.priority.raised();
-            if raised != current.priority {
+            let owner_presence = match (current.status, current.assignee) {
+                (TicketStatus::Assigned, Some(owner)) => Some(agent_presence(c, owner).await?),
+                _ => None,
+            };
+            let decided = policy(&Breach { ticket: &current, target, due_at, owner_presence });
+            let priority = decided.raise_to.unwrap_or(current.priority);
+            if priority != current.priority {
                 sqlx::query("UPDATE tickets SET priority = $1, updated_at = $2 WHERE id = $3")
-                    .bind(i32::from(raised.rank()))
+                    .bind(i32::from(priority.rank()))
                     .bind(ms(now))
                     .bind(id.0)
                     .execute(&mut *c)
                     .await?;
-                let ev = EventKind::PriorityChanged { from: current.priority.to_string(), to: raised.to_string() };
+                let ev = EventKind::PriorityChanged { from: current.priority.to_string(), to: priority.to_string() };
                 insert_event(c, id, &actor, &ev, now).await?;
             }
-            // The breach is put in front of the team lead as a note on the ticket, which the
-            // supervisor views and (later) notifications pick up.
-            let note = format!(
-                "【SLA 超时】{target} 目标已于 {} 超时，优先级已提升为 {raised}。请值班主管跟进。",
-                due_at
-            );
-            let m = insert_message(c, id, MessageKind::InternalNote, None, &note, &[], now).await?;
-            let ev = EventKind::MessageAdded { message_id: m.id.0, message_kind: "internal_note".into() };
-            insert_event(c, id, &actor, &ev, now).await?;
-            let mut requeued = false;
-            if let (TicketStatus::Assigned, Some(owner)) = (current.status, current.assignee)
-                && agent_presence(c, owner).await? != AgentPresence::Online
-            {
-                let reason = Some(format!("SLA {target} breached while the agent was not online; returned to the queue"));
-                set_status(c, &current, TicketStatus::Queued, &actor, reason, now).await?;
-                requeued = true;
+            if let Some(note) = &decided.lead_note {
+                let m = insert_message(c, id, MessageKind::InternalNote, None, note, &[], now).await?;
+                let ev = EventKind::MessageAdded { message_id: m.id.0, message_kind: "internal_note".into() };
+                insert_event(c, id, &actor, &ev, now).await?;
             }
-            Ok(TimerOutcome::Breached { priority: raised, requeued })
+            let requeued = match decided.requeue_reason {
+                Some(reason) if current.status == TicketStatus::Assigned => {
+                    set_status(c, &current, TicketStatus::Queued, &actor, Some(reason), now).await?;
+                    true
+                }
+                _ => false,
+            };
+            Ok(TimerOutcome::Breached { priority, requeued })
         }
     };
 }

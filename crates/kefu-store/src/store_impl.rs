@@ -196,9 +196,10 @@ macro_rules! impl_store {
                 now: jiff::Timestamp,
                 node_id: &str,
                 limit: u32,
+                policy: BreachPolicy,
             ) -> StoreResult<Vec<FiredTimer>> {
                 let node = node_id.to_owned();
-                self.write(move |c| Box::pin(ops::claim_due_timers(c, now, node, limit)))
+                self.write(move |c| Box::pin(ops::claim_due_timers(c, now, node, limit, policy)))
                     .await
             }
             async fn customer(&self, id: CustomerId) -> StoreResult<Customer> {

@@ -89,6 +89,7 @@ async fn suite(store: Arc<dyn Store>) {
     escalation_and_send_back_round_trip(&store).await;
     transfer_to_agent_and_to_team(&store).await;
     timers_fire_once_with_their_effects(&store).await;
+    breach_applies_what_the_policy_decides(&store).await;
     concurrent_claimers_get_disjoint_timers(&store).await;
     rosters_are_replaced_and_shift_end_hands_chats_over(&store).await;
     categories_keep_their_certification_setting(&store).await;
@@ -112,6 +113,8 @@ async fn assignment_needs_presence_and_room_and_offline_requeues_chats(store: &A
     let change = |presence| PresenceChange {
         agent_id: a.id,
         presence,
+        hand_back_note: (presence != AgentPresence::Online)
+            .then(|| format!("handover: {presence}")),
         actor: Actor::Agent { id: a.id },
         at: at(5),
     };
@@ -166,7 +169,7 @@ async fn assignment_needs_presence_and_room_and_offline_requeues_chats(store: &A
     assert_eq!((back.status, back.assignee), (TicketStatus::Queued, None));
     let events = store.events(t1.id).await.unwrap();
     assert!(events.iter().any(|e| matches!(&e.kind,
-        EventKind::StatusChanged { reason: Some(r), .. } if r.contains("handover"))));
+        EventKind::StatusChanged { reason: Some(r), .. } if r == "handover: offline")));
     assert!(
         !store
             .routing_agents(None)
@@ -223,6 +226,7 @@ async fn escalation_and_send_back_round_trip(store: &Arc<dyn Store>) {
     let send = |findings: &str| SendBack {
         ticket_id: t.id,
         findings: findings.into(),
+        reason: "sent back".into(),
         author: frontline.id,
         actor: actor.clone(),
         at: at(3),
@@ -334,6 +338,86 @@ fn schedule(warning: i64, breach: i64) -> SlaUpdate {
     })
 }
 
+/// The product's rule as kefu-routing states it, restated here (the store may not depend on
+/// routing): raise one step, a note for the lead, requeue when the owner is not online.
+fn policy() -> BreachPolicy {
+    Box::new(|b: &Breach<'_>| {
+        let raised = b.ticket.priority.raised();
+        BreachResponse {
+            raise_to: (raised != b.ticket.priority).then_some(raised),
+            lead_note: Some(format!("lead: {} breached", b.target)),
+            requeue_reason: b
+                .owner_presence
+                .filter(|p| *p != AgentPresence::Online)
+                .map(|_| "owner not online".to_owned()),
+        }
+    })
+}
+
+/// The store applies what the policy decides and nothing else, and tells it the owner's
+/// presence while the ticket is assigned.
+async fn breach_applies_what_the_policy_decides(store: &Arc<dyn Store>) {
+    let a = agent(store, "breach-owner@example.com", 3).await;
+    store
+        .set_presence(PresenceChange {
+            agent_id: a.id,
+            presence: AgentPresence::Online,
+            hand_back_note: None,
+            actor: Actor::System,
+            at: at(1),
+        })
+        .await
+        .unwrap();
+    let t = open(store, "br-1").await;
+    store
+        .assign_if_room(routed(&t, &a, 3))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .update_sla(t.id, at(0), schedule(100, 200))
+        .await
+        .unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let keep_priority_but_requeue: BreachPolicy = Box::new(move |b: &Breach<'_>| {
+        log.lock()
+            .unwrap()
+            .push((b.ticket.id, b.target.to_owned(), b.owner_presence));
+        BreachResponse {
+            raise_to: None,
+            lead_note: None,
+            requeue_reason: Some("told to".into()),
+        }
+    });
+    let fired: Vec<_> = store
+        .claim_due_timers(at(10_000), "n1", 100, keep_priority_but_requeue)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.ticket_id == t.id)
+        .collect();
+    assert_eq!(fired.len(), 2);
+    assert!(fired.iter().any(|f| f.outcome
+        == TimerOutcome::Breached {
+            priority: Priority::Normal,
+            requeued: true
+        }));
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.contains(&(t.id, "resolution".to_owned(), Some(AgentPresence::Online))));
+    let after = store.ticket(t.id).await.unwrap();
+    assert_eq!(
+        (after.status, after.assignee, after.priority),
+        (TicketStatus::Queued, None, Priority::Normal)
+    );
+    let events = store.events(t.id).await.unwrap();
+    assert!(events.iter().any(|e| matches!(&e.kind,
+        EventKind::StatusChanged { reason: Some(r), .. } if r == "told to")));
+    assert!(!events.iter().any(|e| e.kind.name() == "priority_changed"));
+    let notes = store.messages(t.id, true).await.unwrap();
+    assert!(!notes.iter().any(|m| m.kind == MessageKind::InternalNote));
+}
+
 async fn timers_fire_once_with_their_effects(store: &Arc<dyn Store>) {
     let t = open(store, "tm-1").await;
     assert!(
@@ -355,11 +439,29 @@ async fn timers_fire_once_with_their_effects(store: &Arc<dyn Store>) {
             .filter(|f| f.ticket_id == t.id)
             .collect::<Vec<_>>()
     };
-    assert!(mine(store.claim_due_timers(at(99), "n1", 100).await.unwrap()).is_empty());
-    let fired = mine(store.claim_due_timers(at(150), "n1", 100).await.unwrap());
+    assert!(
+        mine(
+            store
+                .claim_due_timers(at(99), "n1", 100, policy())
+                .await
+                .unwrap()
+        )
+        .is_empty()
+    );
+    let fired = mine(
+        store
+            .claim_due_timers(at(150), "n1", 100, policy())
+            .await
+            .unwrap(),
+    );
     assert_eq!(fired.len(), 1);
     assert_eq!(fired[0].outcome, TimerOutcome::Warned);
-    let fired = mine(store.claim_due_timers(at(10_000), "n1", 100).await.unwrap());
+    let fired = mine(
+        store
+            .claim_due_timers(at(10_000), "n1", 100, policy())
+            .await
+            .unwrap(),
+    );
     assert_eq!(fired.len(), 1);
     assert!(matches!(
         fired[0].outcome,
@@ -368,7 +470,15 @@ async fn timers_fire_once_with_their_effects(store: &Arc<dyn Store>) {
             requeued: false
         }
     ));
-    assert!(mine(store.claim_due_timers(at(20_000), "n1", 100).await.unwrap()).is_empty());
+    assert!(
+        mine(
+            store
+                .claim_due_timers(at(20_000), "n1", 100, policy())
+                .await
+                .unwrap()
+        )
+        .is_empty()
+    );
     let events = store.events(t.id).await.unwrap();
     assert_eq!(
         events
@@ -385,6 +495,12 @@ async fn timers_fire_once_with_their_effects(store: &Arc<dyn Store>) {
         1
     );
     assert_eq!(store.ticket(t.id).await.unwrap().priority, Priority::High);
+    let notes = store.messages(t.id, true).await.unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.kind == MessageKind::InternalNote && m.body == "lead: resolution breached")
+    );
     assert!(store.pending_timers(t.id).await.unwrap().is_empty());
 }
 
@@ -403,7 +519,10 @@ async fn concurrent_claimers_get_disjoint_timers(store: &Arc<dyn Store>) {
         tokio::spawn(async move {
             let mut got = Vec::new();
             loop {
-                let batch = store.claim_due_timers(at(100_000), node, 3).await.unwrap();
+                let batch = store
+                    .claim_due_timers(at(100_000), node, 3, policy())
+                    .await
+                    .unwrap();
                 if batch.is_empty() {
                     break;
                 }
@@ -445,7 +564,7 @@ async fn timers_survive_a_restart(db: &TestDatabase) {
     assert_eq!(
         mine(
             after
-                .claim_due_timers(at(10_000), "restarted", 100)
+                .claim_due_timers(at(10_000), "restarted", 100, policy())
                 .await
                 .unwrap()
         ),
@@ -454,7 +573,7 @@ async fn timers_survive_a_restart(db: &TestDatabase) {
     assert_eq!(
         mine(
             before
-                .claim_due_timers(at(10_000), "old", 100)
+                .claim_due_timers(at(10_000), "old", 100, policy())
                 .await
                 .unwrap()
         ),
@@ -463,7 +582,7 @@ async fn timers_survive_a_restart(db: &TestDatabase) {
     assert_eq!(
         mine(
             after
-                .claim_due_timers(at(20_000), "restarted", 100)
+                .claim_due_timers(at(20_000), "restarted", 100, policy())
                 .await
                 .unwrap()
         ),
@@ -520,6 +639,7 @@ async fn rosters_are_replaced_and_shift_end_hands_chats_over(store: &Arc<dyn Sto
         .set_presence(PresenceChange {
             agent_id: a.id,
             presence: AgentPresence::Online,
+            hand_back_note: None,
             actor: Actor::System,
             at: at(5),
         })
@@ -550,7 +670,7 @@ async fn rosters_are_replaced_and_shift_end_hands_chats_over(store: &Arc<dyn Sto
         .unwrap();
     let handover = || Handover {
         agent_id: a.id,
-        why: "reached the end of their shift".into(),
+        note: "交接：客服 班次结束".into(),
         actor: Actor::System,
         at: at(20),
     };
@@ -566,7 +686,7 @@ async fn rosters_are_replaced_and_shift_end_hands_chats_over(store: &Arc<dyn Sto
     let events = store.events(chat.id).await.unwrap();
     assert!(events.iter().any(|e| matches!(&e.kind,
         EventKind::StatusChanged { reason: Some(r), .. }
-            if r == "handover: 客服 reached the end of their shift; chat returned to the queue")));
+            if r == "交接：客服 班次结束")));
     assert!(matches!(
         store
             .hand_over_chats(Handover {

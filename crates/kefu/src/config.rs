@@ -564,7 +564,7 @@ impl Config {
                 .and_then(|c| kefu_routing::BusinessCalendar::try_from(c).ok())
                 .unwrap_or_default(),
             bot_model,
-            // close_after and bot_quiet_period: defaults until the configuration names them.
+            ..kefu_service::Settings::default()
         })
     }
 }

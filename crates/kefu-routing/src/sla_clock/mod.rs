@@ -28,8 +28,10 @@
 //! Every event returns [`SlaTimers`]: for each target, the one timer that should now be
 //! pending (replacing any pending one), or `None` to cancel it.
 
+mod breach;
 mod tracker;
 
+pub use breach::{BreachActions, breach_actions};
 pub use tracker::{SlaTarget, SlaTimers, SlaTracker};
 
 use crate::calendar::{BusinessCalendar, add_business_time, business_time_between};

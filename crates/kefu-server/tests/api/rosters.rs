@@ -270,9 +270,8 @@ async fn a_night_shift_crosses_midnight_and_its_end_hands_chats_back() {
     );
     let log = events(&app, &supervisor, &number).await;
     assert!(
-        log.iter().any(|e| e
-            .to_string()
-            .contains("reached the end of their shift; chat returned to the queue")),
+        log.iter()
+            .any(|e| e.to_string().contains("班次结束，会话已退回队列")),
         "{log:?}"
     );
     // Ticking the same minute again (another node) changes nothing.

@@ -1,5 +1,5 @@
 //! Routing over HTTP: presence, auto-assignment, queue position, escalation round trip,
-//! SLA timers firing once.
+//! SLA timers firing once, the hand-back-on-away and breach rules.
 
 use super::*;
 use jiff::{SignedDuration, Timestamp};
@@ -292,4 +292,114 @@ async fn routing_routes_name_the_bad_field() {
         .await
         .unwrap();
     expect_problem(r, StatusCode::CONFLICT, "not_escalated").await;
+}
+
+async fn detail(app: &TestApp, token: &str, number: &str) -> Value {
+    app.get(&format!("/api/v1/tickets/{number}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A live chat handed to a person and held by agent1 (online).
+async fn chat_held_by_agent1(app: &TestApp, external_id: &str) -> (String, String, i64) {
+    let agent = app.login("agent1@kefu.local").await;
+    let id = me(app, &agent).await;
+    presence(app, &agent, "online").await;
+    let opened = app
+        .open_in_app(
+            external_id,
+            "我要转人工，账号13800138000，直播带货佣金没结算",
+        )
+        .await;
+    let number = opened["ticket"]["number"].as_str().unwrap().to_owned();
+    let supervisor = app.login("supervisor@kefu.local").await;
+    if detail(app, &supervisor, &number).await["ticket"]["assignee_id"] != id {
+        let r = app
+            .post(&format!("/api/v1/tickets/{number}/assign"))
+            .bearer_auth(&supervisor)
+            .json(&json!({"agent_id": id}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    }
+    let held = detail(app, &supervisor, &number).await;
+    assert_eq!(held["ticket"]["status"], "assigned", "{held}");
+    (agent, number, id)
+}
+
+#[tokio::test]
+async fn going_away_hands_live_chats_back_with_a_note_in_the_staff_language() {
+    let app = spawn_app().await;
+    let (agent, number, _) = chat_held_by_agent1(&app, "away-1").await;
+    let changed = presence(&app, &agent, "away").await;
+    assert_eq!(changed["requeued"], json!([number]), "{changed}");
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let after = detail(&app, &supervisor, &number).await;
+    assert_eq!(after["ticket"]["status"], "queued", "{after}");
+    assert!(after["ticket"]["assignee_id"].is_null(), "{after}");
+    let log = events(&app, &supervisor, &number).await;
+    assert!(
+        log.iter().any(|e| e
+            .to_string()
+            .contains("交接：客服小李 已暂离，会话已退回队列")),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_breach_raises_priority_notes_the_lead_and_requeues_when_the_owner_is_away() {
+    let app = spawn_app().await;
+    let agent = app.login("agent2@kefu.local").await;
+    presence(&app, &agent, "online").await;
+    // An e-mail-like (asynchronous) ticket: going away keeps it owned, the breach does not.
+    let opened = open_with(&app, "br-away", "low").await;
+    let number = opened["ticket"]["number"].as_str().unwrap().to_owned();
+    assert_eq!(opened["ticket"]["status"], "assigned", "{opened}");
+    let changed = presence(&app, &agent, "away").await;
+    assert!(changed["requeued"].as_array().unwrap().is_empty());
+    let later = Timestamp::now() + SignedDuration::from_hours(24 * 4);
+    while !kefu_service::workers::sla::tick(&app.state.core, "test-node", later)
+        .await
+        .unwrap()
+        .is_empty()
+    {}
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let after = detail(&app, &supervisor, &number).await;
+    // Two targets breached (first response, resolution): low → normal → high.
+    assert_eq!(after["ticket"]["priority"], "high", "{after}");
+    assert_eq!(after["ticket"]["status"], "queued", "{after}");
+    assert!(after["ticket"]["assignee_id"].is_null(), "{after}");
+    let log = events(&app, &supervisor, &number).await;
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(
+        text.contains("SLA 首次响应目标超时且处理人不在线，工单已退回队列"),
+        "{text}"
+    );
+    let notes = serde_json::to_string(&after).unwrap();
+    assert!(notes.contains("【SLA 超时】"), "{notes}");
+}
+
+#[tokio::test]
+async fn a_breach_leaves_the_ticket_with_an_online_owner() {
+    let app = spawn_app().await;
+    let agent = app.login("agent2@kefu.local").await;
+    presence(&app, &agent, "online").await;
+    let opened = open_with(&app, "br-online", "normal").await;
+    let number = opened["ticket"]["number"].as_str().unwrap().to_owned();
+    let later = Timestamp::now() + SignedDuration::from_hours(24 * 4);
+    while !kefu_service::workers::sla::tick(&app.state.core, "test-node", later)
+        .await
+        .unwrap()
+        .is_empty()
+    {}
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let after = detail(&app, &supervisor, &number).await;
+    assert_eq!(after["ticket"]["status"], "assigned", "{after}");
+    assert_eq!(after["ticket"]["priority"], "urgent", "{after}");
 }

@@ -57,7 +57,7 @@ pub async fn tick(state: &Core, from: Timestamp, to: Timestamp) -> Result<ShiftT
         };
         match (shifts.covers(from), shifts.covers(to)) {
             (true, false) => {
-                let why = "reached the end of their shift";
+                let why = roster::HandOverReason::ShiftEnded;
                 let requeued = roster::hand_over(state, r.agent_id, Actor::System, why, to).await?;
                 if !requeued.is_empty() {
                     tracing::info!(agent.id = %r.agent_id, tickets = requeued.len(), "shift ended; chats handed over");

@@ -1,6 +1,7 @@
 //! The SLA timer worker: every second it claims due timers, which the store marks fired
-//! and applies in the same transaction (warning → `sla_warning`; breach → `sla_breached`,
-//! priority raised one step, requeued when the owner is not online). Each timer fires
+//! and applies in the same transaction (warning → `sla_warning`; breach → `sla_breached`
+//! and what [`sla::breach_policy`] decides: priority raised one step, a note for the lead,
+//! requeued when the owner is not present). Each timer fires
 //! once, across restarts and nodes (PostgreSQL claims with `FOR UPDATE SKIP LOCKED`).
 //! Follow-ups run after the commit: a warning schedules the breach; a requeued ticket is
 //! routed again.
@@ -36,7 +37,11 @@ pub async fn run(state: std::sync::Arc<Core>, mut stop: super::Stop) {
 pub async fn tick(state: &Core, node: &str, now: Timestamp) -> Result<Vec<FiredTimer>, StoreError> {
     let mut all = Vec::new();
     for _ in 0..MAX_BATCHES {
-        let fired = state.store.claim_due_timers(now, node, BATCH).await?;
+        let policy = sla::breach_policy(state.settings.staff_messages());
+        let fired = state
+            .store
+            .claim_due_timers(now, node, BATCH, policy)
+            .await?;
         let done = fired.len() < usize::try_from(BATCH).unwrap_or(usize::MAX);
         for f in &fired {
             follow_up(state, f).await;

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kefu_domain::{Message, Ticket, TicketId};
 use kefu_service::lookup::{self, CustomerTicket, parse_number};
+use kefu_service::messages::Messages;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -131,12 +132,18 @@ fn message_view(m: &Message) -> CustomerMessageView {
     }
 }
 
+/// The progress line from the message catalogue (zh-CN until lookups carry the customer's
+/// language).
+fn progress(status: kefu_domain::TicketStatus) -> String {
+    (Messages::for_language("zh-CN").progress)(status).to_owned()
+}
+
 fn view(t: &Ticket, messages: &[Message]) -> CustomerTicketView {
     CustomerTicketView {
         number: t.number.as_string(),
         number_display: t.number.grouped(),
         status: t.status.as_str().into(),
-        progress: t.status.progress_zh().into(),
+        progress: progress(t.status),
         subject: t.subject.clone(),
         category: t.category.as_str().into(),
         created_at: t.created_at,
@@ -277,7 +284,7 @@ pub async fn list_own_tickets(
                 number: t.number.as_string(),
                 number_display: t.number.grouped(),
                 status: t.status.as_str().into(),
-                progress: t.status.progress_zh().into(),
+                progress: progress(t.status),
                 subject: t.subject.clone(),
                 category: t.category.as_str().into(),
                 created_at: t.created_at,
