@@ -1,4 +1,5 @@
-//! Contract of the routing, escalation and SLA-timer steps, on SQLite always and on
+//! Contract of the routing, escalation, roster and category steps (SLA timers have their
+//! own suite, sla_timers_contract.rs), on SQLite always and on
 //! PostgreSQL when `KEFU_TEST_POSTGRES_URL` is set (required under `CI=true`).
 
 #![allow(
@@ -6,91 +7,20 @@
     clippy::expect_used,
     reason = "a test fails loudly"
 )]
-use jiff::Timestamp;
 use kefu_domain::*;
 use kefu_store::testing::TestDatabase;
 use kefu_store::*;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 mod common;
-
-fn at(sec: i64) -> Timestamp {
-    Timestamp::from_second(1_790_000_000 + sec).unwrap()
-}
-
-fn new_ticket(external_id: &str, channel: Channel) -> NewTicket {
-    NewTicket {
-        customer: CustomerProfile {
-            identity: CustomerRef {
-                channel,
-                external_id: external_id.into(),
-            },
-            display_name: None,
-            email: None,
-            phone: None,
-            language: "zh-CN".into(),
-        },
-        channel,
-        subject: "登录不了".into(),
-        body: "验证码收不到".into(),
-        attachments: vec![],
-        category: CategoryCode::parse("account").unwrap(),
-        priority: Priority::Normal,
-        status: TicketStatus::Queued,
-        context: serde_json::json!({}),
-        first_response_due: Some(at(3600)),
-        actor: Actor::Customer,
-        idempotency: None,
-        bot: None,
-        sla: None,
-        at: at(0),
-    }
-}
-
-async fn open(store: &Arc<dyn Store>, external_id: &str) -> Ticket {
-    store
-        .open_ticket(new_ticket(external_id, Channel::InApp))
-        .await
-        .unwrap()
-        .ticket
-}
-
-async fn agent(store: &Arc<dyn Store>, email: &str, capacity: u16) -> Agent {
-    store
-        .create_agent(NewAgent {
-            email: email.into(),
-            display_name: "客服".into(),
-            role: AgentRole::Agent,
-            team_id: None,
-            password_hash: None,
-            skills: vec![],
-            chat_capacity: capacity,
-            at: at(0),
-        })
-        .await
-        .unwrap()
-}
-
-fn routed(t: &Ticket, a: &Agent, capacity: u32) -> RoutedAssignment {
-    RoutedAssignment {
-        ticket_id: t.id,
-        agent_id: a.id,
-        chat: true,
-        capacity,
-        reason: "least loaded (0/1 chat) among 1 eligible".into(),
-        at: at(10),
-    }
-}
+use common::at;
+use common::routing::{agent, open, routed, ticket_on};
 
 async fn suite(store: Arc<dyn Store>) {
     assignment_needs_presence_and_room_and_offline_requeues_chats(&store).await;
     queue_position_counts_more_urgent_tickets_ahead(&store).await;
     escalation_and_send_back_round_trip(&store).await;
     transfer_to_agent_and_to_team(&store).await;
-    timers_fire_once_with_their_effects(&store).await;
-    breach_applies_what_the_policy_decides(&store).await;
-    concurrent_claimers_get_disjoint_timers(&store).await;
     rosters_are_replaced_and_shift_end_hands_chats_over(&store).await;
     categories_keep_their_certification_setting(&store).await;
 }
@@ -187,7 +117,7 @@ async fn assignment_needs_presence_and_room_and_offline_requeues_chats(store: &A
 }
 
 async fn queue_position_counts_more_urgent_tickets_ahead(store: &Arc<dyn Store>) {
-    let mut new = new_ticket("qp-1", Channel::InApp);
+    let mut new = ticket_on("qp-1", Channel::InApp);
     new.category = CategoryCode::parse("live_streaming").unwrap();
     let first = store.open_ticket(new.clone()).await.unwrap().ticket;
     new.customer.identity.external_id = "qp-2".into();
@@ -314,287 +244,10 @@ async fn transfer_to_agent_and_to_team(store: &Arc<dyn Store>) {
     assert_eq!(n, 2);
 }
 
-fn schedule(warning: i64, breach: i64) -> SlaUpdate {
-    Box::new(move |old: Option<String>| {
-        Some(SlaSchedule {
-            state: format!("{}+", old.unwrap_or_default()),
-            timers: vec![
-                (
-                    "first_response".into(),
-                    Some(NewTimer {
-                        kind: SlaTimerKind::Warning,
-                        due_at: at(warning),
-                    }),
-                ),
-                (
-                    "resolution".into(),
-                    Some(NewTimer {
-                        kind: SlaTimerKind::Breach,
-                        due_at: at(breach),
-                    }),
-                ),
-            ],
-        })
-    })
-}
-
-/// The product's rule as kefu-routing states it, restated here (the store may not depend on
-/// routing): raise one step, a note for the lead, requeue when the owner is not online.
-fn policy() -> BreachPolicy {
-    Box::new(|b: &Breach<'_>| {
-        let raised = b.ticket.priority.raised();
-        BreachResponse {
-            raise_to: (raised != b.ticket.priority).then_some(raised),
-            lead_note: Some(format!("lead: {} breached", b.target)),
-            requeue_reason: b
-                .owner_presence
-                .filter(|p| *p != AgentPresence::Online)
-                .map(|_| "owner not online".to_owned()),
-        }
-    })
-}
-
-/// The store applies what the policy decides and nothing else, and tells it the owner's
-/// presence while the ticket is assigned.
-async fn breach_applies_what_the_policy_decides(store: &Arc<dyn Store>) {
-    let a = agent(store, "breach-owner@example.com", 3).await;
-    store
-        .set_presence(PresenceChange {
-            agent_id: a.id,
-            presence: AgentPresence::Online,
-            hand_back_note: None,
-            actor: Actor::System,
-            at: at(1),
-        })
-        .await
-        .unwrap();
-    let t = open(store, "br-1").await;
-    store
-        .assign_if_room(routed(&t, &a, 3))
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .update_sla(t.id, at(0), schedule(100, 200))
-        .await
-        .unwrap();
-    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let keep_priority_but_requeue: BreachPolicy = Box::new(move |b: &Breach<'_>| {
-        log.lock()
-            .unwrap()
-            .push((b.ticket.id, b.target.to_owned(), b.owner_presence));
-        BreachResponse {
-            raise_to: None,
-            lead_note: None,
-            requeue_reason: Some("told to".into()),
-        }
-    });
-    let fired: Vec<_> = store
-        .claim_due_timers(at(10_000), "n1", 100, keep_priority_but_requeue)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|f| f.ticket_id == t.id)
-        .collect();
-    assert_eq!(fired.len(), 2);
-    assert!(fired.iter().any(|f| f.outcome
-        == TimerOutcome::Breached {
-            priority: Priority::Normal,
-            requeued: true
-        }));
-    let seen = seen.lock().unwrap().clone();
-    assert!(seen.contains(&(t.id, "resolution".to_owned(), Some(AgentPresence::Online))));
-    let after = store.ticket(t.id).await.unwrap();
-    assert_eq!(
-        (after.status, after.assignee, after.priority),
-        (TicketStatus::Queued, None, Priority::Normal)
-    );
-    let events = store.events(t.id).await.unwrap();
-    assert!(events.iter().any(|e| matches!(&e.kind,
-        EventKind::StatusChanged { reason: Some(r), .. } if r == "told to")));
-    assert!(!events.iter().any(|e| e.kind.name() == "priority_changed"));
-    let notes = store.messages(t.id, true).await.unwrap();
-    assert!(!notes.iter().any(|m| m.kind == MessageKind::InternalNote));
-}
-
-async fn timers_fire_once_with_their_effects(store: &Arc<dyn Store>) {
-    let t = open(store, "tm-1").await;
-    assert!(
-        store
-            .update_sla(t.id, at(0), schedule(100, 200))
-            .await
-            .unwrap()
-    );
-    // Rescheduling replaces, never adds.
-    assert!(
-        store
-            .update_sla(t.id, at(0), schedule(100, 200))
-            .await
-            .unwrap()
-    );
-    assert_eq!(store.pending_timers(t.id).await.unwrap().len(), 2);
-    let mine = |v: Vec<FiredTimer>| {
-        v.into_iter()
-            .filter(|f| f.ticket_id == t.id)
-            .collect::<Vec<_>>()
-    };
-    assert!(
-        mine(
-            store
-                .claim_due_timers(at(99), "n1", 100, policy())
-                .await
-                .unwrap()
-        )
-        .is_empty()
-    );
-    let fired = mine(
-        store
-            .claim_due_timers(at(150), "n1", 100, policy())
-            .await
-            .unwrap(),
-    );
-    assert_eq!(fired.len(), 1);
-    assert_eq!(fired[0].outcome, TimerOutcome::Warned);
-    let fired = mine(
-        store
-            .claim_due_timers(at(10_000), "n1", 100, policy())
-            .await
-            .unwrap(),
-    );
-    assert_eq!(fired.len(), 1);
-    assert!(matches!(
-        fired[0].outcome,
-        TimerOutcome::Breached {
-            priority: Priority::High,
-            requeued: false
-        }
-    ));
-    assert!(
-        mine(
-            store
-                .claim_due_timers(at(20_000), "n1", 100, policy())
-                .await
-                .unwrap()
-        )
-        .is_empty()
-    );
-    let events = store.events(t.id).await.unwrap();
-    assert_eq!(
-        events
-            .iter()
-            .filter(|e| e.kind.name() == "sla_warning")
-            .count(),
-        1
-    );
-    assert_eq!(
-        events
-            .iter()
-            .filter(|e| e.kind.name() == "sla_breached")
-            .count(),
-        1
-    );
-    assert_eq!(store.ticket(t.id).await.unwrap().priority, Priority::High);
-    let notes = store.messages(t.id, true).await.unwrap();
-    assert!(
-        notes
-            .iter()
-            .any(|m| m.kind == MessageKind::InternalNote && m.body == "lead: resolution breached")
-    );
-    assert!(store.pending_timers(t.id).await.unwrap().is_empty());
-}
-
-async fn concurrent_claimers_get_disjoint_timers(store: &Arc<dyn Store>) {
-    let mut tickets = Vec::new();
-    for i in 0..20 {
-        let t = open(store, &format!("cc-{i}")).await;
-        store
-            .update_sla(t.id, at(0), schedule(500, 600))
-            .await
-            .unwrap();
-        tickets.push(t.id);
-    }
-    let claimer = |node: &'static str| {
-        let store = store.clone();
-        tokio::spawn(async move {
-            let mut got = Vec::new();
-            loop {
-                let batch = store
-                    .claim_due_timers(at(100_000), node, 3, policy())
-                    .await
-                    .unwrap();
-                if batch.is_empty() {
-                    break;
-                }
-                got.extend(batch.into_iter().map(|f| f.id));
-            }
-            got
-        })
-    };
-    let (a, b) = (claimer("node-a"), claimer("node-b"));
-    let (a, b) = (a.await.unwrap(), b.await.unwrap());
-    let all: HashSet<i64> = a.iter().chain(&b).copied().collect();
-    assert_eq!(all.len(), a.len() + b.len(), "a timer fired twice");
-    assert_eq!(all.len(), 40);
-    for id in tickets {
-        let breaches = store
-            .events(id)
-            .await
-            .unwrap()
-            .iter()
-            .filter(|e| e.kind.name() == "sla_breached")
-            .count();
-        assert_eq!(breaches, 1);
-    }
-}
-
-/// A timer scheduled before a restart fires after it, once: the new process (a second store
-/// on the same database) fires it, and the old one finds nothing left.
-async fn timers_survive_a_restart(db: &TestDatabase) {
-    let before = db.store.clone();
-    let t = open(&before, "tm-restart").await;
-    assert!(
-        before
-            .update_sla(t.id, at(0), schedule(100, 200))
-            .await
-            .unwrap()
-    );
-    let after = kefu_store::open(&db.url).await.unwrap();
-    let mine = |v: Vec<FiredTimer>| v.into_iter().filter(|f| f.ticket_id == t.id).count();
-    assert_eq!(
-        mine(
-            after
-                .claim_due_timers(at(10_000), "restarted", 100, policy())
-                .await
-                .unwrap()
-        ),
-        2
-    );
-    assert_eq!(
-        mine(
-            before
-                .claim_due_timers(at(10_000), "old", 100, policy())
-                .await
-                .unwrap()
-        ),
-        0
-    );
-    assert_eq!(
-        mine(
-            after
-                .claim_due_timers(at(20_000), "restarted", 100, policy())
-                .await
-                .unwrap()
-        ),
-        0
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routing_contract_holds_on_sqlite() {
     let db = TestDatabase::sqlite().await.unwrap();
     suite(db.store.clone()).await;
-    timers_survive_a_restart(&db).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -604,7 +257,6 @@ async fn routing_contract_holds_on_postgres() {
         return;
     };
     suite(db.store.clone()).await;
-    timers_survive_a_restart(&db).await;
 }
 
 async fn rosters_are_replaced_and_shift_end_hands_chats_over(store: &Arc<dyn Store>) {
@@ -650,7 +302,7 @@ async fn rosters_are_replaced_and_shift_end_hands_chats_over(store: &Arc<dyn Sto
     // A chat and an asynchronous ticket: the shift's end hands over only the chat.
     let chat = open(store, "ro-1").await;
     let email = store
-        .open_ticket(new_ticket("ro-2", Channel::Email))
+        .open_ticket(ticket_on("ro-2", Channel::Email))
         .await
         .unwrap()
         .ticket;

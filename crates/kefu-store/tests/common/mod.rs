@@ -12,6 +12,8 @@ use kefu_store::testing::{TestDatabase, postgres_url};
 use kefu_store::*;
 use std::sync::Arc;
 
+pub mod routing;
+
 pub fn at(sec: i64) -> Timestamp {
     Timestamp::from_second(1_790_000_000 + sec).unwrap()
 }
