@@ -1,0 +1,180 @@
+//! The configuration's layering, validation messages and the README's copy of the example.
+
+use super::*;
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+#[test]
+fn example_parses_to_the_defaults() {
+    let parsed: Config = toml::from_str(EXAMPLE).unwrap();
+    let d = Config::default();
+    assert_eq!(parsed.server.listen, d.server.listen);
+    assert_eq!(parsed.server.body_limit_bytes, d.server.body_limit_bytes);
+    assert_eq!(
+        format!("{:?}", parsed.limits()),
+        format!("{:?}", d.limits())
+    );
+    assert_eq!(parsed.database.url, d.database.url);
+    assert_eq!(parsed.auth.session_ttl_hours, d.auth.session_ttl_hours);
+    assert_eq!(
+        parsed.tickets.reopen_window_days,
+        d.tickets.reopen_window_days
+    );
+}
+
+#[test]
+fn readme_shows_the_current_example() {
+    let readme = include_str!("../../../../README.md");
+    assert!(
+        readme.contains(EXAMPLE),
+        "README.md must contain the output of `kefu config example`"
+    );
+}
+
+#[test]
+fn flags_beat_env_and_env_beats_file() {
+    let dir = std::env::temp_dir().join(format!("kefu-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("kefu.toml");
+    std::fs::write(
+        &file,
+        "[server]\nlisten = \"127.0.0.1:9000\"\n[database]\nurl = \"/tmp/a\"\n",
+    )
+    .unwrap();
+    let env = |k: &str| (k == "KEFU_DATABASE_URL").then(|| "/tmp/b".to_owned());
+    let c = Config::load(Some(&file), env, None, None).unwrap();
+    assert_eq!(c.server.listen, "127.0.0.1:9000");
+    assert_eq!(c.database.url, "/tmp/b");
+    let c = Config::load(Some(&file), env, Some("127.0.0.1:1"), Some("/tmp/c")).unwrap();
+    assert_eq!(
+        (c.server.listen.as_str(), c.database.url.as_str()),
+        ("127.0.0.1:1", "/tmp/c")
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_values_name_the_key_and_env() {
+    let err = Config::load(None, no_env, Some("nowhere"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("server.listen") && err.contains("KEFU_LISTEN"),
+        "{err}"
+    );
+    let env = |k: &str| (k == "KEFU_REOPEN_WINDOW_DAYS").then(|| "soon".to_owned());
+    let err = Config::load(None, env, None, None).unwrap_err().to_string();
+    assert!(
+        err.contains("tickets.reopen_window_days") && err.contains("KEFU_REOPEN_WINDOW_DAYS"),
+        "{err}"
+    );
+}
+
+#[test]
+fn connection_limits_come_from_env_and_are_checked() {
+    let env = |k: &str| match k {
+        "KEFU_HEADER_READ_TIMEOUT_SECONDS" => Some("5".to_owned()),
+        "KEFU_MAX_CONNECTIONS" => Some("50".to_owned()),
+        _ => None,
+    };
+    let limits = Config::load(None, env, None, None).unwrap().limits();
+    assert_eq!(limits.header_read_timeout, Duration::from_secs(5));
+    assert_eq!(limits.max_connections, 50);
+    assert_eq!(limits.request_timeout, Duration::from_secs(30));
+
+    for (var, value, key) in [
+        ("KEFU_MAX_CONNECTIONS", "0", "server.max_connections"),
+        (
+            "KEFU_HEADER_READ_TIMEOUT_SECONDS",
+            "0",
+            "server.header_read_timeout_seconds",
+        ),
+        (
+            "KEFU_IDLE_TIMEOUT_SECONDS",
+            "5",
+            "server.idle_timeout_seconds",
+        ),
+        (
+            "KEFU_REQUEST_TIMEOUT_SECONDS",
+            "soon",
+            "server.request_timeout_seconds",
+        ),
+    ] {
+        let env = |k: &str| (k == var).then(|| value.to_owned());
+        let err = Config::load(None, env, None, None).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{key} (env {var})")), "{err}");
+    }
+}
+
+#[test]
+fn a_bad_business_calendar_names_its_field() {
+    let dir = std::env::temp_dir().join(format!("kefu-config-cal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("kefu.toml");
+    std::fs::write(&file, "[sla.calendar]\ntime_zone = \"Mars/Olympus\"\n").unwrap();
+    let err = Config::load(Some(&file), no_env, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("sla.calendar.time_zone"), "{err}");
+    std::fs::write(
+        &file,
+        "[sla.calendar]\n[sla.calendar.hours]\nmon = [{ start = \"09:00\", end = \"18:00\" }]\n",
+    )
+    .unwrap();
+    let c = Config::load(Some(&file), no_env, None, None).unwrap();
+    assert!(!c.settings().unwrap().calendar.is_always_open());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_unreadable_bot_model_names_its_key() {
+    let env = |k: &str| (k == "KEFU_BOT_MODEL").then(|| "/nonexistent/model.bin".to_owned());
+    let c = Config::load(None, env, None, None).unwrap();
+    let err = c.settings().unwrap_err().to_string();
+    assert!(err.starts_with("bot.model (env KEFU_BOT_MODEL)"), "{err}");
+}
+
+#[test]
+fn unknown_keys_in_the_file_are_rejected() {
+    let dir = std::env::temp_dir().join(format!("kefu-config-unknown-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("kefu.toml");
+    std::fs::write(&file, "[server]\nlisen = \"x\"\n").unwrap();
+    let err = Config::load(Some(&file), no_env, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("lisen") && err.contains("kefu.toml"), "{err}");
+    let err = Config::load(Some(&dir.join("missing.toml")), no_env, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cannot read config file"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn check_prints_the_effective_configuration_as_toml_without_secrets() {
+    let env =
+        |k: &str| (k == "KEFU_DATABASE_URL").then(|| "postgres://kefu:hunter2@db/kefu".to_owned());
+    let shown = Config::load(None, env, None, None)
+        .unwrap()
+        .to_toml()
+        .unwrap();
+    assert!(!shown.contains("hunter2"), "{shown}");
+    let back: Config = toml::from_str(&shown).unwrap();
+    assert_eq!(back.database.url, "postgres://kefu:***@db/kefu");
+    assert_eq!(back.server.max_connections, 10_000);
+    assert!(shown.contains("[server]"), "{shown}");
+}
+
+#[test]
+fn debug_output_hides_database_passwords() {
+    let mut c = Config::default();
+    c.database.url = "postgres://kefu:hunter2@db/kefu".into();
+    let shown = format!("{c:?}");
+    assert!(
+        !shown.contains("hunter2") && shown.contains("kefu:***@db"),
+        "{shown}"
+    );
+}
