@@ -1,21 +1,10 @@
 //! The audit log: each admin and knowledge-base change leaves one row naming who did it,
 //! only admins read it, and no secret ever appears in it.
 
-use crate::{TestApp, expect_problem, spawn_app};
+use crate::{TestApp, expect_problem, me, spawn_app};
 use kefu_service::Caller;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn me(app: &TestApp, token: &str) -> i64 {
-    let r = app
-        .get("/api/v1/auth/me")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
 
 /// The rows of one action on one subject, newest first.
 async fn rows(app: &TestApp, admin: &str, action: &str, subject: &str) -> Vec<Value> {

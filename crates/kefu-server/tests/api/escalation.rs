@@ -5,16 +5,7 @@ use super::*;
 
 async fn online(app: &TestApp, email: &str) -> (String, Value) {
     let token = app.login(email).await;
-    let r = app
-        .http
-        .put(app.url("/api/v1/agents/me/presence"))
-        .bearer_auth(&token)
-        .json(&json!({"presence": "online"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let body = r.json().await.unwrap();
+    let body = presence(app, &token, "online").await;
     (token, body)
 }
 
@@ -30,19 +21,6 @@ async fn escalate(app: &TestApp, token: &str, number: &str) -> Value {
     r.json().await.unwrap()
 }
 
-async fn agent_id(app: &TestApp, token: &str) -> i64 {
-    let me: Value = app
-        .get("/api/v1/auth/me")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    me["id"].as_i64().unwrap()
-}
-
 #[tokio::test]
 async fn an_escalated_ticket_goes_to_an_online_specialist_of_its_team() {
     let app = spawn_app().await;
@@ -52,14 +30,14 @@ async fn an_escalated_ticket_goes_to_an_online_specialist_of_its_team() {
     // The frontline queue never goes to a specialist.
     assert_eq!(
         opened["ticket"]["assignee_id"].as_i64(),
-        Some(agent_id(&app, &agent).await)
+        Some(me(&app, &agent).await)
     );
     let number = opened["ticket"]["number"].as_str().unwrap().to_owned();
     let up = escalate(&app, &agent, &number).await;
     assert_eq!(up["status"], "assigned", "{up}");
     assert_eq!(
         up["assignee_id"].as_i64(),
-        Some(agent_id(&app, &specialist).await)
+        Some(me(&app, &specialist).await)
     );
     // The customer still sees when it should be resolved by.
     let view: Value = app
@@ -82,10 +60,7 @@ async fn an_escalated_ticket_goes_to_an_online_specialist_of_its_team() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let back: Value = r.json().await.unwrap();
-    assert_eq!(
-        back["assignee_id"].as_i64(),
-        Some(agent_id(&app, &agent).await)
-    );
+    assert_eq!(back["assignee_id"].as_i64(), Some(me(&app, &agent).await));
 }
 
 #[tokio::test]
@@ -130,7 +105,7 @@ async fn a_frontline_agent_cannot_move_someone_elses_or_an_unowned_ticket() {
         ),
         (
             "transfer",
-            json!({"agent_id": agent_id(&app, &other).await, "reason": "x"}),
+            json!({"agent_id": me(&app, &other).await, "reason": "x"}),
         ),
         ("status", json!({"status": "resolved"})),
     ] {
@@ -175,7 +150,7 @@ async fn a_frontline_agent_cannot_move_someone_elses_or_an_unowned_ticket() {
     let r = app
         .post(&format!("/api/v1/tickets/{number}/transfer"))
         .bearer_auth(&other)
-        .json(&json!({"agent_id": agent_id(&app, &other).await, "reason": "x"}))
+        .json(&json!({"agent_id": me(&app, &other).await, "reason": "x"}))
         .send()
         .await
         .unwrap();

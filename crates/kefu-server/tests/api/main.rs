@@ -160,6 +160,32 @@ impl TestApp {
     }
 }
 
+/// The staff account id behind a token.
+pub async fn me(app: &TestApp, token: &str) -> i64 {
+    let r = app
+        .get("/api/v1/auth/me")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+/// Sets the caller's presence; returns what it assigned and handed back.
+pub async fn presence(app: &TestApp, token: &str, p: &str) -> Value {
+    let r = app
+        .http
+        .put(app.url("/api/v1/agents/me/presence"))
+        .bearer_auth(token)
+        .json(&json!({"presence": p}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
 /// Asserts a problem+json answer with the given status and code; returns the body.
 pub async fn expect_problem(r: Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(r.status(), status, "{:?}", r.headers());

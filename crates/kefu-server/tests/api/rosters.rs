@@ -9,35 +9,6 @@ use kefu_service::workers::shifts;
 
 const SHANGHAI: &str = "Asia/Shanghai";
 
-async fn me(app: &TestApp, token: &str) -> i64 {
-    let v: Value = app
-        .get("/api/v1/auth/me")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["id"]
-        .as_i64()
-        .or_else(|| v["agent"]["id"].as_i64())
-        .unwrap()
-}
-
-async fn presence(app: &TestApp, token: &str, p: &str) -> Value {
-    let r = app
-        .http
-        .put(app.url("/api/v1/agents/me/presence"))
-        .bearer_auth(token)
-        .json(&json!({"presence": p}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    r.json().await.unwrap()
-}
-
 async fn put_roster(app: &TestApp, token: &str, id: i64, body: Value) -> Response {
     app.http
         .put(app.url(&format!("/api/v1/agents/{id}/roster")))

@@ -4,35 +4,6 @@
 use super::*;
 use jiff::{SignedDuration, Timestamp};
 
-async fn presence(app: &TestApp, token: &str, p: &str) -> Value {
-    let r = app
-        .http
-        .put(app.url("/api/v1/agents/me/presence"))
-        .bearer_auth(token)
-        .json(&json!({"presence": p}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    r.json().await.unwrap()
-}
-
-async fn me(app: &TestApp, token: &str) -> i64 {
-    let v: Value = app
-        .get("/api/v1/auth/me")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["id"]
-        .as_i64()
-        .or_else(|| v["agent"]["id"].as_i64())
-        .unwrap()
-}
-
 async fn events(app: &TestApp, token: &str, number: &str) -> Vec<Value> {
     app.get(&format!("/api/v1/tickets/{number}/events"))
         .bearer_auth(token)

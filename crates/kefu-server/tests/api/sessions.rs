@@ -11,19 +11,6 @@ async fn me(app: &TestApp, token: &str) -> StatusCode {
         .status()
 }
 
-async fn agent_id(app: &TestApp, token: &str) -> i64 {
-    let me: Value = app
-        .get("/api/v1/auth/me")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    me["id"].as_i64().unwrap()
-}
-
 async fn patch_agent(app: &TestApp, admin: &str, id: i64, body: Value) {
     let r = app
         .http
@@ -56,7 +43,7 @@ async fn password_change_ends_sessions(app: TestApp) {
     let admin = app.login("admin@kefu.local").await;
     let first = app.login("agent1@kefu.local").await;
     let second = app.login("agent1@kefu.local").await;
-    let id = agent_id(&app, &first).await;
+    let id = crate::me(&app, &first).await;
     assert_eq!(me(&app, &first).await, StatusCode::OK);
     patch_agent(
         &app,
@@ -83,7 +70,7 @@ async fn reactivating_an_account_does_not_bring_old_sessions_back() {
     let app = spawn_app().await;
     let admin = app.login("admin@kefu.local").await;
     let token = app.login("agent1@kefu.local").await;
-    let id = agent_id(&app, &token).await;
+    let id = crate::me(&app, &token).await;
     patch_agent(&app, &admin, id, json!({"active": false})).await;
     assert_eq!(me(&app, &token).await, StatusCode::UNAUTHORIZED);
     patch_agent(&app, &admin, id, json!({"active": true})).await;
