@@ -26,7 +26,7 @@ pub use customer::{Customer, CustomerRef};
 pub use event::{Actor, EventKind, TicketEvent};
 pub use ids::{AgentId, ApiKeyId, CustomerId, EventId, MessageId, TeamId, TicketId};
 pub use kb::{ArticleContent, ArticleError, KbArticle};
-pub use message::{Attachment, Message, MessageKind, Suggestion};
+pub use message::{Attachment, AttachmentKind, Message, MessageKind, Suggestion};
 pub use presence::{AgentPresence, PresenceParseError};
 pub use priority::{Priority, PriorityParseError};
 pub use sla::{SlaPolicy, SlaTargets};

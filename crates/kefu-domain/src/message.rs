@@ -63,14 +63,63 @@ impl FromStr for MessageKind {
     }
 }
 
-/// Metadata of a file attached to a message (the bytes live in the attachment store).
+/// What an uploaded file is, judged from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentKind {
+    Image,
+    Voice,
+}
+
+impl AttachmentKind {
+    pub const ALL: [AttachmentKind; 2] = [Self::Image, Self::Voice];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Image => "image",
+            Self::Voice => "voice",
+        }
+    }
+}
+
+impl fmt::Display for AttachmentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AttachmentKind {
+    type Err = MessageKindParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "image" => Ok(Self::Image),
+            "voice" => Ok(Self::Voice),
+            other => Err(MessageKindParseError(other.to_owned())),
+        }
+    }
+}
+
+/// Metadata of a file attached to a message: either a link the channel gave (`url`), or a
+/// file uploaded to kefu (`id`; the bytes live in the attachment store and are fetched
+/// through a signed link).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub name: String,
     pub content_type: String,
     pub size_bytes: u64,
-    /// Where the bytes can be fetched (attachment store key or URL).
+    /// Where the bytes can be fetched (an http(s) URL); empty for uploaded files.
     pub url: String,
+    /// The uploaded file's id (absent for links).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<AttachmentKind>,
+    /// A voice message's length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// A voice message's text, when a speech-to-text backend is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<String>,
 }
 
 /// One choice a bot message offers (a "did you mean…" menu): the knowledge-base entry and

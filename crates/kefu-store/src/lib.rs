@@ -23,6 +23,8 @@
 //! [`Store::enqueue_job`]; runners claim with [`Store::claim_jobs`] (see `jobs.rs` for the
 //! states, leases, ordering and dedupe keys).
 
+mod attachment_ops;
+mod attachments;
 mod audit;
 mod audit_ops;
 mod decode;
@@ -52,6 +54,7 @@ use kefu_domain::{
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use attachments::{AttachmentBinding, AttachmentRecord, NewAttachment};
 pub use audit::{AuditActor, AuditEntry, AuditFilter, AuditOf, AuditRecord, no_audit};
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
@@ -396,6 +399,18 @@ pub trait Store: Send + Sync + 'static {
         at: jiff::Timestamp,
         audit: AuditOf<kefu_domain::KbArticle>,
     ) -> StoreResult<kefu_domain::KbArticle>;
+
+    // --- attachments -----------------------------------------------------------------------
+
+    /// Records an uploaded file (its bytes are already stored).
+    async fn save_attachment(&self, new: NewAttachment) -> StoreResult<()>;
+    async fn attachment(&self, id: &str) -> StoreResult<Option<AttachmentRecord>>;
+    /// Binds files to a ticket in one transaction: each must be unbound and the uploader's,
+    /// or already on that ticket; otherwise nothing changes and the answer is `NotFound`.
+    async fn bind_attachments(
+        &self,
+        binding: AttachmentBinding,
+    ) -> StoreResult<Vec<AttachmentRecord>>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

@@ -482,6 +482,22 @@ macro_rules! impl_store {
                 self.write(move |c| Box::pin(async move { ops::set_meta(c, &key, &value).await }))
                     .await
             }
+            async fn save_attachment(&self, new: NewAttachment) -> StoreResult<()> {
+                self.write(move |c| Box::pin(ops::save_attachment(c, new)))
+                    .await
+            }
+            async fn attachment(&self, id: &str) -> StoreResult<Option<AttachmentRecord>> {
+                let id = id.to_owned();
+                self.read(move |c| Box::pin(async move { ops::attachment(c, &id).await }))
+                    .await
+            }
+            async fn bind_attachments(
+                &self,
+                binding: AttachmentBinding,
+            ) -> StoreResult<Vec<AttachmentRecord>> {
+                self.write(move |c| Box::pin(ops::bind_attachments(c, binding)))
+                    .await
+            }
             async fn record_audit(&self, entries: Vec<AuditEntry>) -> StoreResult<()> {
                 self.write(move |c| Box::pin(async move { ops::insert_audit(c, &entries).await }))
                     .await

@@ -35,6 +35,7 @@ pub(crate) mod ops {
     crate::routing_ops::routing_ops!(lock = "", claim = "");
     crate::kb_ops::kb_ops!();
     crate::audit_ops::audit_ops!();
+    crate::attachment_ops::attachment_ops!();
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::event_ops::no_notice);
     crate::jobs_ops::jobs_ops!(claim = "");
