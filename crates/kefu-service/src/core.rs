@@ -33,6 +33,8 @@ pub struct Settings {
     /// The language of texts kefu writes for staff (hand-back and SLA notes): a BCP 47 tag,
     /// `zh-CN` unless set.
     pub staff_language: String,
+    /// Upload limits, where files are kept, and the optional speech-to-text backend.
+    pub attachments: crate::attachments::AttachmentSettings,
 }
 
 impl Settings {
@@ -54,6 +56,7 @@ impl Default for Settings {
             close_after: Duration::from_secs(7 * 24 * 3600),
             bot_quiet_period: Duration::from_secs(10 * 60),
             staff_language: "zh-CN".to_owned(),
+            attachments: crate::attachments::AttachmentSettings::default(),
         }
     }
 }
@@ -93,6 +96,9 @@ pub struct Core {
     pub catalogue: RwLock<Catalogue>,
     /// Secret behind customers' lookup codes, shared by all nodes through the database.
     pub lookup_secret: Vec<u8>,
+    /// The key attachment download links are signed with (derived from the lookup secret,
+    /// so every node agrees).
+    pub attachment_link_key: Vec<u8>,
     /// The FAQ bot over the published knowledge base, and the `kb_revision` it was built at.
     pub bot: RwLock<(Arc<kefu_bot::Bot>, String)>,
     /// Until when this node knows nobody is online to route to (a short negative cache:
@@ -134,6 +140,7 @@ impl Core {
             settings,
             store,
             catalogue: RwLock::new(catalogue),
+            attachment_link_key: crate::attachments::link::link_key(&lookup_secret),
             lookup_secret,
             events: crate::events::Hub::default(),
             jobs_enqueued: tokio::sync::Notify::new(),

@@ -36,6 +36,10 @@ pub enum ErrorCode {
     RateLimited,
     AccountLocked,
     ServiceUnavailable,
+    UnsupportedFileType,
+    FileTooLarge,
+    AttachmentNotFound,
+    LinkInvalid,
     Internal,
 }
 
@@ -70,6 +74,10 @@ impl ErrorCode {
         Self::RateLimited,
         Self::AccountLocked,
         Self::ServiceUnavailable,
+        Self::UnsupportedFileType,
+        Self::FileTooLarge,
+        Self::AttachmentNotFound,
+        Self::LinkInvalid,
         Self::Internal,
     ];
 
@@ -125,6 +133,13 @@ impl ErrorCode {
                 "service_unavailable",
                 "The service is temporarily unavailable",
             ),
+            Self::UnsupportedFileType => (
+                "unsupported_file_type",
+                "The file is not an accepted image or voice format",
+            ),
+            Self::FileTooLarge => ("file_too_large", "The file is larger than allowed"),
+            Self::AttachmentNotFound => ("attachment_not_found", "Attachment not found"),
+            Self::LinkInvalid => ("link_invalid", "The download link is expired or not valid"),
             Self::Internal => ("internal", "Something went wrong on our side"),
         }
     }

@@ -48,7 +48,8 @@ pub async fn ticket_detail(
 ) -> ServiceResult<TicketDetail> {
     let ticket = ticket(core, caller, number).await?;
     let customer = core.store.customer(ticket.customer_id).await?;
-    let messages = core.store.messages(ticket.id, true).await?;
+    let mut messages = core.store.messages(ticket.id, true).await?;
+    crate::attachments::sign_links(core, &mut messages);
     let unroutable = crate::starving::flag(&core.store.events(ticket.id).await?);
     Ok(TicketDetail {
         ticket,
@@ -217,7 +218,9 @@ pub async fn note(
 
 fn checked_message(input: &MessageInput) -> ServiceResult<(String, Vec<kefu_domain::Attachment>)> {
     let mut c = Checks::default();
-    let body = c.text("body", &input.body, 1, BODY_MAX_CHARS);
+    // A message may be a file alone.
+    let min_body = usize::from(input.attachments.is_empty());
+    let body = c.text("body", &input.body, min_body, BODY_MAX_CHARS);
     let files = attachments(&mut c, "attachments", &input.attachments);
     c.finish()?;
     Ok((body, files))
@@ -232,6 +235,12 @@ async fn write(
     attachments: Vec<kefu_domain::Attachment>,
     status: Option<TicketStatus>,
 ) -> ServiceResult<Message> {
+    // Uploaded files must be the writer's own or already on the ticket; they are bound to
+    // it now that the writer may write there.
+    let mut attachments = attachments;
+    let caller = Caller::Staff(*staff);
+    crate::attachments::resolve(core, &caller, Some(t.id), "attachments", &mut attachments).await?;
+    crate::attachments::bind(core, &caller, t.id, &attachments).await?;
     let now = Timestamp::now();
     let new = NewMessage {
         ticket_id: t.id,
@@ -246,6 +255,9 @@ async fn write(
     let jobs = on_resolution(core, t, status, now);
     let m = core.store.add_message_with_jobs(new, jobs).await?;
     core.events_written();
+    let mut written = [m];
+    crate::attachments::sign_links(core, &mut written);
+    let [m] = written;
     Ok(m)
 }
 

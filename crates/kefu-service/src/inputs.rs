@@ -29,16 +29,19 @@ pub struct NewTicketInput {
     pub context: Option<serde_json::Value>,
 }
 
-/// File metadata sent with a message.
+/// A file on a message: an uploaded file by `id` (the other fields empty), or a link with
+/// its metadata.
 #[derive(Debug, Clone, Default)]
 pub struct AttachmentInput {
+    /// The id `POST /api/v1/attachments` answered.
+    pub id: Option<String>,
     pub name: String,
     pub content_type: String,
     pub size_bytes: u64,
     pub url: String,
 }
 
-/// A message body with optional attachments.
+/// A message body with optional attachments (the body may be empty when there are some).
 #[derive(Debug, Clone, Default)]
 pub struct MessageInput {
     pub body: String,

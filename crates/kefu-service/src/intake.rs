@@ -37,6 +37,9 @@ pub fn attachments(checks: &mut Checks, field: &str, input: &[AttachmentInput]) 
         .enumerate()
         .map(|(i, a)| {
             let f = |name: &str| format!("{field}[{i}].{name}");
+            if let Some(id) = &a.id {
+                return uploaded(checks, &f, id, a);
+            }
             let content_type = checks.text(&f("content_type"), &a.content_type, 3, 100);
             if !content_type.contains('/') {
                 checks.fail(&f("content_type"), "must be a MIME type such as image/jpeg");
@@ -52,9 +55,61 @@ pub fn attachments(checks: &mut Checks, field: &str, input: &[AttachmentInput]) 
                 content_type,
                 size_bytes: a.size_bytes,
                 url: attachment_url(checks, &f("url"), &a.url),
+                id: None,
+                kind: None,
+                duration_ms: None,
+                transcript: None,
             }
         })
         .collect()
+}
+
+/// An uploaded file named by id alone; [`crate::attachments::resolve`] fills in the rest.
+fn uploaded(
+    checks: &mut Checks,
+    f: &dyn Fn(&str) -> String,
+    id: &str,
+    a: &AttachmentInput,
+) -> Attachment {
+    if !crate::attachments::valid_id(id) {
+        checks.fail(&f("id"), "is not an attachment id (32 hexadecimal digits)");
+    }
+    for (name, set) in [
+        ("name", !a.name.is_empty()),
+        ("content_type", !a.content_type.is_empty()),
+        ("size_bytes", a.size_bytes != 0),
+        ("url", !a.url.is_empty()),
+    ] {
+        if set {
+            checks.fail(
+                &f(name),
+                "not with id: an uploaded file's details come from the upload",
+            );
+        }
+    }
+    Attachment {
+        name: String::new(),
+        content_type: String::new(),
+        size_bytes: 0,
+        url: String::new(),
+        id: Some(id.to_owned()),
+        kind: None,
+        duration_ms: None,
+        transcript: None,
+    }
+}
+
+/// What stands for an attachment-only message where text is needed (a subject, the bot's
+/// input): the transcript of a voice message if there is one, else a label.
+pub fn stand_in_text(files: &[Attachment]) -> String {
+    if let Some(t) = files.iter().find_map(|a| a.transcript.as_deref()) {
+        return t.to_owned();
+    }
+    match files.first().and_then(|a| a.kind) {
+        Some(kefu_domain::AttachmentKind::Voice) => "[语音]".to_owned(),
+        Some(kefu_domain::AttachmentKind::Image) => "[图片]".to_owned(),
+        None => "[附件]".to_owned(),
+    }
 }
 
 /// An attachment's address: an absolute `http` or `https` URL (no `javascript:`, `data:`,
@@ -158,7 +213,9 @@ pub async fn open_ticket(
             "must be a language tag such as zh-CN or en",
         );
     }
-    let body = c.text("body", &req.body, 1, BODY_MAX_CHARS);
+    // A message may be a file alone (a voice message, a screenshot).
+    let min_body = usize::from(req.attachments.is_empty());
+    let body = c.text("body", &req.body, min_body, BODY_MAX_CHARS);
     let subject = match req.subject.as_deref() {
         Some(s) => c.text("subject", s, 1, SUBJECT_MAX_CHARS),
         // No subject: the start of the body stands in (whole characters, marked as cut).
@@ -195,7 +252,7 @@ pub async fn open_ticket(
             Priority::Normal
         }
     };
-    let attachments = attachments(&mut c, "attachments", &req.attachments);
+    let mut attachments = attachments(&mut c, "attachments", &req.attachments);
     let context = req.context.unwrap_or_else(|| serde_json::json!({}));
     if !context.is_object() {
         c.fail("context", "must be a JSON object");
@@ -206,6 +263,12 @@ pub async fn open_ticket(
         );
     }
     c.finish()?;
+    crate::attachments::resolve(state, caller, None, "attachments", &mut attachments).await?;
+    let subject = if subject.is_empty() {
+        stand_in_text(&attachments)
+    } else {
+        subject
+    };
 
     let now = Timestamp::now();
     let scope = match caller {
@@ -225,7 +288,13 @@ pub async fn open_ticket(
     // The bot speaks the language the channel gave for the customer; without one it tells
     // from the message (the stored profile still defaults to zh-CN).
     let bot_language = req.customer.language.as_deref();
-    let bot = if super::bot::bot_first(channel) {
+    // A file alone goes to a person unless its transcript gives the bot words to read.
+    let bot_text = if body.is_empty() {
+        attachments.iter().find_map(|a| a.transcript.clone())
+    } else {
+        Some(body.clone())
+    };
+    let bot = if let (true, Some(body)) = (super::bot::bot_first(channel), bot_text) {
         super::bot::first_turn(state, &body, bot_language, priority, now).await?
     } else {
         None
@@ -303,7 +372,14 @@ pub async fn open_ticket(
         at: now,
     };
     let customer_language = new.customer.language.clone();
+    let files = new.attachments.clone();
     let opened = state.store.open_ticket(new).await?;
+    if !opened.replayed
+        && let Err(e) = crate::attachments::bind(state, caller, opened.ticket.id, &files).await
+    {
+        // The ticket is accepted: a file lost to a concurrent message stays where it is.
+        tracing::warn!(ticket.number = %opened.ticket.number, error = %e.detail, "binding attachments at intake failed");
+    }
     let code = lookup_code(&state.lookup_secret, &opened.ticket.number);
     let mut ticket = opened.ticket;
     if !opened.replayed {

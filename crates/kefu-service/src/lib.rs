@@ -4,6 +4,7 @@
 //! never HTTP statuses. No HTTP types in this crate.
 
 pub mod admin;
+pub mod attachments;
 pub mod audit;
 pub mod board;
 pub mod bot;

@@ -106,6 +106,8 @@ pub async fn progress(core: &Core, ticket: Ticket) -> ServiceResult<CustomerTick
         .store
         .messages_page(ticket.id, false, None, VIEW_MESSAGES)
         .await?;
+    let mut messages = messages;
+    crate::attachments::sign_links(core, &mut messages);
     let mut view = CustomerTicket {
         messages,
         queue_position: None,
@@ -145,10 +147,12 @@ pub async fn customer_messages(
         ));
     }
     let ticket = find_own_ticket(core, caller, number).await?;
-    Ok(core
+    let mut page = core
         .store
         .messages_page(ticket.id, false, Some(after.unwrap_or(0)), limit)
-        .await?)
+        .await?;
+    crate::attachments::sign_links(core, &mut page);
+    Ok(page)
 }
 
 /// Most tickets on one page of a customer's list.
@@ -221,9 +225,12 @@ pub async fn add_customer_message(
     input: CustomerMessageInput,
 ) -> ServiceResult<CustomerTicket> {
     let mut c = Checks::default();
+    // A message may be a file alone (a voice message, a screenshot).
+    let min_body = usize::from(input.attachments.is_empty());
     let body = match (&input.body, &input.pick) {
-        (Some(b), _) => Some(c.text("body", b, 1, BODY_MAX_CHARS)),
+        (Some(b), _) => Some(c.text("body", b, min_body, BODY_MAX_CHARS)),
         (None, Some(_)) => None,
+        (None, None) if !input.attachments.is_empty() => Some(String::new()),
         (None, None) => {
             c.fail(
                 "body",
@@ -239,9 +246,11 @@ pub async fn add_customer_message(
     if pick.is_some() && !input.attachments.is_empty() {
         c.fail("attachments", "cannot come with a pick");
     }
-    let files = attachments(&mut c, "attachments", &input.attachments);
+    let mut files = attachments(&mut c, "attachments", &input.attachments);
     c.finish()?;
     let ticket = find_own_ticket(core, caller, number).await?;
+    crate::attachments::resolve(core, caller, Some(ticket.id), "attachments", &mut files).await?;
+    crate::attachments::bind(core, caller, ticket.id, &files).await?;
     match (pick, body) {
         (Some(id), body) if ticket.status == TicketStatus::New => {
             super::bot::pick_turn(core, &ticket, &id, body).await?;
@@ -296,6 +305,12 @@ async fn write_customer_message(
         }
         // The bot is still handling it: the bot answers (and may hand over).
         TicketStatus::New => {
+            // A file alone: its transcript, or a label the bot will not understand (it hands over).
+            let body = if body.is_empty() {
+                super::intake::stand_in_text(&files)
+            } else {
+                body
+            };
             let written = super::bot::customer_turn(state, ticket, body, files).await?;
             return written
                 .into_iter()
