@@ -7,11 +7,13 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, audit, auth, customer, jobs, kb, rosters, routing, sla, tickets, types,
+    admin, attachments, audit, auth, customer, jobs, kb, rosters, routing, sla, tickets, types,
 };
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
-use kefu_domain::{AgentPresence, AgentRole, Channel, MessageKind, Priority, TicketStatus};
+use kefu_domain::{
+    AgentPresence, AgentRole, AttachmentKind, Channel, MessageKind, Priority, TicketStatus,
+};
 use std::borrow::Cow;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
@@ -40,16 +42,19 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         sla::list_sla_policies, sla::put_sla_policy,
         jobs::count_jobs, jobs::list_dead_jobs, jobs::retry_dead_job,
         audit::list_audit_entries,
+        attachments::upload_attachment, attachments::download_attachment,
         ops::healthz, ops::render_metrics, ops::openapi_json,
     ),
     components(schemas(
         Problem, FieldErrorDoc, types::AttachmentInput, types::MessageInput,
         ErrorCodeName, TicketStatusName, PriorityName, ChannelName, MessageKindName,
         AgentRoleName, PresenceName, TicketSortName, BotDecisionName, WeekdayName,
+        AttachmentKindName,
     )),
     modifiers(&Finish),
     tags(
         (name = "intake", description = "Channels open tickets"),
+        (name = "attachments", description = "Images and voice messages: upload, then download through links that expire"),
         (name = "customer", description = "Customers look up and write to their tickets"),
         (name = "tickets", description = "Agents work tickets"),
         (name = "routing", description = "Presence, escalation, send-back, transfer, rosters and coverage"),
@@ -149,6 +154,13 @@ named_enum!(
     "ErrorCode",
     "Stable machine-readable error codes (docs/ERRORS.md).",
     ErrorCode::ALL.iter().map(|c| c.as_str())
+);
+named_enum!(
+    /// What an uploaded file is (`AttachmentKind::ALL`).
+    AttachmentKindName,
+    "AttachmentKind",
+    "What an uploaded file is, judged from its bytes.",
+    AttachmentKind::ALL.iter().map(|k| k.as_str())
 );
 named_enum!(
     /// A ticket's status (`TicketStatus::ALL`).

@@ -39,6 +39,10 @@ pub fn status(code: ErrorCode) -> StatusCode {
         ErrorCode::RateLimited => S::TOO_MANY_REQUESTS,
         ErrorCode::AccountLocked => S::TOO_MANY_REQUESTS,
         ErrorCode::ServiceUnavailable => S::SERVICE_UNAVAILABLE,
+        ErrorCode::UnsupportedFileType => S::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::FileTooLarge => S::PAYLOAD_TOO_LARGE,
+        ErrorCode::AttachmentNotFound => S::NOT_FOUND,
+        ErrorCode::LinkInvalid => S::FORBIDDEN,
         ErrorCode::Internal => S::INTERNAL_SERVER_ERROR,
         // A code added to the service without a status here is a server error until mapped.
         _ => S::INTERNAL_SERVER_ERROR,

@@ -6,6 +6,7 @@
     reason = "a test fails loudly"
 )]
 
+mod attachments;
 mod audit;
 mod bad_input;
 mod bad_values;

@@ -80,9 +80,9 @@ pub struct SuggestionView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerMessageInput {
-    /// 1–20,000 characters (after trimming). Required unless `pick` is given; with `pick`,
-    /// the question as the button showed it (used if the entry is gone).
-    #[schema(min_length = 1, max_length = 20000)]
+    /// Up to 20,000 characters (after trimming). Required unless `pick` or attachments are
+    /// given; with `pick`, the question as the button showed it (used if the entry is gone).
+    #[schema(max_length = 20000)]
     pub body: Option<String>,
     /// The `id` of a suggestion on a bot message: the bot answers with that entry, and the
     /// customer's message is its question. Only while the bot handles the ticket (status

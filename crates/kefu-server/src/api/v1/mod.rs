@@ -1,6 +1,7 @@
 //! The `/api/v1` route table: every route in one place.
 
 pub mod admin;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod customer;
@@ -14,6 +15,7 @@ pub mod types;
 
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, patch, post, put};
 
 pub fn routes() -> Router<AppState> {
@@ -86,4 +88,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api-keys/{id}", delete(admin::revoke_api_key))
         .route("/audit", get(audit::list_audit_entries))
+        .route(
+            "/attachments",
+            // Uploads are bigger than other bodies; the handler applies the upload limit.
+            post(attachments::upload_attachment).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/attachments/{id}", get(attachments::download_attachment))
 }

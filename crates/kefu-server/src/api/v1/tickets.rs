@@ -44,8 +44,10 @@ pub struct OpenTicketRequest {
     /// 1–200 characters; the start of the body when absent.
     #[schema(min_length = 1, max_length = 200)]
     pub subject: Option<String>,
-    /// The customer's message, 1–20,000 characters.
-    #[schema(min_length = 1, max_length = 20000)]
+    /// The customer's message, up to 20,000 characters; may be left out when there are
+    /// attachments (a voice message alone).
+    #[serde(default)]
+    #[schema(max_length = 20000)]
     pub body: String,
     /// A category code from the catalogue; `general` when absent.
     #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$")]
@@ -321,8 +323,9 @@ pub async fn assign_ticket(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyRequest {
-    /// 1–20,000 characters (after trimming).
-    #[schema(min_length = 1, max_length = 20000)]
+    /// Up to 20,000 characters (after trimming); required unless there are attachments.
+    #[serde(default)]
+    #[schema(max_length = 20000)]
     pub body: String,
     #[serde(default)]
     #[schema(max_items = 10)]

@@ -5,25 +5,30 @@ use kefu_domain::{Attachment, Message, Ticket};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// File metadata sent with a message (the file itself goes to the attachment store).
+/// A file on a message: an uploaded file by `id` alone (from `POST /api/v1/attachments`),
+/// or a link with `name`, `content_type`, `size_bytes` and `url`.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentInput {
+    /// An uploaded file's id; with it, leave the other fields out.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
+    pub id: Option<String>,
+    /// Required for a link.
     #[schema(min_length = 1, max_length = 255)]
-    pub name: String,
-    /// MIME type, e.g. `image/jpeg`, `audio/amr`.
+    pub name: Option<String>,
+    /// MIME type, e.g. `image/jpeg`, `audio/amr`. Required for a link.
     #[schema(min_length = 3, max_length = 100, pattern = "/")]
-    pub content_type: String,
+    pub content_type: Option<String>,
     /// At most 50 MiB.
     #[schema(maximum = 52428800)]
-    pub size_bytes: u64,
-    /// Where the file can be fetched (http or https).
+    pub size_bytes: Option<u64>,
+    /// Where the file can be fetched (http or https). Required for a link.
     #[schema(
         min_length = 1,
         max_length = 2048,
         pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
     )]
-    pub url: String,
+    pub url: Option<String>,
 }
 
 /// A file attached to a message.
@@ -32,7 +37,22 @@ pub struct AttachmentView {
     pub name: String,
     pub content_type: String,
     pub size_bytes: u64,
+    /// For a link, the channel's URL; for an uploaded file, a download link (relative to
+    /// the server) that expires — read the message again for a fresh one.
     pub url: String,
+    /// An uploaded file's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// An uploaded file's kind, judged from its bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::openapi::AttachmentKindName>)]
+    pub kind: Option<String>,
+    /// A voice message's length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// A voice message's text, when speech-to-text is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<String>,
 }
 
 impl From<&Attachment> for AttachmentView {
@@ -42,6 +62,10 @@ impl From<&Attachment> for AttachmentView {
             content_type: a.content_type.clone(),
             size_bytes: a.size_bytes,
             url: a.url.clone(),
+            id: a.id.clone(),
+            kind: a.kind.map(|k| k.as_str().to_owned()),
+            duration_ms: a.duration_ms,
+            transcript: a.transcript.clone(),
         }
     }
 }
@@ -138,8 +162,9 @@ impl From<&Message> for MessageView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageInput {
-    /// 1–20,000 characters (after trimming).
-    #[schema(min_length = 1, max_length = 20000)]
+    /// Up to 20,000 characters (after trimming); required unless there are attachments.
+    #[serde(default)]
+    #[schema(max_length = 20000)]
     pub body: String,
     #[serde(default)]
     #[schema(max_items = 10)]
@@ -149,10 +174,11 @@ pub struct MessageInput {
 impl From<AttachmentInput> for kefu_service::inputs::AttachmentInput {
     fn from(a: AttachmentInput) -> Self {
         Self {
-            name: a.name,
-            content_type: a.content_type,
-            size_bytes: a.size_bytes,
-            url: a.url,
+            id: a.id,
+            name: a.name.unwrap_or_default(),
+            content_type: a.content_type.unwrap_or_default(),
+            size_bytes: a.size_bytes.unwrap_or_default(),
+            url: a.url.unwrap_or_default(),
         }
     }
 }
