@@ -11,6 +11,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+mod attachments;
+pub use attachments::AttachmentsConfig;
+
 /// The whole configuration.
 #[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -22,6 +25,7 @@ pub struct Config {
     pub sla: SlaConfig,
     pub bot: BotConfig,
     pub limits: LimitConfig,
+    pub attachments: AttachmentsConfig,
     pub log: LogConfig,
 }
 
@@ -194,6 +198,7 @@ impl std::fmt::Debug for Config {
             .field("tickets", &self.tickets)
             .field("sla", &self.sla)
             .field("bot", &self.bot)
+            .field("attachments", &self.attachments)
             .field("log", &self.log)
             .finish()
     }
@@ -266,6 +271,19 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
         "KEFU_LOGIN_FAILURES_PER_ADDRESS",
         "limits.login_failures_per_address",
     ),
+    (
+        "KEFU_ATTACHMENT_IMAGE_MAX_BYTES",
+        "attachments.image_max_bytes",
+    ),
+    (
+        "KEFU_ATTACHMENT_VOICE_MAX_BYTES",
+        "attachments.voice_max_bytes",
+    ),
+    (
+        "KEFU_ATTACHMENT_LINK_TTL_SECONDS",
+        "attachments.link_ttl_seconds",
+    ),
+    ("KEFU_ATTACHMENT_DIRECTORY", "attachments.directory"),
     ("KEFU_LOG", "log.filter"),
 ];
 
@@ -277,7 +295,13 @@ fn env_name(key: &str) -> &'static str {
 }
 
 /// Keys whose environment value is text as it stands; the others are parsed (numbers).
-const TEXT_KEYS: &[&str] = &["server.listen", "database.url", "bot.model", "log.filter"];
+const TEXT_KEYS: &[&str] = &[
+    "server.listen",
+    "database.url",
+    "bot.model",
+    "attachments.directory",
+    "log.filter",
+];
 
 /// The `KEFU_*` layer, read through an injected lookup (figment's own `Env` provider reads
 /// only the process environment).
@@ -447,6 +471,9 @@ impl Config {
         if self.database.url.trim().is_empty() {
             fail("database.url", "must not be empty".into())?;
         }
+        if let Some((key, why)) = self.attachments.problem() {
+            fail(key, why)?;
+        }
         if !(1..=24 * 30).contains(&self.auth.session_ttl_hours) {
             fail("auth.session_ttl_hours", "must be from 1 to 720".into())?;
         }
@@ -564,6 +591,7 @@ impl Config {
                 .and_then(|c| kefu_routing::BusinessCalendar::try_from(c).ok())
                 .unwrap_or_default(),
             bot_model,
+            attachments: self.attachments.settings(&self.database.url),
             ..kefu_service::Settings::default()
         })
     }
