@@ -283,7 +283,20 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
         "KEFU_ATTACHMENT_LINK_TTL_SECONDS",
         "attachments.link_ttl_seconds",
     ),
+    ("KEFU_ATTACHMENT_STORAGE", "attachments.storage"),
     ("KEFU_ATTACHMENT_DIRECTORY", "attachments.directory"),
+    ("KEFU_ATTACHMENT_S3_ENDPOINT", "attachments.s3_endpoint"),
+    ("KEFU_ATTACHMENT_S3_BUCKET", "attachments.s3_bucket"),
+    ("KEFU_ATTACHMENT_S3_REGION", "attachments.s3_region"),
+    (
+        "KEFU_ATTACHMENT_S3_ACCESS_KEY_ID",
+        "attachments.s3_access_key_id",
+    ),
+    (
+        "KEFU_ATTACHMENT_S3_SECRET_ACCESS_KEY",
+        "attachments.s3_secret_access_key",
+    ),
+    ("KEFU_ATTACHMENT_S3_PREFIX", "attachments.s3_prefix"),
     ("KEFU_LOG", "log.filter"),
 ];
 
@@ -299,7 +312,14 @@ const TEXT_KEYS: &[&str] = &[
     "server.listen",
     "database.url",
     "bot.model",
+    "attachments.storage",
     "attachments.directory",
+    "attachments.s3_endpoint",
+    "attachments.s3_bucket",
+    "attachments.s3_region",
+    "attachments.s3_access_key_id",
+    "attachments.s3_secret_access_key",
+    "attachments.s3_prefix",
     "log.filter",
 ];
 
@@ -407,6 +427,9 @@ impl Config {
     pub fn to_toml(&self) -> anyhow::Result<String> {
         let mut shown = self.clone();
         shown.database.url = redact_url(&self.database.url);
+        if !shown.attachments.s3_secret_access_key.is_empty() {
+            shown.attachments.s3_secret_access_key = "***".into();
+        }
         Ok(toml::to_string(&shown)?)
     }
 
@@ -591,7 +614,7 @@ impl Config {
                 .and_then(|c| kefu_routing::BusinessCalendar::try_from(c).ok())
                 .unwrap_or_default(),
             bot_model,
-            attachments: self.attachments.settings(&self.database.url),
+            attachments: self.attachments.settings(&self.database.url)?,
             ..kefu_service::Settings::default()
         })
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Uploaded images and voice messages.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AttachmentsConfig {
     /// Largest image in bytes.
@@ -16,9 +16,36 @@ pub struct AttachmentsConfig {
     pub voice_max_bytes: u64,
     /// How long a download link works.
     pub link_ttl_seconds: u64,
+    /// `directory` or `s3`.
+    pub storage: String,
     /// The directory files are kept in; empty: `attachments` beside a SQLite database
     /// (`./kefu-data/attachments` with PostgreSQL).
     pub directory: String,
+    /// With `storage = "s3"`: the server (empty for AWS), bucket, region, keys, key prefix.
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+    pub s3_prefix: String,
+}
+
+impl std::fmt::Debug for AttachmentsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttachmentsConfig")
+            .field("image_max_bytes", &self.image_max_bytes)
+            .field("voice_max_bytes", &self.voice_max_bytes)
+            .field("link_ttl_seconds", &self.link_ttl_seconds)
+            .field("storage", &self.storage)
+            .field("directory", &self.directory)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_region", &self.s3_region)
+            .field("s3_access_key_id", &self.s3_access_key_id)
+            .field("s3_secret_access_key", &"***")
+            .field("s3_prefix", &self.s3_prefix)
+            .finish()
+    }
 }
 
 impl Default for AttachmentsConfig {
@@ -27,7 +54,14 @@ impl Default for AttachmentsConfig {
             image_max_bytes: 10 * 1024 * 1024,
             voice_max_bytes: 10 * 1024 * 1024,
             link_ttl_seconds: 900,
+            storage: "directory".into(),
             directory: String::new(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_prefix: String::new(),
         }
     }
 }
@@ -52,7 +86,29 @@ impl AttachmentsConfig {
                 "must be from 10 to 604800".into(),
             ));
         }
-        None
+        match self.storage.as_str() {
+            "directory" => None,
+            "s3" if !cfg!(feature = "s3") => Some((
+                "attachments.storage",
+                "s3 needs a kefu built with `--features s3`".into(),
+            )),
+            "s3" => [
+                ("attachments.s3_bucket", &self.s3_bucket),
+                ("attachments.s3_region", &self.s3_region),
+                ("attachments.s3_access_key_id", &self.s3_access_key_id),
+                (
+                    "attachments.s3_secret_access_key",
+                    &self.s3_secret_access_key,
+                ),
+            ]
+            .into_iter()
+            .find(|(_, v)| v.trim().is_empty())
+            .map(|(key, _)| (key, "must be set with storage = \"s3\"".into())),
+            _ => Some((
+                "attachments.storage",
+                "must be \"directory\" or \"s3\"".into(),
+            )),
+        }
     }
 
     /// Where files go: the configured directory, else beside the database.
@@ -69,22 +125,78 @@ impl AttachmentsConfig {
     }
 
     /// The service's attachment settings.
-    pub fn settings(&self, database_url: &str) -> kefu_service::attachments::AttachmentSettings {
-        kefu_service::attachments::AttachmentSettings {
+    pub fn settings(
+        &self,
+        database_url: &str,
+    ) -> anyhow::Result<kefu_service::attachments::AttachmentSettings> {
+        Ok(kefu_service::attachments::AttachmentSettings {
             image_max_bytes: self.image_max_bytes,
             voice_max_bytes: self.voice_max_bytes,
             link_ttl: Duration::from_secs(self.link_ttl_seconds),
-            storage: Arc::new(kefu_service::attachments::DirectoryStore::new(
-                self.directory(database_url),
-            )),
+            storage: self.storage(database_url)?,
             transcriber: None,
+        })
+    }
+
+    #[cfg(feature = "s3")]
+    fn storage(
+        &self,
+        database_url: &str,
+    ) -> anyhow::Result<Arc<dyn kefu_service::attachments::BlobStore>> {
+        use kefu_service::attachments::s3::{S3Settings, S3Store};
+        if self.storage != "s3" {
+            return Ok(self.directory_store(database_url));
         }
+        let store = S3Store::new(&S3Settings {
+            endpoint: self.s3_endpoint.trim().to_owned(),
+            bucket: self.s3_bucket.trim().to_owned(),
+            region: self.s3_region.trim().to_owned(),
+            access_key_id: self.s3_access_key_id.trim().to_owned(),
+            secret_access_key: self.s3_secret_access_key.clone(),
+            prefix: self.s3_prefix.trim().to_owned(),
+        })
+        .map_err(|e| anyhow::anyhow!("attachments.s3_* (env KEFU_ATTACHMENT_S3_*): {e}"))?;
+        Ok(Arc::new(store))
+    }
+
+    #[cfg(not(feature = "s3"))]
+    fn storage(
+        &self,
+        database_url: &str,
+    ) -> anyhow::Result<Arc<dyn kefu_service::attachments::BlobStore>> {
+        Ok(self.directory_store(database_url))
+    }
+
+    fn directory_store(&self, database_url: &str) -> Arc<dyn kefu_service::attachments::BlobStore> {
+        Arc::new(kefu_service::attachments::DirectoryStore::new(
+            self.directory(database_url),
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn s3_needs_its_bucket_and_keys_and_an_unknown_storage_is_named() {
+        let s3 = AttachmentsConfig {
+            storage: "s3".into(),
+            ..AttachmentsConfig::default()
+        };
+        let (key, _) = s3.problem().unwrap();
+        if cfg!(feature = "s3") {
+            assert_eq!(key, "attachments.s3_bucket");
+        } else {
+            assert_eq!(key, "attachments.storage");
+        }
+        let odd = AttachmentsConfig {
+            storage: "ftp".into(),
+            ..AttachmentsConfig::default()
+        };
+        assert_eq!(odd.problem().unwrap().0, "attachments.storage");
+        assert!(AttachmentsConfig::default().problem().is_none());
+    }
 
     #[test]
     fn files_go_beside_a_sqlite_database_unless_a_directory_is_set() {
