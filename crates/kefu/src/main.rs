@@ -2,6 +2,8 @@
 
 mod cli;
 mod config;
+#[cfg(feature = "s3")]
+mod s3_store;
 
 use clap::Parser;
 

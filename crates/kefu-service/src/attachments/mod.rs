@@ -6,8 +6,6 @@
 //! gets a download link that expires ([`link`]).
 
 pub mod link;
-#[cfg(feature = "s3")]
-pub mod s3;
 pub mod sniff;
 pub mod storage;
 pub mod strip;

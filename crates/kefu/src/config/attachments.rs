@@ -143,7 +143,7 @@ impl AttachmentsConfig {
         &self,
         database_url: &str,
     ) -> anyhow::Result<Arc<dyn kefu_service::attachments::BlobStore>> {
-        use kefu_service::attachments::s3::{S3Settings, S3Store};
+        use crate::s3_store::{S3Settings, S3Store};
         if self.storage != "s3" {
             return Ok(self.directory_store(database_url));
         }
