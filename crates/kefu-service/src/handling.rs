@@ -239,7 +239,14 @@ async fn write(
     // it now that the writer may write there.
     let mut attachments = attachments;
     let caller = Caller::Staff(*staff);
-    crate::attachments::resolve(core, &caller, Some(t.id), "attachments", &mut attachments).await?;
+    crate::attachments::resolve(
+        core,
+        &caller,
+        crate::attachments::Target::Ticket(t.id),
+        "attachments",
+        &mut attachments,
+    )
+    .await?;
     crate::attachments::bind(core, &caller, t.id, &attachments).await?;
     let now = Timestamp::now();
     let new = NewMessage {

@@ -263,7 +263,16 @@ pub async fn open_ticket(
         );
     }
     c.finish()?;
-    crate::attachments::resolve(state, caller, None, "attachments", &mut attachments).await?;
+    crate::attachments::resolve(
+        state,
+        caller,
+        crate::attachments::Target::NewTicket {
+            retry: idempotency.is_some(),
+        },
+        "attachments",
+        &mut attachments,
+    )
+    .await?;
     let subject = if subject.is_empty() {
         stand_in_text(&attachments)
     } else {

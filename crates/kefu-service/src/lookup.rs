@@ -249,7 +249,14 @@ pub async fn add_customer_message(
     let mut files = attachments(&mut c, "attachments", &input.attachments);
     c.finish()?;
     let ticket = find_own_ticket(core, caller, number).await?;
-    crate::attachments::resolve(core, caller, Some(ticket.id), "attachments", &mut files).await?;
+    crate::attachments::resolve(
+        core,
+        caller,
+        crate::attachments::Target::Ticket(ticket.id),
+        "attachments",
+        &mut files,
+    )
+    .await?;
     crate::attachments::bind(core, caller, ticket.id, &files).await?;
     match (pick, body) {
         (Some(id), body) if ticket.status == TicketStatus::New => {

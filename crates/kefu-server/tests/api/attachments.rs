@@ -342,6 +342,7 @@ async fn a_voice_message_alone_opens_a_ticket_with_its_length() {
     let r = app
         .post("/api/v1/tickets")
         .header("authorization", &key.1)
+        .header("idempotency-key", "voice-1-intake")
         .json(&json!({"customer": {"external_id": "voice-1"}, "attachments": [{"id": a["id"]}]}))
         .send()
         .await
@@ -369,6 +370,21 @@ async fn a_voice_message_alone_opens_a_ticket_with_its_length() {
     let r = fetch(&app, file["url"].as_str().unwrap()).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "audio/wav");
+
+    // A retry of that intake (same Idempotency-Key, same body) answers the same ticket,
+    // although the file is bound by now.
+    let again = app
+        .post("/api/v1/tickets")
+        .header("authorization", &key.1)
+        .header("idempotency-key", "voice-1-intake")
+        .json(&json!({"customer": {"external_id": "voice-1"}, "attachments": [{"id": a["id"]}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["ticket"]["number"], number.as_str());
+    assert_eq!(again["replayed"], true);
 
     // Bound to that ticket now: not usable on another one, even by its uploader.
     let r = app

@@ -303,14 +303,25 @@ pub fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Where a message's files are going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A message on this ticket.
+    Ticket(TicketId),
+    /// Intake. `retry`: the request has an Idempotency-Key, so it may repeat one whose
+    /// files are already bound; the uploader's own bound files pass, and the store's replay
+    /// answers with the first ticket (a new ticket with them keeps them where they are).
+    NewTicket { retry: bool },
+}
+
 /// Replaces the id-only entries of `files` (as the message checks left them) with the
 /// stored files, if the caller may attach each: their own unbound upload, or a file
-/// already on `ticket`. A file the caller may not use is reported as not found, naming
-/// the field.
+/// already on the target ticket. A file the caller may not use is reported as not found,
+/// naming the field.
 pub async fn resolve(
     core: &Core,
     caller: &Caller,
-    ticket: Option<TicketId>,
+    target: Target,
     field: &str,
     files: &mut [Attachment],
 ) -> ServiceResult<()> {
@@ -318,9 +329,11 @@ pub async fn resolve(
     let mut errors = Vec::new();
     for (i, a) in files.iter_mut().enumerate() {
         let Some(id) = a.id.clone() else { continue };
-        let usable = match core.store.attachment(&id).await? {
-            Some(r) if r.ticket.is_some() && r.ticket == ticket => Some(r),
-            Some(r) if r.ticket.is_none() && Some(&r.uploader) == uploader.as_ref() => Some(r),
+        let own = |r: &AttachmentRecord| Some(&r.uploader) == uploader.as_ref();
+        let usable = match (core.store.attachment(&id).await?, target) {
+            (Some(r), Target::Ticket(t)) if r.ticket == Some(t) => Some(r),
+            (Some(r), _) if r.ticket.is_none() && own(&r) => Some(r),
+            (Some(r), Target::NewTicket { retry: true }) if own(&r) => Some(r),
             _ => None,
         };
         match usable {
