@@ -195,6 +195,24 @@ mod tests {
         assert!(duration_ms("audio/amr", b"#!AMR\n\x50".to_vec()).is_err());
     }
 
+    /// `frames` MPEG-1 Layer III frames, 128 kbit/s at 44.1 kHz (417 bytes, 1152 samples
+    /// each), without a Xing header: the length must come from the frames.
+    fn mp3(frames: usize) -> Vec<u8> {
+        let mut b = Vec::new();
+        for _ in 0..frames {
+            b.extend([0xFF, 0xFB, 0x90, 0x00]);
+            b.resize(b.len() + 413, 0);
+        }
+        b
+    }
+
+    #[test]
+    fn mp3_length_without_a_header_comes_from_its_frames() {
+        // 100 × 1152 / 44100 s = 2612.2 ms.
+        let ms = duration_ms("audio/mpeg", mp3(100)).unwrap();
+        assert!((2590..=2640).contains(&ms), "{ms}");
+    }
+
     #[test]
     fn garbage_behind_a_magic_number_is_refused() {
         assert!(duration_ms("audio/wav", b"RIFF\0\0\0\0WAVEjunk".to_vec()).is_err());
