@@ -213,6 +213,67 @@ mod tests {
         assert!((2590..=2640).contains(&ms), "{ms}");
     }
 
+    /// One Ogg page holding one packet (RFC 3533), its CRC computed.
+    fn ogg_page(flags: u8, granule: u64, seq: u32, packet: &[u8]) -> Vec<u8> {
+        let mut p = b"OggS\0".to_vec();
+        p.push(flags);
+        p.extend(granule.to_le_bytes());
+        p.extend(0x4b_45_46_55u32.to_le_bytes());
+        p.extend(seq.to_le_bytes());
+        p.extend([0; 4]);
+        p.push(1);
+        p.push(u8::try_from(packet.len()).unwrap());
+        p.extend(packet);
+        let mut crc = 0u32;
+        for &b in &p {
+            crc ^= u32::from(b) << 24;
+            for _ in 0..8 {
+                crc = if crc & 0x8000_0000 != 0 {
+                    (crc << 1) ^ 0x04c1_1db7
+                } else {
+                    crc << 1
+                };
+            }
+        }
+        p[22..26].copy_from_slice(&crc.to_le_bytes());
+        p
+    }
+
+    /// Ogg Opus: the two header packets, then `packets` 20 ms packets (960 samples at 48 kHz).
+    fn ogg_opus(packets: u32) -> Vec<u8> {
+        let head = [
+            &b"OpusHead\x01\x01"[..],
+            &[0, 0],
+            &48_000u32.to_le_bytes(),
+            &[0, 0, 0],
+        ]
+        .concat();
+        let tags = [
+            &b"OpusTags"[..],
+            &4u32.to_le_bytes(),
+            b"kefu",
+            &0u32.to_le_bytes(),
+        ]
+        .concat();
+        let mut b = ogg_page(0x02, 0, 0, &head);
+        b.extend(ogg_page(0, 0, 1, &tags));
+        for i in 1..=packets {
+            let last = if i == packets { 0x04 } else { 0 };
+            b.extend(ogg_page(
+                last,
+                u64::from(i) * 960,
+                i + 1,
+                &[0xF8, 0xFF, 0xFE],
+            ));
+        }
+        b
+    }
+
+    #[test]
+    fn ogg_opus_length_comes_from_its_last_granule() {
+        assert_eq!(duration_ms("audio/ogg", ogg_opus(50)), Ok(1000));
+    }
+
     #[test]
     fn garbage_behind_a_magic_number_is_refused() {
         assert!(duration_ms("audio/wav", b"RIFF\0\0\0\0WAVEjunk".to_vec()).is_err());
