@@ -24,6 +24,7 @@ async fn spawned_workers_report_healthy_serve_events_and_stop_on_shutdown() {
             "shifts",
             "bot_refresher",
             "event_tailer",
+            "attachment_sweeper",
             "job_runner"
         ]
     );

@@ -92,6 +92,32 @@ macro_rules! attachment_ops {
             }
             Ok(out)
         }
+
+        pub(crate) async fn stale_attachments(
+            c: &mut Conn,
+            before: jiff::Timestamp,
+            limit: u32,
+        ) -> StoreResult<Vec<AttachmentRecord>> {
+            let sql = format!(
+                "SELECT {ATTACHMENT_COLUMNS} FROM attachments \
+                 WHERE ticket_id IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(ms(before))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *c)
+                .await?;
+            rows.iter().map(attachment_row).collect()
+        }
+
+        /// Deletes the row only while it is still unbound (a message may have taken it).
+        pub(crate) async fn forget_attachment(c: &mut Conn, id: &str) -> StoreResult<bool> {
+            let done = sqlx::query("DELETE FROM attachments WHERE id = $1 AND ticket_id IS NULL")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        }
     };
 }
 

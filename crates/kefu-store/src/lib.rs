@@ -411,6 +411,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         binding: AttachmentBinding,
     ) -> StoreResult<Vec<AttachmentRecord>>;
+    /// Files never used by a message, uploaded before `before`, oldest first.
+    async fn stale_attachments(
+        &self,
+        before: jiff::Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<AttachmentRecord>>;
+    /// Deletes an attachment row if it is still unbound; whether it did.
+    async fn forget_attachment(&self, id: &str) -> StoreResult<bool>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

@@ -498,6 +498,19 @@ macro_rules! impl_store {
                 self.write(move |c| Box::pin(ops::bind_attachments(c, binding)))
                     .await
             }
+            async fn stale_attachments(
+                &self,
+                before: jiff::Timestamp,
+                limit: u32,
+            ) -> StoreResult<Vec<AttachmentRecord>> {
+                self.read(move |c| Box::pin(ops::stale_attachments(c, before, limit)))
+                    .await
+            }
+            async fn forget_attachment(&self, id: &str) -> StoreResult<bool> {
+                let id = id.to_owned();
+                self.write(move |c| Box::pin(async move { ops::forget_attachment(c, &id).await }))
+                    .await
+            }
             async fn record_audit(&self, entries: Vec<AuditEntry>) -> StoreResult<()> {
                 self.write(move |c| Box::pin(async move { ops::insert_audit(c, &entries).await }))
                     .await

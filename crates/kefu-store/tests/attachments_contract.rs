@@ -86,6 +86,28 @@ async fn suite(store: Arc<dyn Store>) {
         store.attachment("a2").await.unwrap().unwrap().ticket,
         Some(t)
     );
+    // Only files never used are stale, oldest first, and only they are forgotten.
+    let mut late = upload("c1", "key:9");
+    late.at = at(50);
+    store.save_attachment(late).await.unwrap();
+    let stale: Vec<String> = store
+        .stale_attachments(at(100), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(stale, ["b1", "c1"]);
+    assert_eq!(store.stale_attachments(at(6), 10).await.unwrap().len(), 1);
+    assert_eq!(
+        store.stale_attachments(at(100), 1).await.unwrap()[0].id,
+        "b1"
+    );
+    assert!(!store.forget_attachment("a1").await.unwrap());
+    assert!(store.forget_attachment("b1").await.unwrap());
+    assert!(!store.forget_attachment("b1").await.unwrap());
+    assert!(store.attachment("b1").await.unwrap().is_none());
+    assert!(store.attachment("a1").await.unwrap().is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

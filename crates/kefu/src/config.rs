@@ -283,6 +283,7 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
         "KEFU_ATTACHMENT_LINK_TTL_SECONDS",
         "attachments.link_ttl_seconds",
     ),
+    ("KEFU_ATTACHMENT_UNUSED_HOURS", "attachments.unused_hours"),
     ("KEFU_ATTACHMENT_STORAGE", "attachments.storage"),
     ("KEFU_ATTACHMENT_DIRECTORY", "attachments.directory"),
     ("KEFU_ATTACHMENT_S3_ENDPOINT", "attachments.s3_endpoint"),

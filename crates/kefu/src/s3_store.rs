@@ -94,6 +94,13 @@ impl BlobStore for S3Store {
         let found = self.client.get(&self.path(key)).await.map_err(failed)?;
         Ok(found.bytes().await.map_err(failed)?.to_vec())
     }
+
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        match self.client.delete(&self.path(key)).await.map_err(failed) {
+            Err(StorageError::NotFound) => Ok(()),
+            other => other,
+        }
+    }
 }
 
 /// Against a real S3 server started here: `s3s-fs` (an S3 API over a directory;
@@ -187,6 +194,11 @@ mod tests {
         assert_eq!(on_disk, bytes);
         assert!(matches!(
             store.get("ab/none.png").await,
+            Err(StorageError::NotFound)
+        ));
+        store.delete("ab/abc.png").await.unwrap();
+        assert!(matches!(
+            store.get("ab/abc.png").await,
             Err(StorageError::NotFound)
         ));
         let wrong = S3Store::new(&settings(port, "wrong-secret")).unwrap();

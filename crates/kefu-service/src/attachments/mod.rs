@@ -9,6 +9,7 @@ pub mod link;
 pub mod sniff;
 pub mod storage;
 pub mod strip;
+pub mod sweep;
 pub mod transcribe;
 pub mod voice;
 
@@ -32,18 +33,22 @@ pub struct AttachmentSettings {
     pub voice_max_bytes: u64,
     /// How long a download link stays valid.
     pub link_ttl: Duration,
+    /// How long an upload no message used is kept before [`sweep`] deletes it.
+    pub unused_ttl: Duration,
     pub storage: Arc<dyn BlobStore>,
     pub transcriber: Option<Arc<dyn Transcriber>>,
 }
 
 impl Default for AttachmentSettings {
-    /// 10 MiB images, 10 MiB voice, 15-minute links, files in the system's temporary
-    /// directory (the binary always configures a directory of its own).
+    /// 10 MiB images, 10 MiB voice, 15-minute links, unused uploads kept a day, files in
+    /// the system's temporary directory (the binary always configures a directory of its
+    /// own).
     fn default() -> Self {
         Self {
             image_max_bytes: 10 * 1024 * 1024,
             voice_max_bytes: 10 * 1024 * 1024,
             link_ttl: Duration::from_secs(15 * 60),
+            unused_ttl: Duration::from_secs(24 * 3600),
             storage: Arc::new(DirectoryStore::new(
                 std::env::temp_dir().join("kefu-attachments"),
             )),

@@ -20,6 +20,8 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// Stores `bytes` under `key`, durably before it returns.
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StorageError>;
     async fn get(&self, key: &str) -> Result<Vec<u8>, StorageError>;
+    /// Removes the object; one already gone is not an error.
+    async fn delete(&self, key: &str) -> Result<(), StorageError>;
 }
 
 /// Files under one directory, readable by kefu's user only (0600).
@@ -92,6 +94,15 @@ impl BlobStore for DirectoryStore {
     async fn get(&self, key: &str) -> Result<Vec<u8>, StorageError> {
         let path = self.path(key)?;
         blocking(move || std::fs::read(path).map_err(io)).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        let path = self.path(key)?;
+        blocking(move || match std::fs::remove_file(path).map_err(io) {
+            Err(StorageError::NotFound) => Ok(()),
+            other => other,
+        })
+        .await
     }
 }
 

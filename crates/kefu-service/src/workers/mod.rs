@@ -1,7 +1,7 @@
 //! Background workers every node runs, each supervised ([`supervisor`]): the SLA timer
-//! worker, the shift worker, the bot index refresher, the live event tailer and the job
-//! runner. They coordinate only through the database, so any number of nodes may run them
-//! at once.
+//! worker, the shift worker, the bot index refresher, the live event tailer, the sweeper of
+//! unused uploads and the job runner. They coordinate only through the database, so any
+//! number of nodes may run them at once.
 
 pub mod shifts;
 pub mod sla;
@@ -37,6 +37,10 @@ pub fn spawn(core: Arc<Core>) -> Supervisor {
         worker(|c, s| Box::pin(crate::bot::refresher(c, s))),
     );
     sup.spawn("event_tailer", worker(|c, s| Box::pin(tailer::run(c, s))));
+    sup.spawn(
+        "attachment_sweeper",
+        worker(|c, s| Box::pin(crate::attachments::sweep::run(c, s))),
+    );
     let registry = Arc::new(kinds::registry());
     let runner_core = core.clone();
     sup.spawn(

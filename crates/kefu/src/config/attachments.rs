@@ -16,6 +16,8 @@ pub struct AttachmentsConfig {
     pub voice_max_bytes: u64,
     /// How long a download link works.
     pub link_ttl_seconds: u64,
+    /// How long an upload no message used is kept.
+    pub unused_hours: u64,
     /// `directory` or `s3`.
     pub storage: String,
     /// The directory files are kept in; empty: `attachments` beside a SQLite database
@@ -36,6 +38,7 @@ impl std::fmt::Debug for AttachmentsConfig {
             .field("image_max_bytes", &self.image_max_bytes)
             .field("voice_max_bytes", &self.voice_max_bytes)
             .field("link_ttl_seconds", &self.link_ttl_seconds)
+            .field("unused_hours", &self.unused_hours)
             .field("storage", &self.storage)
             .field("directory", &self.directory)
             .field("s3_endpoint", &self.s3_endpoint)
@@ -54,6 +57,7 @@ impl Default for AttachmentsConfig {
             image_max_bytes: 10 * 1024 * 1024,
             voice_max_bytes: 10 * 1024 * 1024,
             link_ttl_seconds: 900,
+            unused_hours: 24,
             storage: "directory".into(),
             directory: String::new(),
             s3_endpoint: String::new(),
@@ -85,6 +89,9 @@ impl AttachmentsConfig {
                 "attachments.link_ttl_seconds",
                 "must be from 10 to 604800".into(),
             ));
+        }
+        if !(1..=24 * 365).contains(&self.unused_hours) {
+            return Some(("attachments.unused_hours", "must be from 1 to 8760".into()));
         }
         match self.storage.as_str() {
             "directory" => None,
@@ -133,6 +140,7 @@ impl AttachmentsConfig {
             image_max_bytes: self.image_max_bytes,
             voice_max_bytes: self.voice_max_bytes,
             link_ttl: Duration::from_secs(self.link_ttl_seconds),
+            unused_ttl: Duration::from_secs(self.unused_hours * 3600),
             storage: self.storage(database_url)?,
             transcriber: None,
         })
