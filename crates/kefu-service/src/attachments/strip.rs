@@ -262,6 +262,37 @@ mod tests {
     }
 
     #[test]
+    fn webp_loses_exif_and_xmp_chunks_and_their_header_flags() {
+        use img_parts::riff::{RiffChunk, RiffContent};
+        let data = |id: &[u8; 4], b: &[u8]| {
+            RiffChunk::new(*id, RiffContent::Data(Bytes::copy_from_slice(b)))
+        };
+        let riff = RiffChunk::new(
+            *b"RIFF",
+            RiffContent::List {
+                kind: Some(*b"WEBP"),
+                subchunks: vec![
+                    // Extended header: EXIF (0x08) and XMP (0x04) present, a 1×1 canvas.
+                    data(b"VP8X", &[0x0C, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+                    data(b"VP8L", b"\x2f\0\0\0\0\0\0\0"),
+                    data(b"EXIF", b"II*\0GPS-SECRET"),
+                    data(b"XMP ", b"<x:xmpmeta>XMP-SECRET</x:xmpmeta>"),
+                ],
+            },
+        );
+        let webp = riff.encoder().bytes().to_vec();
+        assert!(contains(&webp, b"GPS-SECRET"));
+        let out = strip("image/webp", webp).unwrap();
+        assert!(!contains(&out, b"GPS-SECRET") && !contains(&out, b"XMP-SECRET"));
+        let back = WebP::from_bytes(Bytes::from(out)).unwrap();
+        assert!(back.exif().is_none());
+        let flags = back
+            .chunk_by_id(*b"VP8X")
+            .and_then(|c| c.content().data().map(|d| d[0]));
+        assert!(flags.is_none_or(|f| f & 0x0C == 0), "{flags:?}");
+    }
+
+    #[test]
     fn gif_loses_comments_and_xmp_and_trailing_data() {
         let mut gif = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff".to_vec();
         gif.extend(b"\x21\xfe\x0eCOMMENT-SECRET\0");
