@@ -5,6 +5,7 @@
 //! uses one binds it to its ticket for good, and from then on whoever may see the ticket
 //! gets a download link that expires ([`link`]).
 
+mod binding;
 pub mod link;
 pub mod sniff;
 pub mod storage;
@@ -16,9 +17,10 @@ pub mod voice;
 use crate::caller::{Caller, CustomerProof};
 use crate::core::Core;
 use crate::error::{ErrorCode, FieldError, ServiceError, ServiceResult};
+pub use binding::{Target, bind, resolve, valid_id};
 use jiff::Timestamp;
-use kefu_domain::{Attachment, AttachmentKind, Message, TicketId};
-use kefu_store::{AttachmentBinding, AttachmentRecord, NewAttachment};
+use kefu_domain::{AttachmentKind, Message, TicketId};
+use kefu_store::{AttachmentRecord, NewAttachment};
 use std::sync::Arc;
 use std::time::Duration;
 pub use storage::{BlobStore, DirectoryStore, StorageError};
@@ -127,45 +129,49 @@ fn mib(bytes: u64) -> String {
     }
 }
 
-/// Checks, cleans and stores an upload.
-pub async fn upload(core: &Core, caller: &Caller, up: NewUpload) -> ServiceResult<Uploaded> {
-    let settings = &core.settings.attachments;
-    let (uploader, ticket) = match (&up.ticket, caller) {
+/// Who owns an upload while unbound, and the ticket it is bound to at once (a customer's).
+async fn owner(
+    core: &Core,
+    caller: &Caller,
+    ticket: Option<&str>,
+) -> ServiceResult<(String, Option<TicketId>)> {
+    match (ticket, caller) {
         (Some(number), Caller::Customer(_)) => {
             let number = crate::lookup::parse_number(number)?;
             let t = crate::lookup::find_own_ticket(core, caller, &number).await?;
-            (format!("ticket:{}", t.id.0), Some(t.id))
+            Ok((format!("ticket:{}", t.id.0), Some(t.id)))
         }
-        (Some(_), _) => {
-            return Err(ServiceError::field(
+        (Some(_), _) => Err(ServiceError::field(
+            "ticket",
+            "only customers name a ticket; staff and channels attach files when they write",
+        )),
+        (None, Caller::Anonymous) => Err(ServiceError::new(
+            ErrorCode::Unauthenticated,
+            "Sign in, send a channel key, or send the ticket's lookup code with its number.",
+        )),
+        (None, c) => uploader_of(c).map(|u| (u, None)).ok_or_else(|| {
+            ServiceError::field(
                 "ticket",
-                "only customers name a ticket; staff and channels attach files when they write",
-            ));
-        }
-        (None, Caller::Anonymous) => {
-            return Err(ServiceError::new(
-                ErrorCode::Unauthenticated,
-                "Sign in, send a channel key, or send the ticket's lookup code with its number.",
-            ));
-        }
-        (None, c) => match uploader_of(c) {
-            Some(u) => (u, None),
-            None => {
-                return Err(ServiceError::field(
-                    "ticket",
-                    "is required with a lookup code: the ticket the file is for",
-                ));
-            }
-        },
-    };
-    let wanted = match up.kind.as_deref().map(str::trim) {
+                "is required with a lookup code: the ticket the file is for",
+            )
+        }),
+    }
+}
+
+/// The accepted format of `bytes`, within its kind's size limit and of the kind asked for.
+fn checked_format(
+    settings: &AttachmentSettings,
+    bytes: &[u8],
+    wanted: Option<&str>,
+) -> ServiceResult<sniff::Format> {
+    let wanted = match wanted.map(str::trim) {
         None | Some("") => None,
         Some(k) => Some(
             k.parse::<AttachmentKind>()
                 .map_err(|_| ServiceError::field("kind", "must be image or voice"))?,
         ),
     };
-    let size = u64::try_from(up.bytes.len()).unwrap_or(u64::MAX);
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size == 0 {
         return Err(ServiceError::field("file", "is empty"));
     }
@@ -175,7 +181,7 @@ pub async fn upload(core: &Core, caller: &Caller, up: NewUpload) -> ServiceResul
             format!("is larger than {}", mib(settings.max_bytes())),
         ));
     }
-    let Some(format) = sniff::sniff(&up.bytes) else {
+    let Some(format) = sniff::sniff(bytes) else {
         return Err(refused(
             ErrorCode::UnsupportedFileType,
             format!(
@@ -200,6 +206,14 @@ pub async fn upload(core: &Core, caller: &Caller, up: NewUpload) -> ServiceResul
             format!("is a {} file larger than {}", format.kind, mib(limit)),
         ));
     }
+    Ok(format)
+}
+
+/// Checks, cleans and stores an upload.
+pub async fn upload(core: &Core, caller: &Caller, up: NewUpload) -> ServiceResult<Uploaded> {
+    let settings = &core.settings.attachments;
+    let (uploader, ticket) = owner(core, caller, up.ticket.as_deref()).await?;
+    let format = checked_format(settings, &up.bytes, up.kind.as_deref())?;
     let content_type = format.content_type;
     // Parsing is CPU work on untrusted bytes: off the async workers.
     let (bytes, duration_ms) = crate::bot::off_runtime(move || match format.kind {
@@ -297,106 +311,6 @@ pub fn sign_links(core: &Core, messages: &mut [Message]) {
         if let Some(id) = &a.id {
             a.url = signed_url(core, id, now).0;
         }
-    }
-}
-
-/// Is an id one kefu could have made (32 lowercase hex digits)?
-pub fn valid_id(id: &str) -> bool {
-    id.len() == 32
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// Where a message's files are going.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// A message on this ticket.
-    Ticket(TicketId),
-    /// Intake. `retry`: the request has an Idempotency-Key, so it may repeat one whose
-    /// files are already bound; the uploader's own bound files pass, and the store's replay
-    /// answers with the first ticket (a new ticket with them keeps them where they are).
-    NewTicket { retry: bool },
-}
-
-/// Replaces the id-only entries of `files` (as the message checks left them) with the
-/// stored files, if the caller may attach each: their own unbound upload, or a file
-/// already on the target ticket. A file the caller may not use is reported as not found,
-/// naming the field.
-pub async fn resolve(
-    core: &Core,
-    caller: &Caller,
-    target: Target,
-    field: &str,
-    files: &mut [Attachment],
-) -> ServiceResult<()> {
-    let uploader = uploader_of(caller);
-    let mut errors = Vec::new();
-    for (i, a) in files.iter_mut().enumerate() {
-        let Some(id) = a.id.clone() else { continue };
-        let own = |r: &AttachmentRecord| Some(&r.uploader) == uploader.as_ref();
-        let usable = match (core.store.attachment(&id).await?, target) {
-            (Some(r), Target::Ticket(t)) if r.ticket == Some(t) => Some(r),
-            (Some(r), _) if r.ticket.is_none() && own(&r) => Some(r),
-            (Some(r), Target::NewTicket { retry: true }) if own(&r) => Some(r),
-            _ => None,
-        };
-        match usable {
-            Some(r) => {
-                *a = Attachment {
-                    name: r.name,
-                    content_type: r.content_type,
-                    size_bytes: r.size_bytes,
-                    url: String::new(),
-                    id: Some(r.id),
-                    kind: Some(r.kind),
-                    duration_ms: r.duration_ms,
-                    transcript: r.transcript,
-                }
-            }
-            None => errors.push(FieldError {
-                field: format!("{field}[{i}].id"),
-                message:
-                    "no such attachment of yours (upload it first with POST /api/v1/attachments)"
-                        .into(),
-            }),
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ServiceError::fields(errors))
-    }
-}
-
-/// Binds the uploaded files among `files` to `ticket` (after [`resolve`]).
-pub async fn bind(
-    core: &Core,
-    caller: &Caller,
-    ticket: TicketId,
-    files: &[Attachment],
-) -> ServiceResult<()> {
-    let ids: Vec<String> = files.iter().filter_map(|a| a.id.clone()).collect();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let uploader = uploader_of(caller).unwrap_or_else(|| format!("ticket:{}", ticket.0));
-    match core
-        .store
-        .bind_attachments(AttachmentBinding {
-            ids,
-            ticket,
-            uploader,
-        })
-        .await
-    {
-        Ok(_) => Ok(()),
-        // Another message took the file for another ticket between resolve and bind.
-        Err(kefu_store::StoreError::NotFound) => Err(ServiceError::field(
-            "attachments",
-            "a file is already attached to another ticket",
-        )),
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -279,7 +279,7 @@ mod tests {
         let d = content_disposition("语音\"\r\nX: y.amr");
         assert_eq!(
             d,
-            "attachment; filename=\"_______X__y.amr\"; filename*=UTF-8''%E8%AF%AD%E9%9F%B3%22%0D%0AX%3A%20y.amr"
+            "attachment; filename=\"_____X__y.amr\"; filename*=UTF-8''%E8%AF%AD%E9%9F%B3%22%0D%0AX%3A%20y.amr"
         );
     }
 }
