@@ -23,10 +23,16 @@ use tokio::sync::{Notify, broadcast};
 /// Events a subscriber may fall behind by before it is told it lagged.
 pub const CAPACITY: usize = 4096;
 
+/// Typing notices a subscriber may fall behind by (older ones are simply dropped: a
+/// typing notice is stale within seconds anyway).
+pub const TYPING_CAPACITY: usize = 1024;
+
 /// This node's fan-out of live events.
 pub struct Hub {
     sender: broadcast::Sender<TicketEvent>,
     written: Notify,
+    /// Typing notices: never stored, so they reach followers on this node only.
+    typing: broadcast::Sender<crate::live::Typing>,
 }
 
 impl Default for Hub {
@@ -34,6 +40,7 @@ impl Default for Hub {
         Self {
             sender: broadcast::channel(CAPACITY).0,
             written: Notify::new(),
+            typing: broadcast::channel(TYPING_CAPACITY).0,
         }
     }
 }
@@ -44,6 +51,17 @@ impl Hub {
         Subscription {
             receiver: self.sender.subscribe(),
         }
+    }
+
+    /// Starts hearing typing notices (see [`crate::live`]).
+    pub(crate) fn subscribe_typing(&self) -> broadcast::Receiver<crate::live::Typing> {
+        self.typing.subscribe()
+    }
+
+    /// Tells this node's followers that someone is typing.
+    pub(crate) fn publish_typing(&self, typing: crate::live::Typing) {
+        // Nobody listening is not an error.
+        let _ = self.typing.send(typing);
     }
 
     /// Whether anyone on this node listens now.
