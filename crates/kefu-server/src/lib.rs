@@ -4,6 +4,7 @@
 pub mod api;
 pub mod client_addr;
 pub mod extract;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;

@@ -7,7 +7,7 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, audit, auth, customer, jobs, kb, rosters, routing, sla, tickets, types,
+    admin, audit, auth, customer, jobs, kb, live, rosters, routing, sla, tickets, types,
 };
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
@@ -40,6 +40,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         sla::list_sla_policies, sla::put_sla_policy,
         jobs::count_jobs, jobs::list_dead_jobs, jobs::retry_dead_job,
         audit::list_audit_entries,
+        live::open_live,
         ops::healthz, ops::render_metrics, ops::openapi_json,
     ),
     components(schemas(

@@ -14,6 +14,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub login_guard: Arc<LoginGuard>,
     pub rate_limits: Arc<RateLimiters>,
+    /// The live channel's limits and open connections.
+    pub live: Arc<crate::live::LiveGate>,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             login_guard: Arc::new(LoginGuard::default()),
             rate_limits: Arc::new(RateLimiters::default()),
+            live: Arc::new(crate::live::LiveGate::default()),
         }
     }
 
@@ -31,6 +34,14 @@ impl AppState {
     pub fn with_limits(mut self, login: LoginLimits, rate: RateLimits) -> Self {
         self.login_guard = Arc::new(LoginGuard::new(login));
         self.rate_limits = Arc::new(RateLimiters::new(rate));
+        self
+    }
+}
+
+impl AppState {
+    /// Replaces the live channel's limits (from the configuration).
+    pub fn with_live(mut self, limits: crate::live::LiveLimits) -> Self {
+        self.live = Arc::new(crate::live::LiveGate::new(limits));
         self
     }
 }

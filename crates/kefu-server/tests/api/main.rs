@@ -19,6 +19,7 @@ mod hardening;
 mod intake;
 mod lifecycle;
 mod limits;
+mod live;
 mod openapi;
 mod roles;
 mod rosters;

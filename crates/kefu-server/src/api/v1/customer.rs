@@ -115,7 +115,7 @@ fn view_now(c: &CustomerTicket) -> CustomerTicketView {
     v
 }
 
-fn message_view(m: &Message) -> CustomerMessageView {
+pub(crate) fn message_view(m: &Message) -> CustomerMessageView {
     CustomerMessageView {
         from: m.kind.as_str().into(),
         body: m.body.clone(),
@@ -134,7 +134,7 @@ fn message_view(m: &Message) -> CustomerMessageView {
 
 /// The progress line from the message catalogue (zh-CN until lookups carry the customer's
 /// language).
-fn progress(status: kefu_domain::TicketStatus) -> String {
+pub(crate) fn progress(status: kefu_domain::TicketStatus) -> String {
     (Messages::for_language("zh-CN").progress)(status).to_owned()
 }
 

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod customer;
 pub mod jobs;
 pub mod kb;
+pub mod live;
 pub mod rosters;
 pub mod routing;
 pub mod sla;
@@ -86,4 +87,5 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api-keys/{id}", delete(admin::revoke_api_key))
         .route("/audit", get(audit::list_audit_entries))
+        .route("/live", get(live::open_live))
 }
