@@ -74,7 +74,7 @@ pub struct LiveEvent {
 /// What a follower is told.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
-    Event(LiveEvent),
+    Event(Box<LiveEvent>),
     /// The other side is typing.
     Typing {
         number: TicketNumber,
@@ -225,7 +225,7 @@ impl Follower {
         let missed = missed
             .into_iter()
             .filter_map(|d| match d {
-                Delivery::Event(e) => Some(e),
+                Delivery::Event(e) => Some(*e),
                 _ => None,
             })
             .collect();
@@ -356,12 +356,12 @@ impl Follower {
                 f.last_seq = e.seq;
             }
             if let Some(change) = change {
-                out.push(Delivery::Event(LiveEvent {
+                out.push(Delivery::Event(Box::new(LiveEvent {
                     number,
                     seq: e.seq,
                     at: e.at,
                     change,
-                }));
+                })));
             }
             if self.side == Side::Staff
                 && moves_owner(&e.kind)

@@ -63,7 +63,7 @@ async fn drain(f: &mut Follower, quiet: Duration) -> Vec<LiveEvent> {
         };
         for d in f.handle(heard).await.unwrap() {
             if let Delivery::Event(e) = d {
-                got.push(e);
+                got.push(*e);
             }
         }
     }
@@ -80,7 +80,7 @@ async fn expect(f: &mut Follower, n: usize) -> Vec<LiveEvent> {
             .unwrap_or_else(|_| panic!("only {} of {n} events: {got:?}", got.len()));
         for d in f.handle(heard).await.unwrap() {
             if let Delivery::Event(e) = d {
-                got.push(e);
+                got.push(*e);
             }
         }
     }
