@@ -412,3 +412,163 @@ async fn a_bad_frame_gets_an_error_naming_the_field_and_the_connection_stays() {
     let answer = subscribe(&mut ws, other, None).await;
     assert_eq!(answer.last().unwrap()["code"], "ticket_not_found");
 }
+
+/// The app with the given live limits and its event tailer running.
+async fn live_app_with(live: kefu_server::live::LiveLimits) -> TestApp {
+    let db = TestDatabase::sqlite().await.unwrap();
+    let seed = seed_defaults(db.store.as_ref(), jiff::Timestamp::now())
+        .await
+        .unwrap()
+        .unwrap();
+    let core = Arc::new(
+        Core::new(db.store.clone(), Settings::default())
+            .await
+            .unwrap(),
+    );
+    let state = AppState::new(core).with_live(live);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kefu_server::serve_with(
+        listener,
+        state.clone(),
+        Limits::default(),
+        async move {
+            let _ = stop.await;
+        },
+    ));
+    tokio::spawn(kefu_service::workers::tailer::run(
+        state.core.clone(),
+        kefu_service::workers::Stop::never(),
+    ));
+    let (_, api_key) =
+        kefu_service::admin::create_api_key(&state, &Caller::System, "tests", Some("api"), None)
+            .await
+            .unwrap();
+    TestApp {
+        base,
+        http: Client::new(),
+        seed,
+        state,
+        api_key,
+        shutdown: Some(shutdown),
+        server,
+        _db: db,
+    }
+}
+
+/// The close frame's code, reading past every other frame (within 30 s).
+async fn close_code(ws: &mut Ws) -> u16 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .expect("closed within 30 s")
+        {
+            Some(Ok(Message::Close(Some(c)))) => return c.code.into(),
+            Some(Ok(Message::Close(None))) | None => panic!("closed without a code"),
+            Some(Ok(_)) => {}
+            Some(Err(e)) => panic!("{e}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_silent_client_is_closed_as_idle_and_the_cap_refuses_more_connections() {
+    let app = live_app_with(kefu_server::live::LiveLimits {
+        max_connections: 1,
+        heartbeat: Duration::from_millis(100),
+        idle_timeout: Duration::from_millis(400),
+        ..Default::default()
+    })
+    .await;
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let mut ws = connect(&app).await;
+    auth(
+        &mut ws,
+        json!({"type": "auth", "token": supervisor}),
+        "staff",
+    )
+    .await;
+    match tokio_tungstenite::connect_async(live_url(&app)).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 503),
+        other => panic!("over the cap: {other:?}"),
+    }
+    // Pings come, and nothing is answered: closed as idle.
+    assert_eq!(close_code(&mut ws).await, 4408);
+    drop(ws);
+    // Its place is free again.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut ws = connect(&app).await;
+    auth(
+        &mut ws,
+        json!({"type": "auth", "token": supervisor}),
+        "staff",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_that_cannot_keep_up_is_closed_not_buffered() {
+    let app = live_app_with(kefu_server::live::LiveLimits {
+        send_buffer: 4,
+        ..Default::default()
+    })
+    .await;
+    let opened = app.open("live-slow", "慢").await;
+    let number = opened["ticket"]["number"].as_str().unwrap().to_owned();
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let mut ws = connect(&app).await;
+    auth(
+        &mut ws,
+        json!({"type": "auth", "token": supervisor}),
+        "staff",
+    )
+    .await;
+    assert_eq!(
+        subscribe(&mut ws, &number, None).await.last().unwrap()["type"],
+        "subscribed"
+    );
+    // Far more than the socket buffers hold, while the client reads nothing.
+    let ticket = app
+        .state
+        .store
+        .ticket_by_number(&number.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let body = "慢".repeat(20_000);
+    for _ in 0..300 {
+        app.state
+            .store
+            .add_message(kefu_store::NewMessage {
+                ticket_id: ticket.id,
+                kind: kefu_domain::MessageKind::InternalNote,
+                actor: kefu_domain::Actor::System,
+                author_agent: None,
+                body: body.clone(),
+                attachments: vec![],
+                then_status: None,
+                at: jiff::Timestamp::now(),
+            })
+            .await
+            .unwrap();
+        app.state.events_written();
+    }
+    assert_eq!(close_code(&mut ws).await, 4409);
+}
+
+#[tokio::test]
+async fn a_stopping_server_closes_live_connections_as_going_away() {
+    let mut app = live_app().await;
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let mut ws = connect(&app).await;
+    auth(
+        &mut ws,
+        json!({"type": "auth", "token": supervisor}),
+        "staff",
+    )
+    .await;
+    drop(app.shutdown.take());
+    assert_eq!(close_code(&mut ws).await, 1001);
+}
