@@ -9,7 +9,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The app with its event tailer running (spawn_app starts no workers).
 async fn live_app() -> TestApp {
@@ -21,24 +21,24 @@ async fn live_app() -> TestApp {
     app
 }
 
-fn live_url(app: &TestApp) -> String {
+pub fn live_url(app: &TestApp) -> String {
     format!("{}/api/v1/live", app.base.replace("http://", "ws://"))
 }
 
 /// Connects without credentials in the request.
-async fn connect(app: &TestApp) -> Ws {
+pub async fn connect(app: &TestApp) -> Ws {
     tokio_tungstenite::connect_async(live_url(app))
         .await
         .unwrap()
         .0
 }
 
-async fn send(ws: &mut Ws, frame: Value) {
+pub async fn send(ws: &mut Ws, frame: Value) {
     ws.send(Message::text(frame.to_string())).await.unwrap();
 }
 
 /// The next frame that is not a `ping` or `queue`, within 5 s.
-async fn next(ws: &mut Ws) -> Value {
+pub async fn next(ws: &mut Ws) -> Value {
     loop {
         let m = tokio::time::timeout(Duration::from_secs(5), ws.next())
             .await
@@ -59,7 +59,7 @@ async fn next(ws: &mut Ws) -> Value {
 }
 
 /// Every frame (but pings and queue) until nothing comes for `quiet`.
-async fn drain(ws: &mut Ws, quiet: Duration) -> Vec<Value> {
+pub async fn drain(ws: &mut Ws, quiet: Duration) -> Vec<Value> {
     let mut got = Vec::new();
     while let Ok(Some(Ok(m))) = tokio::time::timeout(quiet, ws.next()).await {
         if let Message::Text(t) = m {
@@ -73,7 +73,7 @@ async fn drain(ws: &mut Ws, quiet: Duration) -> Vec<Value> {
 }
 
 /// Authenticates with the first frame and expects `ready`.
-async fn auth(ws: &mut Ws, frame: Value, side: &str) {
+pub async fn auth(ws: &mut Ws, frame: Value, side: &str) {
     send(ws, frame).await;
     let ready = next(ws).await;
     assert_eq!(ready["type"], "ready", "{ready}");
@@ -81,7 +81,7 @@ async fn auth(ws: &mut Ws, frame: Value, side: &str) {
 }
 
 /// Subscribes and returns the frames up to and including `subscribed`.
-async fn subscribe(ws: &mut Ws, number: &str, last_seq: Option<i64>) -> Vec<Value> {
+pub async fn subscribe(ws: &mut Ws, number: &str, last_seq: Option<i64>) -> Vec<Value> {
     let mut frame = json!({"type": "subscribe", "ticket": number});
     if let Some(s) = last_seq {
         frame["last_seq"] = json!(s);
@@ -98,7 +98,7 @@ async fn subscribe(ws: &mut Ws, number: &str, last_seq: Option<i64>) -> Vec<Valu
     }
 }
 
-fn message_bodies(frames: &[Value]) -> Vec<String> {
+pub fn message_bodies(frames: &[Value]) -> Vec<String> {
     frames
         .iter()
         .filter(|f| f["type"] == "event" && f["kind"] == "message_added")
@@ -106,7 +106,7 @@ fn message_bodies(frames: &[Value]) -> Vec<String> {
         .collect()
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) {
+pub async fn post(app: &TestApp, token: &str, path: &str, body: Value) {
     let r = app
         .post(path)
         .bearer_auth(token)
@@ -458,7 +458,7 @@ async fn live_app_with(live: kefu_server::live::LiveLimits) -> TestApp {
 }
 
 /// The close frame's code, reading past every other frame (within 30 s).
-async fn close_code(ws: &mut Ws) -> u16 {
+pub async fn close_code(ws: &mut Ws) -> u16 {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         match tokio::time::timeout_at(deadline, ws.next())
