@@ -11,6 +11,9 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
+/// What one connection reads from its socket at a time.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
 /// Opens the live channel: a WebSocket carrying ticket events, typing, queue position and
 /// heartbeats as JSON frames (docs/LIVE.md). Without an upgrade it answers 426.
 #[utoipa::path(get, path = "/api/v1/live", operation_id = "open_live", tag = "customer",
@@ -51,7 +54,12 @@ pub async fn open_live(
         ));
     };
     let max = state.live.limits().max_frame_bytes;
+    // Small buffers: tungstenite's defaults (128 KiB each way, allocated per connection)
+    // would cost a quarter of a GiB per 1,000 mostly idle connections. Frames are small;
+    // the send queue bounds what waits to be written.
     Ok(upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| crate::live::connection::run(socket, state, caller, slot)))
