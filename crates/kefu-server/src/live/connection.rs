@@ -9,8 +9,9 @@ use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use kefu_service::live::{Delivery, Follower};
-use kefu_service::{Caller, ServiceError};
+use kefu_service::live::{Delivery, Follower, Side};
+use kefu_service::{Caller, ErrorCode, ServiceError};
+use std::net::IpAddr;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
@@ -50,6 +51,7 @@ pub async fn run(
     socket: WebSocket,
     state: AppState,
     caller: Option<Caller>,
+    addr: Option<IpAddr>,
     _slot: OwnedSemaphorePermit,
 ) {
     let limits = state.live.limits().clone();
@@ -61,19 +63,28 @@ pub async fn run(
         frames: frames_tx,
         close: close_tx,
     };
-    let reason = serve(&mut stream, &out, &state, caller).await;
+    let ctx = Ctx { state, addr };
+    let reason = serve(&mut stream, &out, &ctx, caller).await;
     out.close(reason);
     drop(out);
     let _ = writer.await;
+}
+
+/// What a connection's handlers share.
+struct Ctx {
+    state: AppState,
+    /// The client's address (lookup limits).
+    addr: Option<IpAddr>,
 }
 
 /// Runs the connection until it should close, and says why.
 async fn serve(
     stream: &mut SplitStream<WebSocket>,
     out: &Out,
-    state: &AppState,
+    ctx: &Ctx,
     caller: Option<Caller>,
 ) -> Close {
+    let state = &ctx.state;
     let limits = state.live.limits();
     let caller = match caller {
         Some(c) => c,
@@ -108,7 +119,7 @@ async fn serve(
             frame = stream.next() => match frame {
                 Some(Ok(message)) => {
                     last_heard = Instant::now();
-                    match on_message(message, &mut follower, out).await {
+                    match on_message(message, &mut follower, out, ctx).await {
                         Ok(sent) => sent,
                         Err(close) => return close,
                     }
@@ -196,7 +207,12 @@ async fn credentials(state: &AppState, out: &Out, c: &Credentials) -> Result<Cal
 }
 
 /// Answers one client message; `Ok(false)` when the client is too slow for the answer.
-async fn on_message(message: Message, follower: &mut Follower, out: &Out) -> Result<bool, Close> {
+async fn on_message(
+    message: Message,
+    follower: &mut Follower,
+    out: &Out,
+    ctx: &Ctx,
+) -> Result<bool, Close> {
     let text = match message {
         Message::Text(t) => t,
         Message::Close(_) => return Err((close::NORMAL, "bye")),
@@ -215,6 +231,21 @@ async fn on_message(message: Message, follower: &mut Follower, out: &Out) -> Res
             out.send(&ServerFrame::error(&e, None))
         }
         ClientFrame::Subscribe { ticket, last_seq } => {
+            // A customer's subscribe is a lookup by number and proof: the API's limits.
+            if follower.side() == Side::Customer
+                && let Err(wait) = ctx
+                    .state
+                    .rate_limits
+                    .check_lookup(ctx.addr, &ticket.as_string())
+            {
+                let secs = wait.as_secs().max(1);
+                let e = ServiceError::rate_limited(
+                    ErrorCode::RateLimited,
+                    format!("Too many lookups; try again in {secs} s."),
+                    Duration::from_secs(secs),
+                );
+                return Ok(out.send(&ServerFrame::error(&e, Some(&ticket))));
+            }
             match follower.follow(&ticket, last_seq).await {
                 Ok(followed) => {
                     followed

@@ -572,3 +572,24 @@ async fn a_stopping_server_closes_live_connections_as_going_away() {
     drop(app.shutdown.take());
     assert_eq!(close_code(&mut ws).await, 1001);
 }
+
+#[tokio::test]
+async fn guessing_lookup_codes_over_the_live_channel_meets_the_lookup_limits() {
+    let app = live_app().await;
+    let opened = app.open("live-guess", "猜码").await;
+    let number = opened["ticket"]["number"].as_str().unwrap().to_owned();
+    let mut ws = connect(&app).await;
+    auth(
+        &mut ws,
+        json!({"type": "auth", "lookup_code": "AAAA-AAAA"}),
+        "customer",
+    )
+    .await;
+    let mut codes = Vec::new();
+    for _ in 0..40 {
+        let answer = subscribe(&mut ws, &number, None).await;
+        codes.push(answer.last().unwrap()["code"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(codes[0], "ticket_not_found");
+    assert!(codes.iter().any(|c| c == "rate_limited"), "{codes:?}");
+}

@@ -2,6 +2,7 @@
 //! in the upgrade request are checked before upgrading (a bad token gets a 401 problem);
 //! without any, the client authenticates with its first frame.
 
+use crate::client_addr::ClientAddr;
 use crate::live::auth::{self, Credentials};
 use crate::problem::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::state::AppState;
@@ -28,6 +29,7 @@ const READ_BUFFER_BYTES: usize = 4 * 1024;
     security((), ("bearer" = [])))]
 pub async fn open_live(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
@@ -62,5 +64,5 @@ pub async fn open_live(
         .write_buffer_size(0)
         .max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| crate::live::connection::run(socket, state, caller, slot)))
+        .on_upgrade(move |socket| crate::live::connection::run(socket, state, caller, addr, slot)))
 }
