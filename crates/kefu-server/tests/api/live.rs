@@ -593,3 +593,56 @@ async fn guessing_lookup_codes_over_the_live_channel_meets_the_lookup_limits() {
     assert_eq!(codes[0], "ticket_not_found");
     assert!(codes.iter().any(|c| c == "rate_limited"), "{codes:?}");
 }
+
+/// The next `queue` frame, within 5 s.
+async fn next_queue(ws: &mut Ws) -> Value {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a queue frame within 5 s")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(t) = m {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            if v["type"] == "queue" {
+                return v;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_customer_in_the_queue_is_told_their_position_as_it_moves() {
+    let app = live_app_with(kefu_server::live::LiveLimits {
+        queue_refresh: Duration::from_millis(200),
+        ..Default::default()
+    })
+    .await;
+    let first = app.open("live-q1", "排队一").await;
+    let first = first["ticket"]["number"].as_str().unwrap().to_owned();
+    let second = app.open("live-q2", "排队二").await;
+    let number = second["ticket"]["number"].as_str().unwrap().to_owned();
+    let code = second["lookup_code"].as_str().unwrap().to_owned();
+    let mut ws = connect(&app).await;
+    auth(
+        &mut ws,
+        json!({"type": "auth", "lookup_code": code}),
+        "customer",
+    )
+    .await;
+    subscribe(&mut ws, &number, None).await;
+    let queue = next_queue(&mut ws).await;
+    assert_eq!(queue["ticket"], number.as_str());
+    assert_eq!(queue["position"], 1, "one ticket ahead: {queue}");
+    // The one ahead is taken: the customer moves up without asking.
+    let agent = app.login("agent1@kefu.local").await;
+    post(
+        &app,
+        &agent,
+        &format!("/api/v1/tickets/{first}/take"),
+        json!({}),
+    )
+    .await;
+    let moved = next_queue(&mut ws).await;
+    assert_eq!(moved["position"], 0, "{moved}");
+}
