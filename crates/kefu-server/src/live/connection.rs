@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use kefu_service::live::{Delivery, Follower, Side};
+use kefu_service::live::{Delivery, Follower, Heard, Side};
 use kefu_service::{Caller, ErrorCode, ServiceError};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -50,7 +50,7 @@ impl Out {
 pub async fn run(
     socket: WebSocket,
     state: AppState,
-    caller: Option<Caller>,
+    caller: Option<(Caller, Credentials)>,
     addr: Option<IpAddr>,
     _slot: OwnedSemaphorePermit,
 ) {
@@ -82,17 +82,18 @@ async fn serve(
     stream: &mut SplitStream<WebSocket>,
     out: &Out,
     ctx: &Ctx,
-    caller: Option<Caller>,
+    caller: Option<(Caller, Credentials)>,
 ) -> Close {
     let state = &ctx.state;
     let limits = state.live.limits();
-    let caller = match caller {
+    let (caller, credentials) = match caller {
         Some(c) => c,
         None => match authenticate(stream, out, state).await {
             Ok(c) => c,
             Err(close) => return close,
         },
     };
+    let token = credentials.token;
     let mut follower = match Follower::new(state.core.clone(), caller) {
         Ok(f) => f,
         Err(e) => {
@@ -127,13 +128,15 @@ async fn serve(
                 // The client closed, or the connection broke.
                 Some(Err(_)) | None => return (close::NORMAL, "bye"),
             },
-            heard = follower.recv() => match follower.handle(heard).await {
+            heard = follower.recv() => match heard {
+                Heard::Closed => return (close::GOING_AWAY, "server stopping"),
+                heard => match follower.handle(heard).await {
                 Ok(deliveries) => deliveries.iter().all(|d| out.send(&delivery(d))),
                 Err(e) => {
                     tracing::warn!(error = %e, "live delivery failed; it is retried with the next event");
                     true
                 }
-            },
+            }},
             _ = queue.tick() => match follower.queue_updates().await {
                 Ok(updates) => updates.iter().all(|q| out.send(&ServerFrame::queue(q))),
                 Err(e) => {
@@ -144,6 +147,9 @@ async fn serve(
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() >= limits.idle_timeout {
                     return (close::IDLE, "idle");
+                }
+                if !still_valid(state, token.as_deref(), out).await {
+                    return (close::UNAUTHENTICATED, "signed out");
                 }
                 out.send(&ServerFrame::Ping {})
             }
@@ -162,7 +168,7 @@ async fn authenticate(
     stream: &mut SplitStream<WebSocket>,
     out: &Out,
     state: &AppState,
-) -> Result<Caller, Close> {
+) -> Result<(Caller, Credentials), Close> {
     let deadline = Instant::now() + state.live.limits().auth_timeout;
     loop {
         let message = match tokio::time::timeout_at(deadline, stream.next()).await {
@@ -184,7 +190,7 @@ async fn authenticate(
             }
         };
         match frames::parse(&text) {
-            Ok(ClientFrame::Auth(c)) => return credentials(state, out, &c).await,
+            Ok(ClientFrame::Auth(c)) => return credentials(state, out, c).await,
             Ok(_) => {
                 let e = unauthenticated("Send an auth frame first.");
                 out.send(&ServerFrame::error(&e, None));
@@ -196,9 +202,13 @@ async fn authenticate(
     }
 }
 
-async fn credentials(state: &AppState, out: &Out, c: &Credentials) -> Result<Caller, Close> {
-    match auth::caller(state, c).await {
-        Ok(caller) => Ok(caller),
+async fn credentials(
+    state: &AppState,
+    out: &Out,
+    c: Credentials,
+) -> Result<(Caller, Credentials), Close> {
+    match auth::caller(state, &c).await {
+        Ok(caller) => Ok((caller, c)),
         Err(e) => {
             out.send(&ServerFrame::error(&e, None));
             Err((close::UNAUTHENTICATED, "unauthenticated"))
@@ -278,6 +288,25 @@ async fn on_message(
 /// of the value (that guard is not `Send`).
 async fn until<T>(rx: &mut watch::Receiver<T>, test: impl FnMut(&T) -> bool) {
     let _ = rx.wait_for(test).await;
+}
+
+/// Whether the token the connection signed in with still stands (a session signed out or
+/// a key revoked ends the connection within a heartbeat, plus the principal cache's TTL).
+/// A lookup code cannot be revoked; a database hiccup does not end the connection.
+async fn still_valid(state: &AppState, token: Option<&str>, out: &Out) -> bool {
+    let Some(token) = token else {
+        return true;
+    };
+    match kefu_service::caller::authenticate(&state.core, token).await {
+        Ok(Some(_)) | Err(_) => true,
+        Ok(None) => {
+            let e = unauthenticated(
+                "The session or key this connection signed in with is no longer valid.",
+            );
+            out.send(&ServerFrame::error(&e, None));
+            false
+        }
+    }
 }
 
 fn delivery(d: &Delivery) -> ServerFrame {

@@ -646,3 +646,25 @@ async fn a_customer_in_the_queue_is_told_their_position_as_it_moves() {
     let moved = next_queue(&mut ws).await;
     assert_eq!(moved["position"], 0, "{moved}");
 }
+
+#[tokio::test]
+async fn signing_out_ends_the_live_connection() {
+    let app = live_app_with(kefu_server::live::LiveLimits {
+        heartbeat: Duration::from_millis(200),
+        ..Default::default()
+    })
+    .await;
+    let token = app.login("agent1@kefu.local").await;
+    let mut ws = connect(&app).await;
+    auth(&mut ws, json!({"type": "auth", "token": token}), "staff").await;
+    let r = app
+        .post("/api/v1/auth/logout")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let error = next(&mut ws).await;
+    assert_eq!(error["code"], "unauthenticated", "{error}");
+    assert_eq!(close_code(&mut ws).await, 4401);
+}

@@ -47,7 +47,7 @@ pub async fn open_live(
     let caller = if credentials.is_empty() {
         None
     } else {
-        Some(auth::caller(&state, &credentials).await?)
+        Some((auth::caller(&state, &credentials).await?, credentials))
     };
     let Some(slot) = state.live.admit() else {
         return Err(ApiError::new(
