@@ -104,10 +104,24 @@ async fn main() {
             .await
             .unwrap(),
     );
-    let state = AppState::new(core.clone()).with_live(kefu_server::live::LiveLimits {
-        max_connections: args.clients + 10,
-        ..Default::default()
-    });
+    // Every client comes from 127.0.0.1: the per-address lookup limit would refuse most
+    // subscribes, so it is off here.
+    let off = kefu_server::rate_limit::Rate {
+        per_second: 0,
+        burst: 0,
+    };
+    let state = AppState::new(core.clone())
+        .with_limits(
+            kefu_service::login_guard::LoginLimits::default(),
+            kefu_server::rate_limit::RateLimits {
+                lookup_per_address: off,
+                ..Default::default()
+            },
+        )
+        .with_live(kefu_server::live::LiveLimits {
+            max_connections: args.clients + 10,
+            ..Default::default()
+        });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(kefu_server::serve_with(
