@@ -23,24 +23,22 @@ use tokio::sync::{Notify, broadcast};
 /// Events a subscriber may fall behind by before it is told it lagged.
 pub const CAPACITY: usize = 4096;
 
-/// Typing notices a subscriber may fall behind by (older ones are simply dropped: a
-/// typing notice is stale within seconds anyway).
-pub const TYPING_CAPACITY: usize = 1024;
-
 /// This node's fan-out of live events.
 pub struct Hub {
     sender: broadcast::Sender<TicketEvent>,
     written: Notify,
-    /// Typing notices: never stored, so they reach followers on this node only.
-    typing: broadcast::Sender<crate::live::Typing>,
+    /// Hands events and typing notices to the followers of each ticket
+    /// ([`crate::live`]).
+    router: crate::live::router::Router,
 }
 
 impl Default for Hub {
     fn default() -> Self {
+        let sender = broadcast::channel(CAPACITY).0;
         Self {
-            sender: broadcast::channel(CAPACITY).0,
+            router: crate::live::router::Router::new(sender.clone()),
+            sender,
             written: Notify::new(),
-            typing: broadcast::channel(TYPING_CAPACITY).0,
         }
     }
 }
@@ -53,15 +51,8 @@ impl Hub {
         }
     }
 
-    /// Starts hearing typing notices (see [`crate::live`]).
-    pub(crate) fn subscribe_typing(&self) -> broadcast::Receiver<crate::live::Typing> {
-        self.typing.subscribe()
-    }
-
-    /// Tells this node's followers that someone is typing.
-    pub(crate) fn publish_typing(&self, typing: crate::live::Typing) {
-        // Nobody listening is not an error.
-        let _ = self.typing.send(typing);
+    pub(crate) fn router(&self) -> &crate::live::router::Router {
+        &self.router
     }
 
     /// Whether anyone on this node listens now.

@@ -6,29 +6,32 @@
 //! customer read); staff follow what [`Staff::may_follow`](crate::Staff::may_follow) allows.
 //! When an event moves a ticket away from a staff follower, they stop following it.
 //!
-//! Resume, exactly once and in order: a [`Follower`] subscribes to the hub when it is made,
-//! so every event committed after that is heard. Following a ticket then reads from the
-//! database what came after the client's `last_seq`; anything heard at or below the last
-//! seq delivered for that ticket is dropped. An event committed before the read is in the
-//! read, one after it is heard, the overlap goes by seq. A lag, or a hole in a ticket's
-//! seq, is repaired by reading again from the last seq delivered.
+//! Resume, exactly once and in order: following a ticket first registers it with the
+//! node's [`router`] (which hears the hub), so every event published from then on reaches
+//! the follower; then it reads from the database what came after the client's `last_seq`;
+//! anything heard at or below the last seq delivered for that ticket is dropped. An event
+//! committed before the read is in the read, one after it is heard, the overlap goes by seq.
+//! A lag, or a hole in a ticket's seq, is repaired by reading again from the last seq
+//! delivered.
 //!
 //! Use [`Follower::recv`] (cancel-safe: fine in `select!`) and then [`Follower::handle`]
 //! (not cancel-safe: await it to the end), so nothing heard is lost to a cancelled read.
 
+pub mod router;
 pub mod visible;
 
 use crate::caller::Caller;
 use crate::core::Core;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
-use crate::events::{Received, Subscription};
+use crate::events::Received;
 use jiff::Timestamp;
 use kefu_domain::{EventKind, Ticket, TicketEvent, TicketId, TicketNumber, TicketStatus};
+use router::{FOLLOWER_QUEUE, Inbox, Routed};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::broadcast;
+use tokio::sync::mpsc;
 pub use visible::{Change, CustomerChange};
 
 /// Most tickets one follower follows at once.
@@ -59,7 +62,7 @@ pub struct Typing {
     pub ticket: TicketId,
     pub side: Side,
     /// The follower that typed (not told of its own typing).
-    follower: u64,
+    pub(crate) follower: u64,
 }
 
 /// One event, for one follower.
@@ -131,11 +134,12 @@ pub struct Follower {
     caller: Caller,
     side: Side,
     id: u64,
-    events: Subscription,
-    typing: broadcast::Receiver<Typing>,
+    /// What the router hands this follower, and the mark it sets when that overflowed.
+    inbox: Inbox,
+    rx: mpsc::Receiver<Routed>,
     followed: HashMap<TicketId, Following>,
-    /// Some ticket was queued, assigned or moved since the queue was last read.
-    queue_moved: bool,
+    /// The router's count of queue-moving events when the queue was last read.
+    queue_seen: u64,
 }
 
 static NEXT_FOLLOWER: AtomicU64 = AtomicU64::new(1);
@@ -163,17 +167,22 @@ impl Follower {
                 ));
             }
         };
-        let events = core.events().subscribe();
-        let typing = core.events().subscribe_typing();
+        let id = NEXT_FOLLOWER.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(FOLLOWER_QUEUE);
+        let queue_seen = core.events().router().queue_moves();
         Ok(Self {
             core,
             caller,
             side,
-            id: NEXT_FOLLOWER.fetch_add(1, Ordering::Relaxed),
-            events,
-            typing,
+            id,
+            inbox: Inbox {
+                follower: id,
+                tx,
+                lagged: Arc::new(AtomicBool::new(false)),
+            },
+            rx,
             followed: HashMap::new(),
-            queue_moved: false,
+            queue_seen,
         })
     }
 
@@ -204,8 +213,18 @@ impl Follower {
                 format!("at most {MAX_FOLLOWED} tickets can be followed at once"),
             ));
         }
+        // Routed first, read second (see the module header).
+        self.core.events().router().add(ticket.id, &self.inbox);
         let after = last_seq.unwrap_or(0);
-        let log = self.core.store.events_after(ticket.id, after).await?;
+        let log = match self.core.store.events_after(ticket.id, after).await {
+            Ok(log) => log,
+            Err(e) => {
+                if !self.followed.contains_key(&ticket.id) {
+                    self.core.events().router().remove(ticket.id, self.id);
+                }
+                return Err(e.into());
+            }
+        };
         let seq = log.last().map_or(after, |e| e.seq);
         self.followed.insert(
             ticket.id,
@@ -238,9 +257,21 @@ impl Follower {
 
     /// Stops following a ticket; `false` if it was not followed.
     pub fn unfollow(&mut self, number: &TicketNumber) -> bool {
-        let before = self.followed.len();
-        self.followed.retain(|_, f| f.number != *number);
-        self.followed.len() < before
+        let Some(ticket) = self
+            .followed
+            .iter()
+            .find(|(_, f)| f.number == *number)
+            .map(|(id, _)| *id)
+        else {
+            return false;
+        };
+        self.drop_ticket(ticket);
+        true
+    }
+
+    fn drop_ticket(&mut self, ticket: TicketId) {
+        self.followed.remove(&ticket);
+        self.core.events().router().remove(ticket, self.id);
     }
 
     /// Tells the other side of a followed ticket that this one is typing (at most once per
@@ -256,7 +287,7 @@ impl Follower {
             return Ok(());
         }
         f.last_typing = Some(Instant::now());
-        self.core.events().publish_typing(Typing {
+        self.core.events().router().typing(&Typing {
             ticket,
             side: self.side,
             follower: self.id,
@@ -264,20 +295,17 @@ impl Follower {
         Ok(())
     }
 
-    /// Waits for the hub's next event or typing notice. Cancel-safe.
+    /// Waits for the next event or typing notice on a followed ticket. Cancel-safe.
     pub async fn recv(&mut self) -> Heard {
         loop {
-            tokio::select! {
-                typing = self.typing.recv() => match typing {
-                    Ok(t) => return Heard::Typing(t),
-                    // Stale typing is worth nothing: skip what was missed.
-                    Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return Heard::Closed,
-                },
-                event = self.events.recv() => return match event {
-                    Some(r) => Heard::Event(r),
-                    None => Heard::Closed,
-                },
+            if self.inbox.lagged.swap(false, Ordering::AcqRel) {
+                return Heard::Event(Received::Lagged { missed: 0 });
+            }
+            match self.rx.recv().await {
+                Some(Routed::Event(e)) => return Heard::Event(Received::Event((*e).clone())),
+                Some(Routed::Typing(t)) => return Heard::Typing(t),
+                Some(Routed::Wake) => {}
+                None => return Heard::Closed,
             }
         }
     }
@@ -288,7 +316,6 @@ impl Follower {
             Heard::Event(Received::Event(e)) => self.on_event(e).await,
             Heard::Event(Received::Lagged { missed }) => {
                 tracing::debug!(missed, "live follower lagged; catching up by sequence");
-                self.queue_moved = true;
                 let mut out = Vec::new();
                 let tickets: Vec<TicketId> = self.followed.keys().copied().collect();
                 for ticket in tickets {
@@ -308,9 +335,6 @@ impl Follower {
     }
 
     async fn on_event(&mut self, e: TicketEvent) -> ServiceResult<Vec<Delivery>> {
-        if moves_queue(&e.kind) {
-            self.queue_moved = true;
-        }
         let ticket = e.ticket_id;
         let Some(f) = self.followed.get(&ticket) else {
             return Ok(Vec::new());
@@ -367,7 +391,7 @@ impl Follower {
                 && moves_owner(&e.kind)
                 && !self.still_visible(ticket).await?
             {
-                self.followed.remove(&ticket);
+                self.drop_ticket(ticket);
                 out.push(Delivery::Unfollowed { number });
             }
         }
@@ -405,7 +429,9 @@ impl Follower {
         if self.side != Side::Customer {
             return Ok(Vec::new());
         }
-        let moved = std::mem::take(&mut self.queue_moved);
+        let moves = self.core.events().router().queue_moves();
+        let moved = moves != self.queue_seen;
+        self.queue_seen = moves;
         let due: Vec<TicketId> = self
             .followed
             .iter()
@@ -442,21 +468,6 @@ impl Follower {
     }
 }
 
-/// Events after which a queue position may have changed.
-fn moves_queue(kind: &EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::Opened { .. }
-            | EventKind::HandedOff { .. }
-            | EventKind::StatusChanged { .. }
-            | EventKind::Assigned { .. }
-            | EventKind::PriorityChanged { .. }
-            | EventKind::Escalated { .. }
-            | EventKind::SentBack { .. }
-            | EventKind::Transferred { .. }
-    )
-}
-
 /// Events after which a ticket may belong to someone else.
 fn moves_owner(kind: &EventKind) -> bool {
     matches!(
@@ -467,4 +478,13 @@ fn moves_owner(kind: &EventKind) -> bool {
             | EventKind::Transferred { .. }
             | EventKind::StatusChanged { .. }
     )
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        let router = self.core.events().router();
+        for ticket in self.followed.keys() {
+            router.remove(*ticket, self.id);
+        }
+    }
 }
