@@ -130,13 +130,8 @@ async fn serve(
             },
             heard = follower.recv() => match heard {
                 Heard::Closed => return (close::GOING_AWAY, "server stopping"),
-                heard => match follower.handle(heard).await {
-                Ok(deliveries) => deliveries.iter().all(|d| out.send(&delivery(d))),
-                Err(e) => {
-                    tracing::warn!(error = %e, "live delivery failed; it is retried with the next event");
-                    true
-                }
-            }},
+                heard => on_heard(heard, &mut follower, out).await,
+            },
             _ = queue.tick() => match follower.queue_updates().await {
                 Ok(updates) => updates.iter().all(|q| out.send(&ServerFrame::queue(q))),
                 Err(e) => {
@@ -159,6 +154,20 @@ async fn serve(
         if !sent {
             tracing::info!("closing a live client that cannot keep up");
             return (close::TOO_SLOW, "too slow");
+        }
+    }
+}
+
+/// Tells the client what the follower makes of what it heard; `false` when the client is
+/// too slow for it.
+async fn on_heard(heard: Heard, follower: &mut Follower, out: &Out) -> bool {
+    match follower.handle(heard).await {
+        Ok(deliveries) => deliveries.iter().all(|d| out.send(&delivery(d))),
+        Err(e) => {
+            // The seq stays at the last event delivered: the ticket's next event reads the
+            // rest again.
+            tracing::warn!(error = %e, "live delivery failed; it is retried with the next event");
+            true
         }
     }
 }

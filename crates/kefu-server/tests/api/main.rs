@@ -20,6 +20,7 @@ mod intake;
 mod lifecycle;
 mod limits;
 mod live;
+mod live_limits;
 mod live_nodes;
 mod openapi;
 mod roles;
