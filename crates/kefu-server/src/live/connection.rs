@@ -25,6 +25,11 @@ pub mod close {
     pub const TOO_SLOW: u16 = 4409;
 }
 
+/// Live connections open on this node (Prometheus gauge).
+const OPEN: &str = "kefu_live_connections";
+/// Live connections ended, by close code.
+const CLOSED: &str = "kefu_live_closed_total";
+
 /// Why the server closes: a code and a short reason.
 type Close = (u16, &'static str);
 
@@ -64,7 +69,10 @@ pub async fn run(
         close: close_tx,
     };
     let ctx = Ctx { state, addr };
+    metrics::gauge!(OPEN).increment(1.0);
     let reason = serve(&mut stream, &out, &ctx, caller).await;
+    metrics::gauge!(OPEN).decrement(1.0);
+    metrics::counter!(CLOSED, "code" => reason.0.to_string()).increment(1);
     out.close(reason);
     drop(out);
     let _ = writer.await;
