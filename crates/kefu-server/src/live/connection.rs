@@ -20,6 +20,8 @@ use tokio::time::{Instant, MissedTickBehavior};
 pub mod close {
     pub const NORMAL: u16 = 1000;
     pub const GOING_AWAY: u16 = 1001;
+    pub const PROTOCOL: u16 = 1002;
+    pub const TOO_BIG: u16 = 1009;
     pub const UNAUTHENTICATED: u16 = 4401;
     pub const IDLE: u16 = 4408;
     pub const TOO_SLOW: u16 = 4409;
@@ -133,8 +135,10 @@ async fn serve(
                         Err(close) => return close,
                     }
                 }
-                // The client closed, or the connection broke.
-                Some(Err(_)) | None => return (close::NORMAL, "bye"),
+                // A frame the WebSocket layer refused (malformed, or far too large); if the
+                // connection broke instead, nobody reads this close.
+                Some(Err(_)) => return (close::PROTOCOL, "protocol error"),
+                None => return (close::NORMAL, "bye"),
             },
             heard = follower.recv() => match heard {
                 Heard::Closed => return (close::GOING_AWAY, "server stopping"),
@@ -241,6 +245,9 @@ async fn on_message(
     ctx: &Ctx,
 ) -> Result<bool, Close> {
     let text = match message {
+        Message::Text(t) if t.len() > ctx.state.live.limits().max_frame_bytes => {
+            return Err((close::TOO_BIG, "frame too large"));
+        }
         Message::Text(t) => t,
         Message::Close(_) => return Err((close::NORMAL, "bye")),
         // Protocol pings are answered by the WebSocket layer; both count as activity.

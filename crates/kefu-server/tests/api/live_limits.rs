@@ -3,7 +3,7 @@
 
 use super::live::{Ws, auth, connect, live_app, live_url, next, post, subscribe};
 use super::*;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -270,4 +270,20 @@ async fn signing_out_ends_the_live_connection() {
     let error = next(&mut ws).await;
     assert_eq!(error["code"], "unauthenticated", "{error}");
     assert_eq!(close_code(&mut ws).await, 4401);
+}
+
+#[tokio::test]
+async fn a_frame_over_the_size_limit_closes_with_1009() {
+    let app = live_app().await;
+    let supervisor = app.login("supervisor@kefu.local").await;
+    let mut ws = connect(&app).await;
+    auth(
+        &mut ws,
+        json!({"type": "auth", "token": supervisor}),
+        "staff",
+    )
+    .await;
+    let big = json!({"type": "typing", "ticket": "x".repeat(20 * 1024)});
+    let _ = ws.send(Message::text(big.to_string())).await;
+    assert_eq!(close_code(&mut ws).await, 1009);
 }

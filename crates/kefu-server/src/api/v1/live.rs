@@ -55,7 +55,9 @@ pub async fn open_live(
             "This node has as many live connections as it takes; try again shortly.",
         ));
     };
-    let max = state.live.limits().max_frame_bytes;
+    // The WebSocket layer refuses far larger frames itself (read error: 1002); up to 4× the
+    // limit the connection says why (1009).
+    let max = state.live.limits().max_frame_bytes.saturating_mul(4);
     // Small buffers: tungstenite's defaults (128 KiB each way, allocated per connection)
     // would cost a quarter of a GiB per 1,000 mostly idle connections. Frames are small;
     // the send queue bounds what waits to be written.
