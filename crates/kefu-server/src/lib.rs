@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod client_addr;
+pub mod edge;
 pub mod extract;
 pub mod live;
 pub mod metrics;
@@ -14,6 +15,7 @@ pub mod security;
 pub mod serve;
 pub mod state;
 
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -22,6 +24,8 @@ use axum::{Json, Router, middleware};
 use problem::{ApiError, ErrorCode};
 pub use serve::{Limits, serve_router};
 pub use state::AppState;
+use tower::ServiceBuilder;
+use tower::util::MapRequestLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -32,46 +36,48 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The whole application router; `limits.request_timeout` bounds every request.
+///
+/// The routes carry one small layer (their template, for the metrics); everything every
+/// request goes through sits once around them (see [`edge`] for why not per route).
 pub fn router_with(state: AppState, limits: &Limits) -> Router {
     let request_timeout = limits.request_timeout;
     // Installs the Prometheus recorder before the first request is counted.
     let _ = metrics::handle();
-    let [nosniff, referrer, frames] = security::header_layers();
-    // Outermost last: the request id is set before anything runs, so every answer (a
-    // timeout or a panic included) carries it; metrics see the final status.
-    Router::new()
+    let routes = Router::new()
         .nest("/api/v1", api::v1::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit::limit,
-        ))
-        .layer(CatchPanicLayer::custom(security::panic_problem))
-        .layer(TimeoutLayer::with_status_code(
-            security::TIMEOUT_MARKER,
-            request_timeout,
-        ))
-        .layer(middleware::from_fn(move |request, next| {
-            security::timeout_problem(request_timeout, request, next)
-        }))
-        .layer(middleware::from_fn(metrics::track))
-        .layer(middleware::from_fn(security::no_store_under_api))
-        .layer(frames)
-        .layer(referrer)
-        .layer(nosniff)
-        .layer(middleware::from_fn(request_id::scope))
-        .layer(PropagateRequestIdLayer::new(request_id::HEADER.clone()))
+        // `layer`, not `route_layer`: a route's 405 answers are labelled too.
+        .layer(middleware::from_fn(metrics::label_route))
+        .with_state(state.clone());
+    let [nosniff, referrer, frames] = security::header_layers();
+    // Outermost first: a client's request id is screened, then kept or made, before
+    // anything runs, so every answer (a timeout or a panic included) carries it; the edge
+    // sees the final status.
+    let around = ServiceBuilder::new()
+        .layer(MapRequestLayer::new(request_id::screen::<Body>))
         .layer(SetRequestIdLayer::new(
             request_id::HEADER.clone(),
             request_id::MakeKefuRequestId,
         ))
-        .layer(middleware::from_fn(request_id::screen))
-        .with_state(state)
+        .layer(PropagateRequestIdLayer::new(request_id::HEADER.clone()))
+        .layer(nosniff)
+        .layer(referrer)
+        .layer(frames)
+        .layer(middleware::from_fn_with_state(
+            (state.clone(), request_timeout),
+            edge::handle,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            security::TIMEOUT_MARKER,
+            request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(security::panic_problem))
+        .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes));
+    Router::new().fallback_service(around.service(routes))
 }
 
 async fn openapi_json() -> Response {

@@ -103,24 +103,35 @@ pub fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// Middleware: times every request under its route template (never the raw path, which
-/// would make one series per ticket number).
-pub async fn track(request: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let method = method_label(request.method());
-    let route = request
+/// The route template a request matched, carried on its response from inside the router
+/// (where axum knows it) to [`crate::edge`] (outside, where the request is timed).
+#[derive(Clone)]
+pub struct RouteLabel(pub MatchedPath);
+
+/// Middleware on the router's routes: puts the matched route template on the response.
+pub async fn label_route(request: Request, next: Next) -> Response {
+    let path = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(path) = path {
+        response.extensions_mut().insert(RouteLabel(path));
+    }
+    response
+}
+
+/// Counts and times one answered request under its route template (never the raw path,
+/// which would make one series per ticket number); `unmatched` when no route matched.
+pub fn record(method: &Method, response: &Response, started: Instant) {
+    let route = response
         .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let response = next.run(request).await;
+        .get::<RouteLabel>()
+        .map_or("unmatched", |r| r.0.as_str());
     let labels = [
-        ("method", method.to_owned()),
-        ("route", route),
+        ("method", method_label(method).to_owned()),
+        ("route", route.to_owned()),
         ("status", response.status().as_u16().to_string()),
     ];
     metrics::counter!(REQUESTS, &labels).increment(1);
-    metrics::histogram!(DURATION, &labels).record(start.elapsed().as_secs_f64());
-    response
+    metrics::histogram!(DURATION, &labels).record(started.elapsed().as_secs_f64());
 }
 
 /// `GET /metrics`: Prometheus text format.

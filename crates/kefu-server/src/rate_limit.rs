@@ -1,7 +1,7 @@
-//! Rate limits on the routes a stranger or a misbehaving integration can hammer, as one
-//! middleware: a customer's ticket lookup per client address and per ticket number, intake
-//! per API key, customer messages per ticket. Over a limit the answer is `429 rate_limited`
-//! with `Retry-After`.
+//! Rate limits on the routes a stranger or a misbehaving integration can hammer, checked
+//! once per request ([`crate::edge`]): a customer's ticket lookup per client address and
+//! per ticket number, intake per API key, customer messages per ticket. Over a limit the
+//! answer is `429 rate_limited` with `Retry-After`.
 //!
 //! The limiters (governor's GCRA, keyed) live in this node's memory: with several nodes on
 //! PostgreSQL each node holds its own limits, so a client spread over N nodes gets N times
@@ -10,10 +10,8 @@
 
 use crate::client_addr::client_addr;
 use crate::problem::{ApiError, ErrorCode, ServiceError};
-use crate::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -226,9 +224,9 @@ fn number_key(raw: &str) -> String {
         .collect()
 }
 
-/// The middleware: refuses a request over any limit that applies to it.
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let limits = &state.rate_limits;
+/// The answer to give instead of serving the request, when it is over a limit: a 429
+/// problem with Retry-After. Asked once per request by [`crate::edge`].
+pub fn refusal(limits: &RateLimiters, req: &Request) -> Option<Response> {
     let verdict = match classify(req.method(), req.uri().path()) {
         None => Ok(()),
         Some(Limited::Lookup(number)) => {
@@ -245,18 +243,15 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
             None => Ok(()),
         },
     };
-    match verdict {
-        Ok(()) => next.run(req).await,
-        Err(wait) => {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            ApiError(ServiceError::rate_limited(
-                ErrorCode::RateLimited,
-                format!("Too many requests; try again in {} s.", secs.max(1)),
-                Duration::from_secs(secs.max(1)),
-            ))
-            .into_response()
-        }
-    }
+    verdict.err().map(|wait| {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        ApiError(ServiceError::rate_limited(
+            ErrorCode::RateLimited,
+            format!("Too many requests; try again in {} s.", secs.max(1)),
+            Duration::from_secs(secs.max(1)),
+        ))
+        .into_response()
+    })
 }
 
 #[cfg(test)]

@@ -1,15 +1,12 @@
 //! A request id for every request: in the `x-request-id` response header, in problem
 //! documents (`instance`) and in logs.
 //!
-//! tower-http sets and propagates the header; [`scope`] makes the id the task-local that
+//! tower-http sets and propagates the header; [`in_scope`] (from [`crate::edge`]) makes the id the task-local that
 //! [`current`] reads while the request is handled. An id sent by the client (or a proxy in
 //! front) is kept when it is short and plain (`[A-Za-z0-9._-]`, at most 64 bytes), so one
 //! id can follow a request through several systems; any other is replaced by our own.
 
-use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::Next;
-use axum::response::Response;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower_http::request_id::{MakeRequestId, RequestId};
@@ -53,9 +50,9 @@ pub fn acceptable(value: &HeaderValue) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-/// Middleware, outside tower-http's `SetRequestIdLayer`: drops a client id we do not keep,
-/// so one is made for the request instead.
-pub async fn screen(mut request: Request, next: Next) -> Response {
+/// Outside tower-http's `SetRequestIdLayer` (a `MapRequestLayer`): drops a client id we
+/// do not keep, so one is made for the request instead.
+pub fn screen<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
     if request
         .headers()
         .get(&HEADER)
@@ -63,19 +60,12 @@ pub async fn screen(mut request: Request, next: Next) -> Response {
     {
         request.headers_mut().remove(&HEADER);
     }
-    next.run(request).await
+    request
 }
 
-/// Middleware, inside `SetRequestIdLayer`: handles the request with its id as the
-/// task-local [`current`] returns.
-pub async fn scope(request: Request, next: Next) -> Response {
-    let id = request
-        .extensions()
-        .get::<RequestId>()
-        .and_then(|id| id.header_value().to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
-    REQUEST_ID.scope(id, next.run(request)).await
+/// Runs `work` (the request) with `id` as the task-local [`current`] returns.
+pub async fn in_scope<F: std::future::Future>(id: String, work: F) -> F::Output {
+    REQUEST_ID.scope(id, work).await
 }
 
 #[cfg(test)]

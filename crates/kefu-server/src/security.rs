@@ -3,9 +3,7 @@
 //! document too.
 
 use crate::problem::{ApiError, ErrorCode};
-use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::any::Any;
 use std::time::Duration;
@@ -30,29 +28,12 @@ pub fn header_layers() -> [SetResponseHeaderLayer<HeaderValue>; 3] {
     ]
 }
 
-/// Middleware: `Cache-Control: no-store` on everything under `/api/` (answers carry tokens
-/// and customers' tickets; no browser or proxy may keep them). It needs the request's path,
-/// which tower-http's response-header layer does not see; hence a function.
-pub async fn no_store_under_api(request: Request, next: Next) -> Response {
-    let api = request.uri().path().starts_with("/api/");
-    let mut response = next.run(request).await;
-    if api {
-        response
-            .headers_mut()
-            .entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("no-store"));
-    }
-    response
-}
-
-/// The status tower-http's `TimeoutLayer` answers with; nothing else in the app uses it, so
-/// [`timeout_problem`] can tell a timeout from a handler's own answer.
+/// The status tower-http's `TimeoutLayer` answers with, for [`timeout_problem`] to find.
 pub const TIMEOUT_MARKER: StatusCode = StatusCode::REQUEST_TIMEOUT;
 
-/// Middleware, just outside the `TimeoutLayer`: its bare answer becomes a 503
+/// Outside the `TimeoutLayer` ([`crate::edge`]): its bare answer becomes a 503
 /// `service_unavailable` problem that says how long the limit is.
-pub async fn timeout_problem(limit: Duration, request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+pub fn timeout_problem(limit: Duration, response: Response) -> Response {
     if response.status() != TIMEOUT_MARKER || response.headers().contains_key(header::CONTENT_TYPE)
     {
         return response;

@@ -407,7 +407,7 @@ async fn record_feedback(
         let reason = HandoffReason::LowConfidenceTwice;
         let summary = kefu_bot::summary::summarize(&conversation, reason.clone());
         Some(BotHandoff {
-            reason: "客户反馈机器人回答没有帮助".into(),
+            reason: state.settings.staff_messages().handoff_not_helpful.into(),
             summary: summary.to_text_in(STAFF_LANGUAGE),
             category: category_of(summary.domain.as_deref()),
         })

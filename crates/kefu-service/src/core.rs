@@ -98,10 +98,10 @@ pub struct Core {
     /// Until when this node knows nobody is online to route to (a short negative cache:
     /// intake then skips the agent read; presence changes here clear it).
     pub nobody_online_until: std::sync::Mutex<Option<std::time::Instant>>,
-    /// Every staff account as read a few seconds ago: which skills the team has at all
+    /// The staff accounts as read a few seconds ago: which skills the team has at all
     /// (the starving-skill check asks it on every ticket left waiting).
     pub(crate) staff_snapshot:
-        std::sync::Mutex<Option<(std::time::Instant, Arc<Vec<kefu_domain::Agent>>)>>,
+        std::sync::Mutex<Option<(std::time::Instant, Arc<crate::starving::TeamSkills>)>>,
     /// This node's live event hub (see [`crate::events`]).
     pub events: crate::events::Hub,
     /// Poked when a job is enqueued on this node, so the runner claims it without waiting

@@ -214,13 +214,7 @@ pub async fn open_ticket(
         _ => String::new(),
     };
     let actor = caller.actor();
-    let fingerprint = {
-        let digest = Sha256::digest(raw_body);
-        digest
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    };
+    let fingerprint = crate::credentials::hex(&Sha256::digest(raw_body));
     let category_code = category.clone();
     // The bot speaks the language the channel gave for the customer; without one it tells
     // from the message (the stored profile still defaults to zh-CN).

@@ -120,6 +120,8 @@ pub enum Heard {
 
 struct Following {
     number: TicketNumber,
+    /// The customer's language (progress lines); empty for staff.
+    language: String,
     last_seq: i64,
     last_typing: Option<Instant>,
     /// The queue standing last told (customers), to tell only changes.
@@ -207,6 +209,10 @@ impl Follower {
             return Err(ServiceError::field("last_seq", "must be 0 or more"));
         }
         let ticket = self.visible_ticket(number).await?;
+        let language = match self.side {
+            Side::Customer => self.core.store.customer(ticket.customer_id).await?.language,
+            Side::Staff => String::new(),
+        };
         if !self.followed.contains_key(&ticket.id) && self.followed.len() >= MAX_FOLLOWED {
             return Err(ServiceError::field(
                 "ticket",
@@ -230,6 +236,7 @@ impl Follower {
             ticket.id,
             Following {
                 number: ticket.number,
+                language,
                 last_seq: if last_seq.is_some() { after } else { seq },
                 last_typing: None,
                 queue: None,
@@ -375,7 +382,7 @@ impl Follower {
                 continue;
             }
             let number = f.number;
-            let change = visible::change(&self.core, self.side, &e).await?;
+            let change = visible::change(&self.core, self.side, &f.language, &e).await?;
             if let Some(f) = self.followed.get_mut(&ticket) {
                 f.last_seq = e.seq;
             }

@@ -81,6 +81,8 @@ pub struct CustomerTicket {
     pub estimated_wait_minutes: Option<i64>,
     /// While with a specialist team or a person: when it should be resolved by.
     pub expected_resolution_by: Option<Timestamp>,
+    /// The customer's language (a BCP 47 tag): the one their progress line is shown in.
+    pub language: String,
 }
 
 /// Reads the caller's ticket with its progress.
@@ -106,8 +108,10 @@ pub async fn progress(core: &Core, ticket: Ticket) -> ServiceResult<CustomerTick
         .store
         .messages_page(ticket.id, false, None, VIEW_MESSAGES)
         .await?;
+    let language = core.store.customer(ticket.customer_id).await?.language;
     let mut view = CustomerTicket {
         messages,
+        language,
         queue_position: None,
         estimated_wait_minutes: None,
         expected_resolution_by: None,
@@ -154,6 +158,15 @@ pub async fn customer_messages(
 /// Most tickets on one page of a customer's list.
 pub const MAX_PAGE: u32 = 100;
 
+/// A page of a customer's own tickets.
+#[derive(Debug, Clone)]
+pub struct OwnTickets {
+    /// Newest first.
+    pub tickets: Vec<Ticket>,
+    /// The customer's language (a BCP 47 tag; zh-CN for a customer kefu has not met yet).
+    pub language: String,
+}
+
 /// The tickets of the customer a channel key speaks for, newest first: a customer who lost
 /// a number finds it again. Needs a key bound to a channel and the customer's id there.
 pub async fn list_own_tickets(
@@ -161,7 +174,7 @@ pub async fn list_own_tickets(
     caller: &Caller,
     limit: u32,
     before: Option<TicketId>,
-) -> ServiceResult<Vec<Ticket>> {
+) -> ServiceResult<OwnTickets> {
     let Caller::Customer(CustomerProof::Channel { key, external_id }) = caller else {
         return Err(ServiceError::new(
             ErrorCode::Unauthenticated,
@@ -184,7 +197,10 @@ pub async fn list_own_tickets(
         external_id: external_id.clone(),
     });
     let Some(customer) = core.store.find_customer(&lookup).await? else {
-        return Ok(vec![]);
+        return Ok(OwnTickets {
+            tickets: vec![],
+            language: crate::messages::Messages::for_language("").tag.to_owned(),
+        });
     };
     let filter = TicketFilter {
         customer: Some(customer.id),
@@ -193,7 +209,10 @@ pub async fn list_own_tickets(
         limit,
         ..TicketFilter::default()
     };
-    Ok(core.store.list_tickets(&filter).await?)
+    Ok(OwnTickets {
+        tickets: core.store.list_tickets(&filter).await?,
+        language: customer.language,
+    })
 }
 
 /// What a customer sends: a message (`body`, with attachments), or a pick of a suggestion

@@ -131,8 +131,6 @@ async fn place_now(state: &Core, ticket: &Ticket) -> ServiceResult<Option<Ticket
     let team = (ticket.status == TicketStatus::Escalated)
         .then_some(ticket.team)
         .flatten();
-    let policy = policy(&state.catalogue());
-    let mut wanted = None;
     let now = std::time::Instant::now();
     if state
         .nobody_online_until
@@ -143,6 +141,8 @@ async fn place_now(state: &Core, ticket: &Ticket) -> ServiceResult<Option<Ticket
     {
         return Ok(None);
     }
+    let policy = policy(&state.catalogue());
+    let mut wanted = None;
     for _ in 0..ATTEMPTS {
         let mut agents = state.store.routing_agents(None).await?;
         if let Some(team) = team {

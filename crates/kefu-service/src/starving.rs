@@ -8,6 +8,7 @@ use crate::error::ServiceResult;
 use jiff::Timestamp;
 use kefu_domain::{AgentRole, EventKind, Ticket, TicketEvent};
 use kefu_routing::AgentSkills;
+use std::collections::HashSet;
 
 /// The skill no active frontline agent has, if any: `language:<tag>` first, then
 /// `category:<code>`. Agents without language skills speak Chinese (as routing reads them).
@@ -16,32 +17,55 @@ pub fn missing_skill(
     language: &str,
     category: &str,
 ) -> Option<String> {
-    let skills: Vec<AgentSkills> = agents
-        .iter()
-        .filter(|a| a.active && a.role != AgentRole::Specialist)
-        .map(|a| AgentSkills::from_domain(&a.skills))
-        .collect();
-    let primary = |tag: &str| {
-        tag.split(['-', '_'])
-            .next()
-            .unwrap_or(tag)
-            .to_ascii_lowercase()
-    };
-    let wanted = primary(language);
-    let speaks = |s: &AgentSkills| {
-        if s.languages.is_empty() {
-            wanted == "zh"
-        } else {
-            s.languages.iter().any(|l| primary(l) == wanted)
+    TeamSkills::of(agents).missing(language, category)
+}
+
+/// What the active frontline agents can do between them: the languages they speak
+/// (primary subtags) and the domains they cover. Built once per staff snapshot, so the
+/// check per waiting ticket is two set lookups.
+#[derive(Debug, Default)]
+pub struct TeamSkills {
+    languages: HashSet<String>,
+    categories: HashSet<String>,
+}
+
+fn primary(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or(tag)
+        .to_ascii_lowercase()
+}
+
+impl TeamSkills {
+    pub fn of(agents: &[kefu_domain::Agent]) -> Self {
+        let mut team = Self::default();
+        for a in agents
+            .iter()
+            .filter(|a| a.active && a.role != AgentRole::Specialist)
+        {
+            let skills = AgentSkills::from_domain(&a.skills);
+            if skills.languages.is_empty() {
+                team.languages.insert("zh".to_owned());
+            }
+            team.languages
+                .extend(skills.languages.iter().map(|l| primary(l)));
+            team.categories
+                .extend(skills.categories.into_iter().map(|c| c.category));
         }
-    };
-    if !skills.iter().any(speaks) {
-        return Some(format!("language:{wanted}"));
+        team
     }
-    if !skills.iter().any(|s| s.category(category).is_some()) {
-        return Some(format!("category:{category}"));
+
+    /// See [`missing_skill`].
+    pub fn missing(&self, language: &str, category: &str) -> Option<String> {
+        let wanted = primary(language);
+        if !self.languages.contains(&wanted) {
+            return Some(format!("language:{wanted}"));
+        }
+        if !self.categories.contains(category) {
+            return Some(format!("category:{category}"));
+        }
+        None
     }
-    None
 }
 
 /// Flags `ticket` when it waits for a skill nobody has (once per ticket). Runs only for a
@@ -56,8 +80,8 @@ pub async fn check(state: &Core, ticket: &Ticket, language: Option<&str>) {
 /// How long a read of the staff accounts answers "does anyone have this skill".
 const SNAPSHOT_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The staff accounts, read at most every [`SNAPSHOT_TTL`] on this node.
-async fn staff(state: &Core) -> ServiceResult<std::sync::Arc<Vec<kefu_domain::Agent>>> {
+/// What the staff can do, read at most every [`SNAPSHOT_TTL`] on this node.
+async fn staff(state: &Core) -> ServiceResult<std::sync::Arc<TeamSkills>> {
     let fresh = state.staff_snapshot.lock().ok().and_then(|s| {
         s.as_ref()
             .filter(|(at, _)| at.elapsed() < SNAPSHOT_TTL)
@@ -66,7 +90,7 @@ async fn staff(state: &Core) -> ServiceResult<std::sync::Arc<Vec<kefu_domain::Ag
     if let Some(agents) = fresh {
         return Ok(agents);
     }
-    let agents = std::sync::Arc::new(state.store.list_agents().await?);
+    let agents = std::sync::Arc::new(TeamSkills::of(&state.store.list_agents().await?));
     if let Ok(mut slot) = state.staff_snapshot.lock() {
         *slot = Some((std::time::Instant::now(), agents.clone()));
     }
@@ -82,8 +106,8 @@ async fn flag_if_starving(
         Some(l) => l.to_owned(),
         None => state.store.customer(ticket.customer_id).await?.language,
     };
-    let agents = staff(state).await?;
-    let Some(reason) = missing_skill(&agents, &language, ticket.category.as_str()) else {
+    let team = staff(state).await?;
+    let Some(reason) = team.missing(&language, ticket.category.as_str()) else {
         return Ok(());
     };
     let written = state

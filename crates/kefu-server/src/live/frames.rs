@@ -1,10 +1,10 @@
 //! The live channel's JSON frames (docs/LIVE.md): what a client may send, checked field by
 //! field, and what the server sends, with events shown as the API shows them.
 
-use crate::api::v1::customer::{CustomerMessagePageItem, message_view, progress};
+use crate::api::v1::customer::{CustomerMessagePageItem, message_view};
 use crate::api::v1::types::MessageView;
 use crate::extract::parse_json;
-use kefu_domain::{TicketNumber, TicketStatus};
+use kefu_domain::TicketNumber;
 use kefu_service::live::{Change, CustomerChange, LiveEvent, QueueUpdate, Side};
 use kefu_service::lookup::parse_number;
 use kefu_service::{ErrorCode, ServiceError};
@@ -254,10 +254,10 @@ fn payload(change: &Change) -> Value {
             CustomerChange::MessageAdded(m) => json!({
                 "message": CustomerMessagePageItem { id: m.id.0, message: message_view(m) },
             }),
-            CustomerChange::StatusChanged { from, to } => json!({
+            CustomerChange::StatusChanged { from, to, progress } => json!({
                 "from": from,
                 "to": to,
-                "progress": to.parse::<TicketStatus>().ok().map(progress),
+                "progress": progress,
             }),
             CustomerChange::Assigned { agent_name }
             | CustomerChange::Transferred { agent_name } => {

@@ -182,3 +182,44 @@ async fn staff_opening_a_ticket_for_a_customer_never_rewrites_their_details() {
     assert_eq!(detail["customer"]["name"], "王小明");
     assert_eq!(detail["customer"]["email"], "wang@example.com");
 }
+
+#[tokio::test]
+async fn progress_lines_speak_the_customers_language() {
+    let app = spawn_app().await;
+    let opened = |external_id: &'static str, language: &'static str| {
+        app.post("/api/v1/tickets")
+            .bearer_auth(app.channel_key())
+            .json(&json!({
+                "customer": {"external_id": external_id, "language": language},
+                "body": "My account was hacked",
+                "category": "account"
+            }))
+            .send()
+    };
+    for (customer, language, expected) in [
+        ("lang-en", "en-US", "Waiting for the next available agent"),
+        ("lang-zh", "zh-CN", "已进入人工客服队列，正在为您分配客服"),
+    ] {
+        let r = opened(customer, language).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let t: Value = r.json().await.unwrap();
+        let number = t["ticket"]["number"].as_str().unwrap();
+        let view: Value = app
+            .get(&format!("/api/v1/customer/tickets/{number}"))
+            .header("x-lookup-code", t["lookup_code"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(view["status"], "queued", "{view}");
+        assert_eq!(view["progress"], expected, "{language}");
+        let list: Value = list_own(&app, app.channel_key(), customer)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["items"][0]["progress"], expected, "{language}");
+    }
+}

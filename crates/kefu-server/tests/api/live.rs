@@ -333,7 +333,13 @@ async fn a_reconnect_with_last_seq_gets_exactly_what_was_missed_in_order() {
         .unwrap();
     let total = log.as_array().unwrap().len() as i64;
     assert_eq!(done["seq"], total);
-    assert!(events.iter().any(|f| f["kind"] == "status_changed"));
+    let status = events
+        .iter()
+        .find(|f| f["kind"] == "status_changed")
+        .expect("the status change to pending_customer");
+    assert_eq!(status["payload"]["to"], "pending_customer", "{status}");
+    assert!(status["payload"]["progress"].is_string(), "{status}");
+    assert!(status["payload"].get("reason").is_none(), "{status}");
     // And nothing comes twice afterwards.
     let after = drain(&mut ws, Duration::from_millis(700)).await;
     assert!(after.is_empty(), "{after:?}");

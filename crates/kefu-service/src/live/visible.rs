@@ -42,6 +42,8 @@ pub enum CustomerChange {
     StatusChanged {
         from: String,
         to: String,
+        /// The sentence the ticket view shows for `to`, in the customer's language.
+        progress: Option<String>,
     },
     /// A person took the ticket; their display name.
     Assigned {
@@ -72,10 +74,12 @@ impl CustomerChange {
     }
 }
 
-/// What `side` is shown of `e`; `None` when that side is shown nothing of it.
+/// What `side` is shown of `e`; `None` when that side is shown nothing of it. `language`
+/// is the customer's (their progress lines are written in it).
 pub(crate) async fn change(
     core: &Core,
     side: Side,
+    language: &str,
     e: &TicketEvent,
 ) -> ServiceResult<Option<Change>> {
     match side {
@@ -92,11 +96,17 @@ pub(crate) async fn change(
                 message,
             }))
         }
-        Side::Customer => Ok(customer_change(core, e).await?.map(Change::Customer)),
+        Side::Customer => Ok(customer_change(core, language, e)
+            .await?
+            .map(Change::Customer)),
     }
 }
 
-async fn customer_change(core: &Core, e: &TicketEvent) -> ServiceResult<Option<CustomerChange>> {
+async fn customer_change(
+    core: &Core,
+    language: &str,
+    e: &TicketEvent,
+) -> ServiceResult<Option<CustomerChange>> {
     Ok(Some(match &e.kind {
         EventKind::Opened { .. } => CustomerChange::Opened,
         EventKind::HandedOff { .. } => CustomerChange::HandedOff,
@@ -119,6 +129,9 @@ async fn customer_change(core: &Core, e: &TicketEvent) -> ServiceResult<Option<C
         EventKind::StatusChanged { from, to, .. } => CustomerChange::StatusChanged {
             from: from.clone(),
             to: to.clone(),
+            progress: to.parse::<kefu_domain::TicketStatus>().ok().map(|s| {
+                (crate::messages::Messages::for_language(language).progress)(s).to_owned()
+            }),
         },
         EventKind::Assigned { agent_id, .. } => CustomerChange::Assigned {
             agent_name: agent_name(core, *agent_id).await?,

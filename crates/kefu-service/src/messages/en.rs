@@ -15,6 +15,7 @@ pub(super) static MESSAGES: Messages = Messages {
     sla_breach_lead_note,
     sla_breach_requeued,
     sent_back_reason: "sent back by the specialist team",
+    handoff_not_helpful: "the customer said the bot's answers did not help",
 };
 
 fn progress(s: TicketStatus) -> &'static str {

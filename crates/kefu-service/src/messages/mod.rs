@@ -41,6 +41,8 @@ pub struct Messages {
     /// Staff: why a ticket went back to its frontline owner (or the queue) from a
     /// specialist team.
     pub sent_back_reason: &'static str,
+    /// Staff: why the bot handed a conversation over after "not helpful" twice.
+    pub handoff_not_helpful: &'static str,
 }
 
 impl Messages {
@@ -100,6 +102,7 @@ mod tests {
             assert!(!note.is_empty());
             assert!(!(m.sla_breach_requeued)("first_response").is_empty());
             assert!(!m.sent_back_reason.is_empty());
+            assert!(!m.handoff_not_helpful.is_empty());
         }
     }
 

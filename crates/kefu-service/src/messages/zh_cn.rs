@@ -15,6 +15,7 @@ pub(super) static MESSAGES: Messages = Messages {
     sla_breach_lead_note,
     sla_breach_requeued,
     sent_back_reason: "专业团队已处理完毕，退回一线跟进",
+    handoff_not_helpful: "客户反馈机器人回答没有帮助",
 };
 
 fn progress(s: TicketStatus) -> &'static str {

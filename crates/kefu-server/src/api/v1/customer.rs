@@ -108,7 +108,7 @@ impl From<CustomerMessageInput> for lookup::CustomerMessageInput {
 /// The view with the queue position and wait while queued, and the expected resolution
 /// time while with a specialist.
 fn view_now(c: &CustomerTicket) -> CustomerTicketView {
-    let mut v = view(&c.ticket, &c.messages);
+    let mut v = view(&c.ticket, &c.messages, &c.language);
     v.queue_position = c.queue_position;
     v.estimated_wait_minutes = c.estimated_wait_minutes;
     v.expected_resolution_by = c.expected_resolution_by;
@@ -132,18 +132,17 @@ pub(crate) fn message_view(m: &Message) -> CustomerMessageView {
     }
 }
 
-/// The progress line from the message catalogue (zh-CN until lookups carry the customer's
-/// language).
-pub(crate) fn progress(status: kefu_domain::TicketStatus) -> String {
-    (Messages::for_language("zh-CN").progress)(status).to_owned()
+/// The progress line from the message catalogue, in the customer's language.
+fn progress(status: kefu_domain::TicketStatus, language: &str) -> String {
+    (Messages::for_language(language).progress)(status).to_owned()
 }
 
-fn view(t: &Ticket, messages: &[Message]) -> CustomerTicketView {
+fn view(t: &Ticket, messages: &[Message], language: &str) -> CustomerTicketView {
     CustomerTicketView {
         number: t.number.as_string(),
         number_display: t.number.grouped(),
         status: t.status.as_str().into(),
-        progress: progress(t.status),
+        progress: progress(t.status, language),
         subject: t.subject.clone(),
         category: t.category.as_str().into(),
         created_at: t.created_at,
@@ -273,7 +272,8 @@ pub async fn list_own_tickets(
             ApiError::field("cursor", "is not a cursor from a previous page")
         })?)),
     };
-    let tickets = lookup::list_own_tickets(&state, &caller, limit, before).await?;
+    let lookup::OwnTickets { tickets, language } =
+        lookup::list_own_tickets(&state, &caller, limit, before).await?;
     let next_cursor = (tickets.len() == usize::try_from(limit).unwrap_or(usize::MAX))
         .then(|| tickets.last().map(|t| t.id.0.to_string()))
         .flatten();
@@ -284,7 +284,7 @@ pub async fn list_own_tickets(
                 number: t.number.as_string(),
                 number_display: t.number.grouped(),
                 status: t.status.as_str().into(),
-                progress: progress(t.status),
+                progress: progress(t.status, &language),
                 subject: t.subject.clone(),
                 category: t.category.as_str().into(),
                 created_at: t.created_at,
