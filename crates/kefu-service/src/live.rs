@@ -109,12 +109,12 @@ pub struct Followed {
     pub missed: Vec<LiveEvent>,
 }
 
-/// What the hub brought; pass it to [`Follower::handle`].
+/// What the router brought; pass it to [`Follower::handle`].
 #[derive(Debug)]
 pub enum Heard {
     Event(Received),
     Typing(Typing),
-    /// The hub is gone (the node is stopping).
+    /// Nothing more can come (the node is stopping).
     Closed,
 }
 
@@ -147,7 +147,8 @@ pub struct Follower {
 static NEXT_FOLLOWER: AtomicU64 = AtomicU64::new(1);
 
 impl Follower {
-    /// A follower for a customer (with proof) or a staff member; it hears the hub from now.
+    /// A follower for a customer (with proof) or a staff member; it hears each ticket from
+    /// when it follows it.
     pub fn new(core: Arc<Core>, caller: Caller) -> ServiceResult<Self> {
         let side = match &caller {
             Caller::Customer(_) => Side::Customer,
