@@ -5,6 +5,7 @@ pub mod api;
 pub mod client_addr;
 pub mod edge;
 pub mod extract;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
@@ -140,6 +141,12 @@ pub async fn serve_with(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Live connections are upgraded out of the HTTP drain: tell them to close (1001) too.
+    let live = state.live.clone();
     let app = router_with(state, &limits);
+    let shutdown = async move {
+        shutdown.await;
+        live.stop();
+    };
     serve_router(listener, app, limits, shutdown).await
 }

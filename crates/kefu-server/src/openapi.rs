@@ -7,7 +7,8 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, attachments, audit, auth, customer, jobs, kb, rosters, routing, sla, tickets, types,
+    admin, attachments, audit, auth, customer, jobs, kb, live, rosters, routing, sla, tickets,
+    types,
 };
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
@@ -43,6 +44,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         jobs::count_jobs, jobs::list_dead_jobs, jobs::retry_dead_job,
         audit::list_audit_entries,
         attachments::upload_attachment, attachments::download_attachment,
+        live::open_live,
         ops::healthz, ops::render_metrics, ops::openapi_json,
     ),
     components(schemas(

@@ -22,6 +22,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
         ErrorCode::Forbidden => S::FORBIDDEN,
         ErrorCode::NotFound => S::NOT_FOUND,
         ErrorCode::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
+        ErrorCode::WebsocketRequired => S::UPGRADE_REQUIRED,
         ErrorCode::TicketNotFound => S::NOT_FOUND,
         ErrorCode::AgentNotFound => S::NOT_FOUND,
         ErrorCode::TeamNotFound => S::NOT_FOUND,

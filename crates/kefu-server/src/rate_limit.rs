@@ -180,6 +180,14 @@ impl RateLimiters {
         .sum()
     }
 
+    /// A customer's look at ticket `number` from `addr`: the lookup limits, per address
+    /// first (a refused client never adds keys to the number limiter), then per number.
+    /// The live channel's `subscribe` counts as one too.
+    pub fn check_lookup(&self, addr: Option<IpAddr>, number: &str) -> Result<(), Duration> {
+        addr.map_or(Ok(()), |a| self.check(&self.lookup_address, a))
+            .and_then(|()| self.check(&self.lookup_ticket, number_key(number)))
+    }
+
     fn check<K: Hash>(&self, limiter: &Option<Bounded>, key: K) -> Result<(), Duration> {
         match limiter {
             Some(l) => l.check(self.hasher.hash_one(key)),
@@ -227,9 +235,7 @@ pub fn refusal(limits: &RateLimiters, req: &Request) -> Option<Response> {
                 req.extensions(),
                 limits.settings.trust_forwarded_for,
             );
-            // The address first: a refused client never adds keys to the number limiter.
-            addr.map_or(Ok(()), |a| limits.check(&limits.lookup_address, a))
-                .and_then(|()| limits.check(&limits.lookup_ticket, number_key(number)))
+            limits.check_lookup(addr, number)
         }
         Some(Limited::Message(number)) => limits.check(&limits.messages_ticket, number_key(number)),
         Some(Limited::Intake) => match req.headers().get(header::AUTHORIZATION) {

@@ -1,6 +1,7 @@
-//! What every handler shares: the service core, this node's HTTP metrics, and its login and
-//! rate limiters.
+//! What every handler shares: the service core, this node's HTTP metrics, its login and
+//! rate limiters, and its live channel's gate.
 
+use crate::live::{LiveGate, LiveLimits};
 use crate::metrics::Metrics;
 use crate::rate_limit::{RateLimiters, RateLimits};
 use kefu_service::Core;
@@ -18,12 +19,19 @@ pub struct Shared {
     pub metrics: Metrics,
     pub login_guard: LoginGuard,
     pub rate_limits: RateLimiters,
+    /// The live channel's limits and open connections (shared with the shutdown hook).
+    pub live: Arc<LiveGate>,
 }
 
 impl AppState {
     /// State with the default login and rate limits.
     pub fn new(core: Arc<Core>) -> Self {
-        Self::with_parts(core, LoginGuard::default(), RateLimiters::default())
+        Self::with_parts(
+            core,
+            LoginGuard::default(),
+            RateLimiters::default(),
+            Arc::default(),
+        )
     }
 
     /// Replaces the login and rate limits (from the configuration).
@@ -33,15 +41,38 @@ impl AppState {
             self.0.core.clone(),
             LoginGuard::new(login),
             RateLimiters::new(rate),
+            self.0.live.clone(),
         )
     }
 
-    fn with_parts(core: Arc<Core>, login_guard: LoginGuard, rate_limits: RateLimiters) -> Self {
+    /// Replaces the live channel's limits (from the configuration). Call it while
+    /// building, before the state is cloned: a shared state keeps the limits it has.
+    #[must_use]
+    pub fn with_live(self, limits: LiveLimits) -> Self {
+        match Arc::try_unwrap(self.0) {
+            Ok(mut shared) => {
+                shared.live = Arc::new(LiveGate::new(limits));
+                Self(Arc::new(shared))
+            }
+            Err(shared) => {
+                tracing::warn!("live limits set on a state already in use; keeping the old ones");
+                Self(shared)
+            }
+        }
+    }
+
+    fn with_parts(
+        core: Arc<Core>,
+        login_guard: LoginGuard,
+        rate_limits: RateLimiters,
+        live: Arc<LiveGate>,
+    ) -> Self {
         Self(Arc::new(Shared {
             core,
             metrics: Metrics::default(),
             login_guard,
             rate_limits,
+            live,
         }))
     }
 }

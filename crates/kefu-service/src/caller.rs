@@ -172,6 +172,17 @@ impl Staff {
                 && ticket.team == self.team)
     }
 
+    /// Whether this staff member may follow the ticket live ([`crate::live`]): supervisors
+    /// and admins any ticket; others their own, their team's unowned ones, and — frontline
+    /// agents — the shared queue of unowned tickets no team holds (any agent may take
+    /// those).
+    pub fn may_follow(&self, ticket: &Ticket) -> bool {
+        self.is_supervisor()
+            || ticket.assignee == Some(self.agent_id)
+            || (ticket.assignee.is_none() && ticket.team.is_some() && ticket.team == self.team)
+            || (ticket.assignee.is_none() && ticket.team.is_none() && self.role == AgentRole::Agent)
+    }
+
     /// [`Staff::may_change`] as an error.
     pub fn require_owner(&self, ticket: &Ticket) -> ServiceResult<()> {
         if self.may_change(ticket) {
@@ -188,6 +199,56 @@ impl Staff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kefu_domain::{
+        CategoryCode, Channel, CustomerId, Priority, TicketId, TicketNumber, TicketStatus,
+    };
+
+    fn ticket(assignee: Option<i64>, team: Option<i64>) -> Ticket {
+        let at = jiff::Timestamp::UNIX_EPOCH;
+        Ticket {
+            id: TicketId(1),
+            number: TicketNumber::new(jiff::civil::date(2026, 11, 30), 1),
+            customer_id: CustomerId(1),
+            channel: Channel::Api,
+            subject: "s".into(),
+            category: CategoryCode::parse("general").unwrap(),
+            priority: Priority::Normal,
+            status: TicketStatus::Queued,
+            assignee: assignee.map(AgentId),
+            team: team.map(TeamId),
+            context: serde_json::json!({}),
+            created_at: at,
+            updated_at: at,
+            first_response_at: None,
+            first_response_due: None,
+            resolved_at: None,
+        }
+    }
+
+    #[test]
+    fn staff_follow_their_own_tickets_their_teams_queue_and_supervisors_all() {
+        let agent = staff(AgentRole::Agent, Some(1));
+        assert!(agent.may_follow(&ticket(Some(7), Some(2))), "their own");
+        assert!(
+            agent.may_follow(&ticket(None, Some(1))),
+            "their team's queue"
+        );
+        assert!(agent.may_follow(&ticket(None, None)), "the shared queue");
+        assert!(!agent.may_follow(&ticket(Some(8), Some(1))), "a teammate's");
+        assert!(
+            !agent.may_follow(&ticket(None, Some(2))),
+            "another team's queue"
+        );
+        let specialist = staff(AgentRole::Specialist, Some(2));
+        assert!(specialist.may_follow(&ticket(None, Some(2))));
+        assert!(
+            !specialist.may_follow(&ticket(None, None)),
+            "not the frontline queue"
+        );
+        assert!(!specialist.may_follow(&ticket(Some(8), Some(1))));
+        let supervisor = staff(AgentRole::Supervisor, None);
+        assert!(supervisor.may_follow(&ticket(Some(8), Some(1))));
+    }
 
     fn staff(role: AgentRole, team: Option<i64>) -> Staff {
         Staff {

@@ -27,12 +27,17 @@ pub const CAPACITY: usize = 4096;
 pub struct Hub {
     sender: broadcast::Sender<TicketEvent>,
     written: Notify,
+    /// Hands events and typing notices to the followers of each ticket
+    /// ([`crate::live`]).
+    router: crate::live::router::Router,
 }
 
 impl Default for Hub {
     fn default() -> Self {
+        let sender = broadcast::channel(CAPACITY).0;
         Self {
-            sender: broadcast::channel(CAPACITY).0,
+            router: crate::live::router::Router::new(sender.clone()),
+            sender,
             written: Notify::new(),
         }
     }
@@ -44,6 +49,10 @@ impl Hub {
         Subscription {
             receiver: self.sender.subscribe(),
         }
+    }
+
+    pub(crate) fn router(&self) -> &crate::live::router::Router {
+        &self.router
     }
 
     /// Whether anyone on this node listens now.

@@ -21,6 +21,7 @@ pub mod intake;
 pub mod jobs;
 pub mod kb;
 pub mod kb_articles;
+pub mod live;
 pub mod login_guard;
 pub mod lookup;
 pub mod messages;

@@ -26,8 +26,11 @@ pub struct Config {
     pub bot: BotConfig,
     pub limits: LimitConfig,
     pub attachments: AttachmentsConfig,
+    pub live: live::LiveConfig,
     pub log: LogConfig,
 }
+
+mod live;
 
 /// Abuse limits, per node (on several nodes each enforces its own).
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -199,6 +202,7 @@ impl std::fmt::Debug for Config {
             .field("sla", &self.sla)
             .field("bot", &self.bot)
             .field("attachments", &self.attachments)
+            .field("live", &self.live)
             .field("log", &self.log)
             .finish()
     }
@@ -298,6 +302,13 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
         "attachments.s3_secret_access_key",
     ),
     ("KEFU_ATTACHMENT_S3_PREFIX", "attachments.s3_prefix"),
+    ("KEFU_LIVE_MAX_CONNECTIONS", "live.max_connections"),
+    ("KEFU_LIVE_SEND_BUFFER_FRAMES", "live.send_buffer_frames"),
+    ("KEFU_LIVE_HEARTBEAT_SECONDS", "live.heartbeat_seconds"),
+    (
+        "KEFU_LIVE_IDLE_TIMEOUT_SECONDS",
+        "live.idle_timeout_seconds",
+    ),
     ("KEFU_LOG", "log.filter"),
 ];
 
@@ -528,6 +539,9 @@ impl Config {
                 "must be from 1 to 100000".into(),
             )?;
         }
+        if let Some((key, why)) = self.live.problem() {
+            fail(key, why)?;
+        }
         if let Some(cal) = &self.sla.calendar
             && let Err(e) = kefu_routing::BusinessCalendar::try_from(cal)
         {
@@ -570,6 +584,11 @@ impl Config {
             trust_forwarded_for: l.trust_forwarded_for,
             ..RateLimits::default()
         }
+    }
+
+    /// The live channel's limits.
+    pub fn live_limits(&self) -> kefu_server::live::LiveLimits {
+        self.live.limits()
     }
 
     /// Login lockout thresholds.

@@ -75,11 +75,16 @@ impl Tail {
         if !core.events.has_subscribers() {
             // Nobody on this node listens: skip what was written meanwhile instead of reading
             // and decoding it (at full intake that is thousands of rows a second). A new
-            // subscriber catches up by sequence from the database.
-            self.max_seen = self.max_seen.max(core.store.last_event_id().await?);
-            self.holes.clear();
-            self.published.clear();
-            return Ok(0);
+            // subscriber catches up by sequence from the database. The newest id is read
+            // before looking again: a subscriber that came meanwhile may already have read
+            // its catch-up, and must hear every event after that read.
+            let newest = core.store.last_event_id().await?;
+            if !core.events.has_subscribers() {
+                self.max_seen = self.max_seen.max(newest);
+                self.holes.clear();
+                self.published.clear();
+                return Ok(0);
+            }
         }
         let mut count = 0;
         if let Some((&first, _)) = self.holes.first_key_value() {

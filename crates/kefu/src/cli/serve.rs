@@ -35,7 +35,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let workers = kefu_service::workers::spawn(core.clone());
     let limits = config.limits();
     warn_if_few_file_descriptors(limits.max_connections);
-    let state = AppState::new(core).with_limits(config.login_limits(), config.rate_limits());
+    let state = AppState::new(core)
+        .with_limits(config.login_limits(), config.rate_limits())
+        .with_live(config.live_limits());
     kefu_server::serve_with(listener, state, limits, shutdown_signal()).await?;
     // In-flight requests are done: let the workers finish theirs and give back their jobs.
     workers.shutdown().await;

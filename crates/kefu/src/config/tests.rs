@@ -178,3 +178,18 @@ fn debug_output_hides_database_passwords() {
         "{shown}"
     );
 }
+
+#[test]
+fn live_limits_come_from_the_file_and_bad_ones_are_named() {
+    let parsed: Config = toml::from_str(EXAMPLE).unwrap();
+    assert_eq!(
+        format!("{:?}", parsed.live_limits()),
+        format!("{:?}", kefu_server::live::LiveLimits::default())
+    );
+    let env = |k: &str| (k == "KEFU_LIVE_IDLE_TIMEOUT_SECONDS").then(|| "5".to_owned());
+    let err = Config::load(None, env, None, None).unwrap_err().to_string();
+    assert!(err.contains("live.idle_timeout_seconds"), "{err}");
+    let env = |k: &str| (k == "KEFU_LIVE_MAX_CONNECTIONS").then(|| "7".to_owned());
+    let c = Config::load(None, env, None, None).unwrap();
+    assert_eq!(c.live_limits().max_connections, 7);
+}

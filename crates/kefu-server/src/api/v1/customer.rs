@@ -115,7 +115,7 @@ fn view_now(c: &CustomerTicket) -> CustomerTicketView {
     v
 }
 
-fn message_view(m: &Message) -> CustomerMessageView {
+pub(crate) fn message_view(m: &Message) -> CustomerMessageView {
     CustomerMessageView {
         from: m.kind.as_str().into(),
         body: m.body.clone(),

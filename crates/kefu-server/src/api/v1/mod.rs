@@ -7,6 +7,7 @@ pub mod auth;
 pub mod customer;
 pub mod jobs;
 pub mod kb;
+pub mod live;
 pub mod rosters;
 pub mod routing;
 pub mod sla;
@@ -94,4 +95,5 @@ pub fn routes() -> Router<AppState> {
             post(attachments::upload_attachment).layer(DefaultBodyLimit::disable()),
         )
         .route("/attachments/{id}", get(attachments::download_attachment))
+        .route("/live", get(live::open_live))
 }
