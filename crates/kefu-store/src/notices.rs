@@ -1,8 +1,8 @@
 //! Notices of new ticket events written by any node, for the live event stream.
 //!
 //! On PostgreSQL, after a write that added ticket events commits, its node notifies channel
-//! [`EVENTS_CHANNEL`] once per ticket with payload `<ticket_id>:<highest seq written>`
-//! (coalesced per node, sent outside the writing transaction: see `postgres/notify.rs` for
+//! [`EVENTS_CHANNEL`] with payload `<ticket_id>:<highest seq written>`, several tickets in
+//! one notification separated by commas (coalesced per node, sent outside the writing transaction: see `postgres/notify.rs` for
 //! why, and for why that makes a notice best effort). Each store listens on its own
 //! connection and hands the notices to every subscriber of
 //! [`crate::Store::event_notices`]. The notice is small on purpose: a subscriber reads the
@@ -30,7 +30,12 @@ pub enum EventNotice {
 }
 
 impl EventNotice {
-    /// Parses a notification payload `<ticket_id>:<seq>`.
+    /// Parses a notification payload: `<ticket_id>:<seq>`, comma-separated.
+    pub fn parse_all(payload: &str) -> Option<Vec<Self>> {
+        payload.split(',').map(Self::parse).collect()
+    }
+
+    /// Parses one `<ticket_id>:<seq>`.
     pub fn parse(payload: &str) -> Option<Self> {
         let (ticket, seq) = payload.split_once(':')?;
         Some(Self::Event {
@@ -56,5 +61,15 @@ mod tests {
         for bad in ["", "42", "42:", ":7", "x:7", "42:7:1", "42:-"] {
             assert_eq!(EventNotice::parse(bad), None, "{bad}");
         }
+        let both = EventNotice::parse_all("42:7,43:2").unwrap();
+        assert_eq!(both.len(), 2);
+        assert_eq!(
+            both[1],
+            EventNotice::Event {
+                ticket: TicketId(43),
+                seq: 2
+            }
+        );
+        assert_eq!(EventNotice::parse_all("42:7,"), None);
     }
 }

@@ -31,6 +31,15 @@ const MAX_TRACKED_GAP: i64 = 10_000;
 /// Tickets whose last published seq is remembered; beyond this the memory is reset.
 const MAX_TICKETS: usize = 100_000;
 
+/// The shortest time between two reads: what it adds to an event's delivery at most, and
+/// what bounds the reads a busy node makes (at full intake every batch wakes the tailer).
+pub const MIN_POLL_GAP: Duration = Duration::from_millis(5);
+
+/// The same with nobody subscribed on this node: the tailer then only moves its position
+/// to the newest event (see [`Tail::poll`]), so it need not look often; a subscriber that
+/// arrives meanwhile hears everything from that position on.
+pub const IDLE_POLL_GAP: Duration = Duration::from_millis(100);
+
 /// How often the tailer looks without being woken: SQLite has no notices; on PostgreSQL
 /// notices usually wake it first.
 pub fn poll_period(backend: &str) -> Duration {
@@ -170,7 +179,24 @@ pub async fn run(core: Arc<Core>, mut stop: Stop) {
         }
     };
     let period = poll_period(core.store.backend());
+    let mut last_poll: Option<Instant> = None;
     loop {
+        // A burst of wake-ups (every intake batch writes and, on PostgreSQL, notifies) is
+        // one read: wait out the gap since the last read, then take every notice waiting.
+        let gap = if core.events.has_subscribers() {
+            MIN_POLL_GAP
+        } else {
+            IDLE_POLL_GAP
+        };
+        if let Some(at) = last_poll
+            && let Some(rest) = gap.checked_sub(at.elapsed())
+        {
+            tokio::time::sleep(rest).await;
+        }
+        if !drain(&mut notices) {
+            notices = None;
+        }
+        last_poll = Some(Instant::now());
         if let Err(e) = tail.poll(&core).await {
             tracing::warn!(error = %e, "reading new events failed; will retry");
         }
@@ -188,6 +214,18 @@ pub async fn run(core: Arc<Core>, mut stop: Stop) {
                     notices = None;
                 }
             }
+        }
+    }
+}
+
+/// Takes every notice already waiting; `false` when the notices ended.
+fn drain(notices: &mut Option<broadcast::Receiver<EventNotice>>) -> bool {
+    let Some(rx) = notices else { return true };
+    loop {
+        match rx.try_recv() {
+            Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+            Err(broadcast::error::TryRecvError::Empty) => return true,
+            Err(broadcast::error::TryRecvError::Closed) => return false,
         }
     }
 }

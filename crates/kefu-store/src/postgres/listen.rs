@@ -65,10 +65,12 @@ async fn forward(pool: PgPool, mut listener: PgListener, sender: broadcast::Send
     loop {
         let healthy = match tokio::time::timeout(PING_AFTER, listener.try_recv()).await {
             Ok(Ok(Some(n))) => {
-                match EventNotice::parse(n.payload()) {
+                match EventNotice::parse_all(n.payload()) {
                     // No subscriber is not an error.
-                    Some(notice) => {
-                        let _ = sender.send(notice);
+                    Some(notices) => {
+                        for notice in notices {
+                            let _ = sender.send(notice);
+                        }
                     }
                     None => {
                         tracing::warn!(payload = n.payload(), "unreadable event notice ignored")
