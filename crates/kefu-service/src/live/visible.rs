@@ -148,7 +148,11 @@ async fn customer_change(
         | EventKind::PriorityChanged { .. }
         | EventKind::SlaWarning { .. }
         | EventKind::SlaBreached { .. }
-        | EventKind::Unroutable { .. } => return Ok(None),
+        | EventKind::Unroutable { .. }
+        | EventKind::SurveyAnswered { .. }
+        | EventKind::ReviewOpened { .. }
+        | EventKind::ReviewAssigned { .. }
+        | EventKind::ReviewClosed { .. } => return Ok(None),
     }))
 }
 
