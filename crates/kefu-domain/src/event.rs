@@ -88,6 +88,28 @@ pub enum EventKind {
     Unroutable {
         reason: String,
     },
+    /// The customer answered the satisfaction survey: a score (people resolved it) or
+    /// whether it helped (the bot resolved it).
+    SurveyAnswered {
+        survey_id: String,
+        score: Option<u8>,
+        helpful: Option<bool>,
+    },
+    /// A low score opened a review for the team's supervisor.
+    ReviewOpened {
+        review_id: i64,
+        score: u8,
+    },
+    /// A review was given to a staff member.
+    ReviewAssigned {
+        review_id: i64,
+        agent_id: AgentId,
+    },
+    /// A review was closed with its outcome.
+    ReviewClosed {
+        review_id: i64,
+        outcome: String,
+    },
 }
 
 impl EventKind {
@@ -107,6 +129,10 @@ impl EventKind {
             Self::SlaWarning { .. } => "sla_warning",
             Self::SlaBreached { .. } => "sla_breached",
             Self::Unroutable { .. } => "unroutable",
+            Self::SurveyAnswered { .. } => "survey_answered",
+            Self::ReviewOpened { .. } => "review_opened",
+            Self::ReviewAssigned { .. } => "review_assigned",
+            Self::ReviewClosed { .. } => "review_closed",
         }
     }
 }

@@ -21,7 +21,7 @@ pub mod ticket_number;
 pub use agent::{Agent, AgentRole, Skill};
 pub use category::{Category, CategoryCode, CategoryCodeError};
 pub use channel::{Channel, ChannelParseError};
-pub use csat::{CsatRating, CsatScore};
+pub use csat::{CsatRating, CsatScore, CsatScoreError, SurveyForm, SurveyInvite};
 pub use customer::{Customer, CustomerRef};
 pub use event::{Actor, EventKind, TicketEvent};
 pub use ids::{AgentId, ApiKeyId, CustomerId, EventId, MessageId, TeamId, TicketId};

@@ -15,15 +15,19 @@ pub enum MessageKind {
     System,
     /// Visible to staff only.
     InternalNote,
+    /// The satisfaction survey (回访) after a resolution, and its reminder: carries a
+    /// [`crate::SurveyInvite`].
+    Survey,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 5] = [
+    pub const ALL: [MessageKind; 6] = [
         Self::Customer,
         Self::Bot,
         Self::Agent,
         Self::System,
         Self::InternalNote,
+        Self::Survey,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +37,7 @@ impl MessageKind {
             Self::Agent => "agent",
             Self::System => "system",
             Self::InternalNote => "internal_note",
+            Self::Survey => "survey",
         }
     }
 
@@ -145,6 +150,9 @@ pub struct Message {
     /// The choices a bot message offers, best first (empty for every other message).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<Suggestion>,
+    /// On a survey message: the survey it asks the customer to answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<crate::SurveyInvite>,
     pub created_at: Timestamp,
 }
 

@@ -7,8 +7,8 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, attachments, audit, auth, customer, jobs, kb, live, rosters, routing, sla, tickets,
-    types,
+    admin, attachments, audit, auth, customer, jobs, kb, live, reviews, rosters, routing,
+    satisfaction, sla, tickets, types,
 };
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
@@ -35,6 +35,8 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         routing::set_presence, routing::escalate_ticket, routing::send_back_ticket, routing::transfer_ticket,
         rosters::find_roster, rosters::put_roster, rosters::find_coverage,
         customer::list_own_tickets, customer::lookup_ticket, customer::list_customer_messages, customer::add_customer_message, customer::rate_bot_answer,
+        satisfaction::answer_satisfaction_survey,
+        reviews::list_reviews, reviews::assign_review, reviews::close_review,
         kb::list_articles, kb::find_article, kb::put_article, kb::publish_article, kb::ask_bot, kb::list_unanswered,
         auth::login, auth::logout, auth::current_agent,
         admin::list_agents, admin::create_agent, admin::update_agent,
@@ -51,13 +53,14 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         Problem, FieldErrorDoc, types::AttachmentInput, types::MessageInput,
         ErrorCodeName, TicketStatusName, PriorityName, ChannelName, MessageKindName,
         AgentRoleName, PresenceName, TicketSortName, BotDecisionName, WeekdayName,
-        AttachmentKindName,
+        AttachmentKindName, SurveyFormName, ReviewStatusName,
     )),
     modifiers(&Finish),
     tags(
         (name = "intake", description = "Channels open tickets"),
         (name = "attachments", description = "Images and voice messages: upload, then download through links that expire"),
         (name = "customer", description = "Customers look up and write to their tickets"),
+        (name = "reviews", description = "Reviews of low satisfaction scores, for supervisors"),
         (name = "tickets", description = "Agents work tickets"),
         (name = "routing", description = "Presence, escalation, send-back, transfer, rosters and coverage"),
         (name = "auth", description = "Staff sessions"),
@@ -191,6 +194,20 @@ named_enum!(
     "MessageKind",
     "Who wrote a message; customers never see internal_note.",
     MessageKind::ALL.iter().map(|k| k.as_str())
+);
+named_enum!(
+    /// Which question a satisfaction survey asks (`SurveyForm::ALL`).
+    SurveyFormName,
+    "SurveyForm",
+    "score: 1–5 and a comment (people resolved the ticket); helpful: one tap (the bot did).",
+    kefu_domain::SurveyForm::ALL.iter().map(|f| f.as_str())
+);
+named_enum!(
+    /// Where a review stands (`ReviewStatus::ALL`).
+    ReviewStatusName,
+    "ReviewStatus",
+    "open (perhaps assigned) until closed with an outcome.",
+    kefu_service::types::ReviewStatus::ALL.iter().map(|s| s.as_str())
 );
 named_enum!(
     /// A staff role (`AgentRole::ALL`).

@@ -44,6 +44,11 @@ pub fn status(code: ErrorCode) -> StatusCode {
         ErrorCode::FileTooLarge => S::PAYLOAD_TOO_LARGE,
         ErrorCode::AttachmentNotFound => S::NOT_FOUND,
         ErrorCode::LinkInvalid => S::FORBIDDEN,
+        ErrorCode::SurveyNotFound => S::NOT_FOUND,
+        ErrorCode::SurveyAlreadyAnswered => S::CONFLICT,
+        ErrorCode::SurveyTokenInvalid => S::FORBIDDEN,
+        ErrorCode::ReviewNotFound => S::NOT_FOUND,
+        ErrorCode::ReviewClosed => S::CONFLICT,
         ErrorCode::Internal => S::INTERNAL_SERVER_ERROR,
         // A code added to the service without a status here is a server error until mapped.
         _ => S::INTERNAL_SERVER_ERROR,

@@ -34,9 +34,9 @@ pub struct Rate {
 /// benchmarks' intake rate and stop a script enumerating ticket numbers.
 #[derive(Debug, Clone)]
 pub struct RateLimits {
-    /// `GET /api/v1/customer/tickets/{number}` per client address.
+    /// `GET /api/v1/customer/tickets/{number}` (and `POST …/satisfaction`) per client address.
     pub lookup_per_address: Rate,
-    /// `GET /api/v1/customer/tickets/{number}` per ticket number.
+    /// `GET /api/v1/customer/tickets/{number}` (and `POST …/satisfaction`) per ticket number.
     pub lookup_per_ticket: Rate,
     /// `POST /api/v1/tickets` per bearer token.
     pub intake_per_key: Rate,
@@ -208,6 +208,9 @@ fn classify<'a>(method: &Method, path: &'a str) -> Option<Limited<'a>> {
         return match (method, rest.split_once('/')) {
             (&Method::GET, None) if !rest.is_empty() => Some(Limited::Lookup(rest)),
             (&Method::POST, Some((number, "messages"))) => Some(Limited::Message(number)),
+            // A survey answer checks a lookup code (or a token) like a lookup does: limited
+            // alike, so it is no way around the lookup limits to guess codes.
+            (&Method::POST, Some((number, "satisfaction"))) => Some(Limited::Lookup(number)),
             _ => None,
         };
     }
@@ -272,6 +275,10 @@ mod tests {
             Some(Limited::Message(_))
         ));
         assert!(classify(&Method::POST, &format!("{n}/feedback")).is_none());
+        assert!(matches!(
+            classify(&Method::POST, &format!("{n}/satisfaction")),
+            Some(Limited::Lookup(_))
+        ));
         assert!(matches!(
             classify(&Method::POST, "/api/v1/tickets"),
             Some(Limited::Intake)

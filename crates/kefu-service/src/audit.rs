@@ -15,6 +15,7 @@
 //! | `job.retried` | `job:<id>` | right after |
 //! | `roster.changed` | `agent:<id>` | right after |
 //! | `auth.locked` | `agent:<id>` when the account exists | right after (the lock is in memory) |
+//! | `review.opened` (by `system`: ticket, score, team) / `review.assigned` / `review.closed` | `review:<id>` | with the change ([`crate::reviews`]) |
 //!
 //! "With the change" rows use the store's `*_audited` steps: the row exists if and only if
 //! the change committed. "Right after" rows are a second write: a crash between the two

@@ -108,10 +108,10 @@ pub async fn resolve(
         at: now,
     };
     let close = crate::jobs::close::job(core, ticket.id, now);
-    let after = core
-        .store
-        .change_status_with_jobs(change, vec![close])
-        .await?;
+    let survey =
+        crate::survey::send::job(core, ticket, kefu_domain::SurveyForm::Helpful, None, now);
+    let jobs = std::iter::once(close).chain(survey).collect();
+    let after = core.store.change_status_with_jobs(change, jobs).await?;
     core.events_written();
     crate::routing::follow(core, ticket, &after, crate::routing::Wrote::Nobody).await;
     tracing::info!(ticket.number = %ticket.number, "bot resolved the conversation (contained)");

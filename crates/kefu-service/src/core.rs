@@ -35,6 +35,8 @@ pub struct Settings {
     pub staff_language: String,
     /// Upload limits, where files are kept, and the optional speech-to-text backend.
     pub attachments: crate::attachments::AttachmentSettings,
+    /// The satisfaction follow-up: on or off, when to remind, how long tokens last.
+    pub survey: crate::survey::SurveySettings,
 }
 
 impl Settings {
@@ -57,6 +59,7 @@ impl Default for Settings {
             bot_quiet_period: Duration::from_secs(10 * 60),
             staff_language: "zh-CN".to_owned(),
             attachments: crate::attachments::AttachmentSettings::default(),
+            survey: crate::survey::SurveySettings::default(),
         }
     }
 }
@@ -99,6 +102,8 @@ pub struct Core {
     /// The key attachment download links are signed with (derived from the lookup secret,
     /// so every node agrees).
     pub attachment_link_key: Vec<u8>,
+    /// The key survey tokens are signed with (derived from the lookup secret, likewise).
+    pub survey_token_key: Vec<u8>,
     /// The FAQ bot over the published knowledge base, and the `kb_revision` it was built at.
     pub bot: RwLock<(Arc<kefu_bot::Bot>, String)>,
     /// Until when this node knows nobody is online to route to (a short negative cache:
@@ -141,6 +146,7 @@ impl Core {
             store,
             catalogue: RwLock::new(catalogue),
             attachment_link_key: crate::attachments::link::link_key(&lookup_secret),
+            survey_token_key: crate::survey::token::token_key(&lookup_secret),
             lookup_secret,
             events: crate::events::Hub::default(),
             jobs_enqueued: tokio::sync::Notify::new(),

@@ -41,6 +41,11 @@ pub enum ErrorCode {
     FileTooLarge,
     AttachmentNotFound,
     LinkInvalid,
+    SurveyNotFound,
+    SurveyAlreadyAnswered,
+    SurveyTokenInvalid,
+    ReviewNotFound,
+    ReviewClosed,
     Internal,
 }
 
@@ -80,6 +85,11 @@ impl ErrorCode {
         Self::FileTooLarge,
         Self::AttachmentNotFound,
         Self::LinkInvalid,
+        Self::SurveyNotFound,
+        Self::SurveyAlreadyAnswered,
+        Self::SurveyTokenInvalid,
+        Self::ReviewNotFound,
+        Self::ReviewClosed,
         Self::Internal,
     ];
 
@@ -143,6 +153,20 @@ impl ErrorCode {
             Self::FileTooLarge => ("file_too_large", "The file is larger than allowed"),
             Self::AttachmentNotFound => ("attachment_not_found", "Attachment not found"),
             Self::LinkInvalid => ("link_invalid", "The download link is expired or not valid"),
+            Self::SurveyNotFound => (
+                "survey_not_found",
+                "No satisfaction survey was sent for this ticket",
+            ),
+            Self::SurveyAlreadyAnswered => (
+                "survey_already_answered",
+                "The satisfaction survey was answered already",
+            ),
+            Self::SurveyTokenInvalid => (
+                "survey_token_invalid",
+                "The survey token is expired or not for this ticket",
+            ),
+            Self::ReviewNotFound => ("review_not_found", "Review not found"),
+            Self::ReviewClosed => ("review_closed", "The review is closed"),
             Self::Internal => ("internal", "Something went wrong on our side"),
         }
     }
@@ -296,6 +320,14 @@ impl From<StoreError> for ServiceError {
                 Conflict::NotEscalated => Self::new(
                     ErrorCode::NotEscalated,
                     "The ticket is not with a specialist team.",
+                ),
+                Conflict::SurveyAnswered => Self::new(
+                    ErrorCode::SurveyAlreadyAnswered,
+                    "This survey was answered already; thank you.",
+                ),
+                Conflict::ReviewClosed => Self::new(
+                    ErrorCode::ReviewClosed,
+                    "This review is closed and changes no more.",
                 ),
                 Conflict::VersionNotFound => {
                     Self::field("version", "the article has no such version")

@@ -259,7 +259,7 @@ async fn write(
         then_status: status,
         at: now,
     };
-    let jobs = on_resolution(core, t, status, now);
+    let jobs = on_resolution(core, staff, t, status, now);
     let m = core.store.add_message_with_jobs(new, jobs).await?;
     core.events_written();
     let mut written = [m];
@@ -269,15 +269,21 @@ async fn write(
 }
 
 /// The jobs a move to `to` brings, written with the change: resolving enqueues the
-/// `ticket.close` job (see `jobs::close`).
+/// `ticket.close` job (see `jobs::close`) and the satisfaction survey asking for a score,
+/// on behalf of the assignee (else the staff member resolving it).
 fn on_resolution(
     core: &Core,
+    staff: &Staff,
     t: &Ticket,
     to: Option<TicketStatus>,
     at: Timestamp,
 ) -> Vec<kefu_store::NewJob> {
     if to == Some(TicketStatus::Resolved) && t.status != TicketStatus::Resolved {
-        vec![crate::jobs::close::job(core, t.id, at)]
+        let agent = t.assignee.or(Some(staff.agent_id));
+        let survey = crate::survey::send::job(core, t, kefu_domain::SurveyForm::Score, agent, at);
+        std::iter::once(crate::jobs::close::job(core, t.id, at))
+            .chain(survey)
+            .collect()
     } else {
         Vec::new()
     }
@@ -308,7 +314,7 @@ pub async fn change_status(
         reason,
         at: now,
     };
-    let jobs = on_resolution(core, &t, Some(to), now);
+    let jobs = on_resolution(core, &staff, &t, Some(to), now);
     let after = core.store.change_status_with_jobs(change, jobs).await?;
     core.events_written();
     super::routing::follow(core, &t, &after, super::routing::Wrote::Nobody).await;

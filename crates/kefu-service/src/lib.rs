@@ -25,12 +25,14 @@ pub mod live;
 pub mod login_guard;
 pub mod lookup;
 pub mod messages;
+pub mod reviews;
 pub mod roster;
 pub mod routing;
 pub mod seed;
 pub mod sla;
 pub mod sla_policies;
 pub mod starving;
+pub mod survey;
 pub mod validate;
 pub mod workers;
 
@@ -43,7 +45,8 @@ pub use error::{ErrorCode, FieldError, ServiceError, ServiceResult};
 pub mod types {
     pub use kefu_routing::shift::{DEFAULT_TIME_ZONE, time_zone};
     pub use kefu_store::{
-        ArticleVersion, Credential, Job, JobCounts, JobId, TicketCursor, TicketFilter, TicketSort,
+        AnsweredSurvey, ArticleVersion, Credential, Job, JobCounts, JobId, Review, ReviewStatus,
+        SatisfactionScore, ScoreFilter, SurveyRecord, TicketCursor, TicketFilter, TicketSort,
         UnansweredRecord,
     };
 }

@@ -110,6 +110,7 @@ pub async fn progress(core: &Core, ticket: Ticket) -> ServiceResult<CustomerTick
         .await?;
     let mut messages = messages;
     crate::attachments::sign_links(core, &mut messages);
+    crate::survey::sign_invites(core, &mut messages);
     let language = core.store.customer(ticket.customer_id).await?.language;
     let mut view = CustomerTicket {
         messages,
@@ -156,6 +157,7 @@ pub async fn customer_messages(
         .messages_page(ticket.id, false, Some(after.unwrap_or(0)), limit)
         .await?;
     crate::attachments::sign_links(core, &mut page);
+    crate::survey::sign_invites(core, &mut page);
     Ok(page)
 }
 

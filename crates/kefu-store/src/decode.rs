@@ -95,6 +95,7 @@ pub(crate) fn ticket(r: &impl Get) -> StoreResult<Ticket> {
 }
 
 pub(crate) fn message(r: &impl Get) -> StoreResult<Message> {
+    let (suggestions, survey) = crate::message_ops::meta_of(r.opt_text("meta")?.as_deref())?;
     Ok(Message {
         id: MessageId(r.i64("id")?),
         ticket_id: TicketId(r.i64("ticket_id")?),
@@ -102,7 +103,8 @@ pub(crate) fn message(r: &impl Get) -> StoreResult<Message> {
         author_agent: r.opt_i64("author_agent_id")?.map(AgentId),
         body: r.text("body")?,
         attachments: json::<Vec<Attachment>>("attachments", &r.text("attachments")?)?,
-        suggestions: crate::message_ops::suggestions_of(r.opt_text("meta")?.as_deref())?,
+        suggestions,
+        survey,
         created_at: ts(r.i64("created_at")?)?,
     })
 }

@@ -42,6 +42,12 @@ pub enum Conflict {
     /// The article has no such version.
     #[error("no such version")]
     VersionNotFound,
+    /// The survey was answered already (its token is single-use).
+    #[error("the survey was answered already")]
+    SurveyAnswered,
+    /// The review is closed; it changes no more.
+    #[error("the review is closed")]
+    ReviewClosed,
 }
 
 impl From<sqlx::Error> for StoreError {

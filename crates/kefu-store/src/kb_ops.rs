@@ -229,6 +229,7 @@ macro_rules! kb_ops {
                 body: x.bot_reply.clone(),
                 attachments: Vec::new(),
                 suggestions: x.suggestions.clone(),
+                survey: None,
                 created_at: x.at,
             };
             let bot = write_message(c, reply).await?;

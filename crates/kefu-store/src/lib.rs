@@ -44,6 +44,8 @@ mod routing;
 mod routing_ops;
 pub(crate) mod sqlite;
 mod store_impl;
+mod survey_ops;
+mod surveys;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -63,6 +65,7 @@ pub use migrate::MIGRATION_NAMES;
 pub use notices::{EVENTS_CHANNEL, EventNotice};
 pub use routing::*;
 pub use sqlite::database_file;
+pub use surveys::*;
 
 /// The result type of every store method.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -419,6 +422,43 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<AttachmentRecord>>;
     /// Deletes an attachment row if it is still unbound; whether it did.
     async fn forget_attachment(&self, id: &str) -> StoreResult<bool>;
+
+    // --- the satisfaction follow-up (surveys.rs) -------------------------------------------
+
+    /// Sends the survey of one resolution: the survey row, its message (kind `survey`, with
+    /// the invite) and its `message_added` event, and `jobs` (the reminder), in one
+    /// transaction — only while the ticket is still resolved by that resolution, and once
+    /// per resolution (a second call answers `AlreadySent` and writes nothing).
+    async fn send_survey(&self, new: NewSurvey, jobs: Vec<NewJob>) -> StoreResult<SurveySent>;
+    async fn survey(&self, id: &str) -> StoreResult<Option<SurveyRecord>>;
+    /// The ticket's most recent survey.
+    async fn latest_survey(&self, ticket: TicketId) -> StoreResult<Option<SurveyRecord>>;
+    /// Records the answer once (`Conflict::SurveyAnswered` after that), its
+    /// `survey_answered` event, the review it opens (with its `review_opened` event) and
+    /// the rows `audit` builds, in one transaction. `NotFound` for an unknown survey.
+    async fn answer_survey(
+        &self,
+        answer: SurveyAnswer,
+        audit: AuditOf<AnsweredSurvey>,
+    ) -> StoreResult<AnsweredSurvey>;
+    /// Writes the reminder message if the survey is still unanswered, not reminded yet and
+    /// its resolution still stands; whether it did.
+    async fn remind_survey(&self, reminder: SurveyReminder) -> StoreResult<bool>;
+    /// Answered surveys, oldest answer first, with what they were about.
+    async fn satisfaction_scores(
+        &self,
+        filter: &ScoreFilter,
+    ) -> StoreResult<Vec<SatisfactionScore>>;
+    async fn review(&self, id: i64) -> StoreResult<Option<Review>>;
+    /// Reviews by id, oldest first.
+    async fn reviews(&self, filter: &ReviewFilter) -> StoreResult<Vec<Review>>;
+    /// Assigns or closes a review with its ticket event and the rows `audit` builds;
+    /// `Conflict::ReviewClosed` once closed, `NotFound` for an unknown review (or agent).
+    async fn change_review(
+        &self,
+        change: ReviewChange,
+        audit: AuditOf<Review>,
+    ) -> StoreResult<Review>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

@@ -52,6 +52,7 @@ pub(crate) fn first_message(new: &NewTicket, ticket_id: i64, message_id: i64) ->
         body: new.body.clone(),
         attachments: new.attachments.clone(),
         suggestions: Vec::new(),
+        survey: None,
         created_at: new.at,
     }
 }

@@ -511,6 +511,57 @@ macro_rules! impl_store {
                 self.write(move |c| Box::pin(async move { ops::forget_attachment(c, &id).await }))
                     .await
             }
+            async fn send_survey(
+                &self,
+                new: NewSurvey,
+                jobs: Vec<NewJob>,
+            ) -> StoreResult<SurveySent> {
+                self.write(move |c| Box::pin(ops::send_survey(c, new, jobs)))
+                    .await
+            }
+            async fn survey(&self, id: &str) -> StoreResult<Option<SurveyRecord>> {
+                let id = id.to_owned();
+                self.read(move |c| Box::pin(async move { ops::survey(c, &id).await }))
+                    .await
+            }
+            async fn latest_survey(&self, t: TicketId) -> StoreResult<Option<SurveyRecord>> {
+                self.read(move |c| Box::pin(ops::latest_survey(c, t))).await
+            }
+            async fn answer_survey(
+                &self,
+                answer: SurveyAnswer,
+                audit: AuditOf<AnsweredSurvey>,
+            ) -> StoreResult<AnsweredSurvey> {
+                self.write(move |c| Box::pin(ops::answer_survey(c, answer, audit)))
+                    .await
+            }
+            async fn remind_survey(&self, r: SurveyReminder) -> StoreResult<bool> {
+                self.write(move |c| Box::pin(ops::remind_survey(c, r)))
+                    .await
+            }
+            async fn satisfaction_scores(
+                &self,
+                filter: &ScoreFilter,
+            ) -> StoreResult<Vec<SatisfactionScore>> {
+                let filter = filter.clone();
+                self.read(move |c| Box::pin(ops::satisfaction_scores(c, filter)))
+                    .await
+            }
+            async fn review(&self, id: i64) -> StoreResult<Option<Review>> {
+                self.read(move |c| Box::pin(ops::review(c, id))).await
+            }
+            async fn reviews(&self, filter: &ReviewFilter) -> StoreResult<Vec<Review>> {
+                let filter = filter.clone();
+                self.read(move |c| Box::pin(ops::reviews(c, filter))).await
+            }
+            async fn change_review(
+                &self,
+                change: ReviewChange,
+                audit: AuditOf<Review>,
+            ) -> StoreResult<Review> {
+                self.write(move |c| Box::pin(ops::change_review(c, change, audit)))
+                    .await
+            }
             async fn record_audit(&self, entries: Vec<AuditEntry>) -> StoreResult<()> {
                 self.write(move |c| Box::pin(async move { ops::insert_audit(c, &entries).await }))
                     .await

@@ -27,10 +27,12 @@ pub struct Config {
     pub limits: LimitConfig,
     pub attachments: AttachmentsConfig,
     pub live: live::LiveConfig,
+    pub survey: survey::SurveyConfig,
     pub log: LogConfig,
 }
 
 mod live;
+mod survey;
 
 /// Abuse limits, per node (on several nodes each enforces its own).
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -203,6 +205,7 @@ impl std::fmt::Debug for Config {
             .field("bot", &self.bot)
             .field("attachments", &self.attachments)
             .field("live", &self.live)
+            .field("survey", &self.survey)
             .field("log", &self.log)
             .finish()
     }
@@ -309,6 +312,9 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
         "KEFU_LIVE_IDLE_TIMEOUT_SECONDS",
         "live.idle_timeout_seconds",
     ),
+    ("KEFU_SURVEY_ENABLED", "survey.enabled"),
+    ("KEFU_SURVEY_REMINDER_HOURS", "survey.reminder_hours"),
+    ("KEFU_SURVEY_TOKEN_TTL_DAYS", "survey.token_ttl_days"),
     ("KEFU_LOG", "log.filter"),
 ];
 
@@ -542,6 +548,9 @@ impl Config {
         if let Some((key, why)) = self.live.problem() {
             fail(key, why)?;
         }
+        if let Some((key, why)) = self.survey.problem() {
+            fail(key, why)?;
+        }
         if let Some(cal) = &self.sla.calendar
             && let Err(e) = kefu_routing::BusinessCalendar::try_from(cal)
         {
@@ -635,6 +644,7 @@ impl Config {
                 .unwrap_or_default(),
             bot_model,
             attachments: self.attachments.settings(&self.database.url)?,
+            survey: self.survey.settings(),
             ..kefu_service::Settings::default()
         })
     }

@@ -29,6 +29,7 @@ mod rosters;
 mod routing;
 mod sessions;
 mod supervision;
+mod survey;
 mod unroutable;
 
 use kefu_server::{AppState, Limits};

@@ -235,6 +235,10 @@ fn closed_sets_are_enums_from_the_domain() {
         ("CreateApiKeyRequest", "channel", "Channel"),
         ("AskResponse", "decision", "BotDecision"),
         ("ShiftBody", "days", "Weekday"),
+        ("CustomerMessageView", "survey", "SurveyInviteView"),
+        ("SurveyInviteView", "form", "SurveyForm"),
+        ("SatisfactionView", "form", "SurveyForm"),
+        ("ReviewView", "status", "ReviewStatus"),
     ] {
         assert_eq!(
             referenced(property(&doc, schema_name, field)).as_deref(),
@@ -368,6 +372,18 @@ fn limits_are_the_services_limits() {
             "minLength",
             n(admin::MIN_PASSWORD_CHARS),
         ),
+        (
+            "SatisfactionRequest",
+            "comment",
+            "maxLength",
+            n(kefu_service::survey::COMMENT_MAX_CHARS),
+        ),
+        (
+            "CloseReviewRequest",
+            "outcome",
+            "maxLength",
+            n(kefu_service::reviews::OUTCOME_MAX_CHARS),
+        ),
     ] {
         assert_eq!(
             property(&doc, schema_name, field)[key],
@@ -401,6 +417,7 @@ fn only_login_customer_proofs_and_ops_routes_go_without_a_bearer_token() {
             | "list_customer_messages"
             | "add_customer_message"
             | "rate_bot_answer"
+            | "answer_satisfaction_survey"
             | "open_live" => bearer_optional.clone(),
             _ => bearer.clone(),
         };

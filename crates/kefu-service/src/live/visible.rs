@@ -122,7 +122,11 @@ async fn customer_change(
                 return Ok(None);
             }
             match message(core, e.ticket_id, *message_id, false).await? {
-                Some(m) => CustomerChange::MessageAdded(m),
+                Some(mut m) => {
+                    // The customer's side may answer the survey with its token.
+                    crate::survey::sign_invites(core, std::slice::from_mut(&mut m));
+                    CustomerChange::MessageAdded(m)
+                }
                 None => return Ok(None),
             }
         }
@@ -148,7 +152,11 @@ async fn customer_change(
         | EventKind::PriorityChanged { .. }
         | EventKind::SlaWarning { .. }
         | EventKind::SlaBreached { .. }
-        | EventKind::Unroutable { .. } => return Ok(None),
+        | EventKind::Unroutable { .. }
+        | EventKind::SurveyAnswered { .. }
+        | EventKind::ReviewOpened { .. }
+        | EventKind::ReviewAssigned { .. }
+        | EventKind::ReviewClosed { .. } => return Ok(None),
     }))
 }
 

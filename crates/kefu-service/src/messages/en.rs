@@ -2,7 +2,7 @@
 
 use super::Messages;
 use jiff::Timestamp;
-use kefu_domain::{AgentPresence, Priority, TicketStatus};
+use kefu_domain::{AgentPresence, Priority, SurveyForm, TicketStatus};
 
 pub(super) static MESSAGES: Messages = Messages {
     tag: "en",
@@ -16,7 +16,27 @@ pub(super) static MESSAGES: Messages = Messages {
     sla_breach_requeued,
     sent_back_reason: "sent back by the specialist team",
     handoff_not_helpful: "the customer said the bot's answers did not help",
+    survey_ask,
+    survey_reminder,
 };
+
+fn survey_ask(f: SurveyForm) -> &'static str {
+    match f {
+        SurveyForm::Score => {
+            "Your request is resolved. How satisfied are you with our service? Rate it from 1 to 5 (5 is best); a comment is welcome too."
+        }
+        SurveyForm::Helpful => "Your question is answered. Did this help?",
+    }
+}
+
+fn survey_reminder(f: SurveyForm) -> &'static str {
+    match f {
+        SurveyForm::Score => {
+            "A reminder: you have not rated our service yet. Your score helps us do better."
+        }
+        SurveyForm::Helpful => "A reminder: did our answer help? One tap tells us.",
+    }
+}
 
 fn progress(s: TicketStatus) -> &'static str {
     match s {

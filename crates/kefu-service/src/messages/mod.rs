@@ -13,7 +13,7 @@ mod zh_cn;
 
 use jiff::Timestamp;
 use kefu_bot::messages::Lang;
-use kefu_domain::{AgentPresence, Priority, TicketStatus};
+use kefu_domain::{AgentPresence, Priority, SurveyForm, TicketStatus};
 
 /// The catalogue of one language.
 #[derive(Debug)]
@@ -43,6 +43,11 @@ pub struct Messages {
     pub sent_back_reason: &'static str,
     /// Staff: why the bot handed a conversation over after "not helpful" twice.
     pub handoff_not_helpful: &'static str,
+    /// Customers: the satisfaction survey after a resolution (a 1–5 score, or whether the
+    /// bot's answer helped).
+    pub survey_ask: fn(SurveyForm) -> &'static str,
+    /// Customers: the one reminder of an unanswered survey.
+    pub survey_reminder: fn(SurveyForm) -> &'static str,
 }
 
 impl Messages {
@@ -103,6 +108,11 @@ mod tests {
             assert!(!(m.sla_breach_requeued)("first_response").is_empty());
             assert!(!m.sent_back_reason.is_empty());
             assert!(!m.handoff_not_helpful.is_empty());
+            for f in SurveyForm::ALL {
+                assert!(!(m.survey_ask)(f).is_empty());
+                assert!(!(m.survey_reminder)(f).is_empty());
+                assert_ne!((m.survey_ask)(f), (m.survey_reminder)(f));
+            }
         }
     }
 
@@ -116,6 +126,9 @@ mod tests {
             assert_ne!((zh.progress)(s), (en.progress)(s), "{s}");
         }
         assert_ne!(zh.bot_closing, en.bot_closing);
+        for f in SurveyForm::ALL {
+            assert_ne!((zh.survey_ask)(f), (en.survey_ask)(f));
+        }
     }
 
     #[test]

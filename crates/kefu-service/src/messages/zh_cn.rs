@@ -2,7 +2,7 @@
 
 use super::Messages;
 use jiff::Timestamp;
-use kefu_domain::{AgentPresence, Priority, TicketStatus};
+use kefu_domain::{AgentPresence, Priority, SurveyForm, TicketStatus};
 
 pub(super) static MESSAGES: Messages = Messages {
     tag: "zh-CN",
@@ -16,7 +16,25 @@ pub(super) static MESSAGES: Messages = Messages {
     sla_breach_requeued,
     sent_back_reason: "专业团队已处理完毕，退回一线跟进",
     handoff_not_helpful: "客户反馈机器人回答没有帮助",
+    survey_ask,
+    survey_reminder,
 };
+
+fn survey_ask(f: SurveyForm) -> &'static str {
+    match f {
+        SurveyForm::Score => {
+            "您的问题已处理完毕。请为本次服务打分（1–5 分，5 分为非常满意），也欢迎留下您的意见。"
+        }
+        SurveyForm::Helpful => "您的问题已解决。这次的解答对您有帮助吗？",
+    }
+}
+
+fn survey_reminder(f: SurveyForm) -> &'static str {
+    match f {
+        SurveyForm::Score => "温馨提醒：您还没有为本次服务打分，您的评价能帮助我们做得更好。",
+        SurveyForm::Helpful => "温馨提醒：这次的解答对您有帮助吗？点一下告诉我们。",
+    }
+}
 
 fn progress(s: TicketStatus) -> &'static str {
     match s {

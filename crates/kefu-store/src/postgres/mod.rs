@@ -25,6 +25,7 @@ pub(crate) mod ops {
     crate::kb_ops::kb_ops!();
     crate::audit_ops::audit_ops!();
     crate::attachment_ops::attachment_ops!();
+    crate::survey_ops::survey_ops!();
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::postgres::notify::written);
     crate::jobs_ops::jobs_ops!(claim = "FOR UPDATE SKIP LOCKED");

@@ -63,8 +63,25 @@ pub struct CustomerMessageView {
     /// buttons that send `{"pick": id}`; the customer may also answer with the number.
     /// Empty on every other message.
     pub suggestions: Vec<SuggestionView>,
+    /// On a survey message (`from` = `survey`): the satisfaction survey to answer through
+    /// `POST …/satisfaction`. Absent on every other message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub survey: Option<SurveyInviteView>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
+}
+
+/// The satisfaction survey a survey message asks the customer to answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveyInviteView {
+    /// `score` (1–5 and a comment: people resolved the ticket) or `helpful` (one tap: the
+    /// bot resolved it).
+    #[schema(value_type = crate::openapi::SurveyFormName)]
+    pub form: String,
+    /// Answers the survey once without the lookup code: send it as `token`.
+    pub token: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: jiff::Timestamp,
 }
 
 /// One choice a bot message offers.
@@ -128,6 +145,11 @@ pub(crate) fn message_view(m: &Message) -> CustomerMessageView {
                 question: s.question.clone(),
             })
             .collect(),
+        survey: m.survey.as_ref().map(|s| SurveyInviteView {
+            form: s.form.as_str().into(),
+            token: s.token.clone(),
+            expires_at: s.expires_at,
+        }),
         created_at: m.created_at,
     }
 }

@@ -8,8 +8,10 @@ pub mod customer;
 pub mod jobs;
 pub mod kb;
 pub mod live;
+pub mod reviews;
 pub mod rosters;
 pub mod routing;
+pub mod satisfaction;
 pub mod sla;
 pub mod tickets;
 pub mod types;
@@ -60,6 +62,13 @@ pub fn routes() -> Router<AppState> {
             "/customer/tickets/{number}/feedback",
             post(customer::rate_bot_answer),
         )
+        .route(
+            "/customer/tickets/{number}/satisfaction",
+            post(satisfaction::answer_satisfaction_survey),
+        )
+        .route("/reviews", get(reviews::list_reviews))
+        .route("/reviews/{id}/assign", post(reviews::assign_review))
+        .route("/reviews/{id}/close", post(reviews::close_review))
         .route("/kb/articles", get(kb::list_articles))
         .route(
             "/kb/articles/{id}",
