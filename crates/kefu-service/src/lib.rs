@@ -16,6 +16,7 @@ pub mod error;
 pub mod escalation;
 pub mod events;
 pub mod handling;
+pub mod help;
 pub mod inputs;
 pub mod intake;
 pub mod jobs;
@@ -39,6 +40,8 @@ pub mod workers;
 pub use caller::{Caller, ChannelKey, CustomerProof, Staff};
 pub use core::{Catalogue, Core, Settings};
 pub use error::{ErrorCode, FieldError, ServiceError, ServiceResult};
+/// The languages customers are served in (the bot's, the pages', the catalogues').
+pub use kefu_bot::Lang;
 
 /// Store and routing types that appear in use-case signatures, re-exported so entry points
 /// depend on this crate alone.
