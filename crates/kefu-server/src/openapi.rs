@@ -7,7 +7,7 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, attachments, audit, auth, customer, jobs, kb, live, reviews, rosters, routing,
+    admin, attachments, audit, auth, customer, help, jobs, kb, live, reviews, rosters, routing,
     satisfaction, sla, tickets, types,
 };
 use crate::problem::ErrorCode;
@@ -37,6 +37,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         customer::list_own_tickets, customer::lookup_ticket, customer::list_customer_messages, customer::add_customer_message, customer::rate_bot_answer,
         satisfaction::answer_satisfaction_survey,
         reviews::list_reviews, reviews::assign_review, reviews::close_review,
+        help::search_help,
         kb::list_articles, kb::find_article, kb::put_article, kb::publish_article, kb::ask_bot, kb::list_unanswered,
         auth::login, auth::logout, auth::current_agent,
         admin::list_agents, admin::create_agent, admin::update_agent,
@@ -53,7 +54,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         Problem, FieldErrorDoc, types::AttachmentInput, types::MessageInput,
         ErrorCodeName, TicketStatusName, PriorityName, ChannelName, MessageKindName,
         AgentRoleName, PresenceName, TicketSortName, BotDecisionName, WeekdayName,
-        AttachmentKindName, SurveyFormName, ReviewStatusName,
+        AttachmentKindName, SurveyFormName, ReviewStatusName, HelpLanguageName,
     )),
     modifiers(&Finish),
     tags(
@@ -64,6 +65,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         (name = "tickets", description = "Agents work tickets"),
         (name = "routing", description = "Presence, escalation, send-back, transfer, rosters and coverage"),
         (name = "auth", description = "Staff sessions"),
+        (name = "help", description = "The help center's public search (no login)"),
         (name = "kb", description = "Knowledge base and the FAQ bot"),
         (name = "admin", description = "Staff, teams, catalogue, API keys, jobs, the audit log"),
         (name = "ops", description = "Health, metrics and this document (outside /api/v1)"),
@@ -236,6 +238,13 @@ named_enum!(
     "BotDecision",
     "answer: the bot answers; suggest: it offers close matches; handoff: a person takes over.",
     ["answer", "suggest", "handoff"]
+);
+named_enum!(
+    /// The languages of the help center (`Lang`).
+    HelpLanguageName,
+    "HelpLanguage",
+    "A language the help center speaks.",
+    [kefu_service::Lang::Zh.tag(), kefu_service::Lang::En.tag()]
 );
 named_enum!(
     /// A day a shift starts on.

@@ -1,6 +1,8 @@
 //! Rate limits on the routes a stranger or a misbehaving integration can hammer, checked
 //! once per request ([`crate::edge`]): a customer's ticket lookup per client address and
-//! per ticket number, intake per API key, customer messages per ticket. Over a limit the
+//! per ticket number, intake per API key, customer messages per ticket, the help center's
+//! search per client address. The pages check the same limiters themselves (their refusal
+//! is an HTML page). Over a limit the
 //! answer is `429 rate_limited` with `Retry-After`.
 //!
 //! The limiters (governor's GCRA, keyed) live in this node's memory: with several nodes on
@@ -42,6 +44,8 @@ pub struct RateLimits {
     pub intake_per_key: Rate,
     /// `POST /api/v1/customer/tickets/{number}/messages` per ticket number.
     pub messages_per_ticket: Rate,
+    /// `GET /api/v1/help/search` (and the search page) per client address.
+    pub help_search_per_address: Rate,
     /// Take the client address from the last `X-Forwarded-For` entry (behind a proxy that
     /// sets it; otherwise any client could pick its own address).
     pub trust_forwarded_for: bool,
@@ -67,6 +71,11 @@ impl Default for RateLimits {
             messages_per_ticket: Rate {
                 per_second: 5,
                 burst: 20,
+            },
+            // Search as you type: a few requests a second while someone types.
+            help_search_per_address: Rate {
+                per_second: 10,
+                burst: 30,
             },
             trust_forwarded_for: false,
             max_keys: 100_000,
@@ -141,6 +150,7 @@ pub struct RateLimiters {
     lookup_ticket: Option<Bounded>,
     intake_key: Option<Bounded>,
     messages_ticket: Option<Bounded>,
+    help_search_address: Option<Bounded>,
 }
 
 impl Default for RateLimiters {
@@ -157,6 +167,7 @@ impl RateLimiters {
             lookup_ticket: Bounded::new(settings.lookup_per_ticket, max),
             intake_key: Bounded::new(settings.intake_per_key, max),
             messages_ticket: Bounded::new(settings.messages_per_ticket, max),
+            help_search_address: Bounded::new(settings.help_search_per_address, max),
             hasher: RandomState::new(),
             settings,
         }
@@ -173,6 +184,7 @@ impl RateLimiters {
             &self.lookup_ticket,
             &self.intake_key,
             &self.messages_ticket,
+            &self.help_search_address,
         ]
         .into_iter()
         .flatten()
@@ -188,6 +200,16 @@ impl RateLimiters {
             .and_then(|()| self.check(&self.lookup_ticket, number_key(number)))
     }
 
+    /// A customer's message on ticket `number` (the page's reply form counts like the API).
+    pub fn check_message(&self, number: &str) -> Result<(), Duration> {
+        self.check(&self.messages_ticket, number_key(number))
+    }
+
+    /// A help-center search from `addr`.
+    pub fn check_help_search(&self, addr: Option<IpAddr>) -> Result<(), Duration> {
+        addr.map_or(Ok(()), |a| self.check(&self.help_search_address, a))
+    }
+
     fn check<K: Hash>(&self, limiter: &Option<Bounded>, key: K) -> Result<(), Duration> {
         match limiter {
             Some(l) => l.check(self.hasher.hash_one(key)),
@@ -201,6 +223,7 @@ enum Limited<'a> {
     Lookup(&'a str),
     Message(&'a str),
     Intake,
+    HelpSearch,
 }
 
 fn classify<'a>(method: &Method, path: &'a str) -> Option<Limited<'a>> {
@@ -213,6 +236,9 @@ fn classify<'a>(method: &Method, path: &'a str) -> Option<Limited<'a>> {
             (&Method::POST, Some((number, "satisfaction"))) => Some(Limited::Lookup(number)),
             _ => None,
         };
+    }
+    if method == Method::GET && path == "/api/v1/help/search" {
+        return Some(Limited::HelpSearch);
     }
     (method == Method::POST && path.trim_end_matches('/') == "/api/v1/tickets")
         .then_some(Limited::Intake)
@@ -240,7 +266,12 @@ pub fn refusal(limits: &RateLimiters, req: &Request) -> Option<Response> {
             );
             limits.check_lookup(addr, number)
         }
-        Some(Limited::Message(number)) => limits.check(&limits.messages_ticket, number_key(number)),
+        Some(Limited::Message(number)) => limits.check_message(number),
+        Some(Limited::HelpSearch) => limits.check_help_search(client_addr(
+            req.headers(),
+            req.extensions(),
+            limits.settings.trust_forwarded_for,
+        )),
         Some(Limited::Intake) => match req.headers().get(header::AUTHORIZATION) {
             Some(token) => limits.check(&limits.intake_key, token.as_bytes()),
             None => Ok(()),
@@ -284,6 +315,10 @@ mod tests {
             Some(Limited::Intake)
         ));
         assert!(classify(&Method::GET, "/api/v1/tickets").is_none());
+        assert!(matches!(
+            classify(&Method::GET, "/api/v1/help/search"),
+            Some(Limited::HelpSearch)
+        ));
         assert!(classify(&Method::GET, "/api/v1/customer/tickets/").is_none());
         assert_eq!(
             number_key("261130-0000-0000-7"),

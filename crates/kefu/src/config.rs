@@ -590,6 +590,8 @@ impl Config {
             lookup_per_ticket: rate(l.lookups_per_second_per_ticket, 4),
             intake_per_key: rate(l.intake_per_second_per_key, 2),
             messages_per_ticket: rate(l.messages_per_second_per_ticket, 4),
+            // The help center's search is limited like lookups, per address.
+            help_search_per_address: rate(l.lookups_per_second_per_address, 3),
             trust_forwarded_for: l.trust_forwarded_for,
             ..RateLimits::default()
         }

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod customer;
+pub mod help;
 pub mod jobs;
 pub mod kb;
 pub mod live;
@@ -75,6 +76,7 @@ pub fn routes() -> Router<AppState> {
             get(kb::find_article).put(kb::put_article),
         )
         .route("/kb/articles/{id}/publish", post(kb::publish_article))
+        .route("/help/search", get(help::search_help))
         .route("/bot/ask", post(kb::ask_bot))
         .route("/bot/unanswered", get(kb::list_unanswered))
         .route("/auth/login", post(auth::login))
