@@ -1,5 +1,5 @@
-//! kefu's server: the HTTP API, health and metrics, over the store. Handlers are thin; the
-//! use-cases live in kefu-service.
+//! kefu's server: the HTTP API, the web pages, health and metrics, over the store. Handlers
+//! are thin; the use-cases live in kefu-service.
 
 pub mod api;
 pub mod client_addr;
@@ -14,6 +14,7 @@ pub mod request_id;
 pub mod security;
 pub mod serve;
 pub mod state;
+pub mod web;
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
@@ -45,6 +46,7 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
     let _ = metrics::handle();
     let routes = Router::new()
         .nest("/api/v1", api::v1::routes())
+        .merge(web::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
@@ -113,8 +115,12 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(ErrorCode::NotFound, "There is no such route.")
+/// A browser reading pages gets the HTML 404 page; everyone else a problem document.
+async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    if web::wants_page(&uri, &headers) {
+        return web::not_found_page(&uri, &headers);
+    }
+    ApiError::new(ErrorCode::NotFound, "There is no such route.").into_response()
 }
 
 async fn method_not_allowed() -> ApiError {

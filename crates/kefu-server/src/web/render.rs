@@ -1,0 +1,145 @@
+//! Templates (minijinja, compiled into the binary, every value HTML-escaped) and the answer
+//! every page gets: HTML with a strict Content-Security-Policy, no caching of what may be
+//! personal, and the language and CSRF cookies the page set.
+
+use super::assets::{CSS, JS};
+use super::lang::PageLang;
+use super::texts::Texts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::{AutoEscape, Environment};
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// No inline script or style, nothing from elsewhere, no framing, forms only to this site.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// The templates, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("home.html", include_str!("templates/home.html")),
+    ("search.html", include_str!("templates/search.html")),
+    ("article.html", include_str!("templates/article.html")),
+    ("ticket_form.html", include_str!("templates/ticket_form.html")),
+    ("ticket.html", include_str!("templates/ticket.html")),
+    ("error.html", include_str!("templates/error.html")),
+    ("search_form.html", include_str!("templates/search_form.html")),
+];
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // Every template is HTML: escape every value, whatever the template's name.
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            tracing::error!(template = %name, error = %e, "page template does not compile");
+        }
+    }
+    env
+});
+
+/// What every page's layout needs.
+#[derive(Serialize)]
+struct Layout<'a, T: Serialize> {
+    t: &'static Texts,
+    lang: &'static str,
+    switch_href: &'a str,
+    css: String,
+    js: String,
+    #[serde(flatten)]
+    page: T,
+}
+
+/// Cookies and caching of one answer.
+#[derive(Default)]
+pub struct Extra {
+    /// `Set-Cookie` values to send.
+    pub cookies: Vec<HeaderValue>,
+    /// `no-store` (the page shows a customer's ticket) rather than `no-cache`.
+    pub private: bool,
+}
+
+/// Renders `template` with the layout's values and `page`'s.
+pub fn page<T: Serialize>(
+    lang: &PageLang,
+    status: StatusCode,
+    template: &str,
+    page: T,
+    extra: Extra,
+) -> Response {
+    let layout = Layout {
+        t: Texts::of(lang.lang),
+        lang: lang.lang.tag(),
+        switch_href: &lang.switch_href,
+        css: CSS.href(),
+        js: JS.href(),
+        page,
+    };
+    let html = match ENV.get_template(template).and_then(|t| t.render(&layout)) {
+        Ok(html) => html,
+        Err(e) => {
+            tracing::error!(template, error = %e, "page did not render");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response();
+        }
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if extra.private {
+            "no-store"
+        } else {
+            "private, no-cache"
+        }),
+    );
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Cookie, Accept-Language"),
+    );
+    for cookie in lang.set_cookie.iter().chain(&extra.cookies) {
+        headers.append(header::SET_COOKIE, cookie.clone());
+    }
+    (status, headers, html).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        for (name, _) in TEMPLATES {
+            assert!(ENV.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn values_are_escaped_in_every_template() {
+        let env = &*ENV;
+        let t = env.get_template("error.html").unwrap();
+        let html = t
+            .render(Layout {
+                t: Texts::of(kefu_service::Lang::Zh),
+                lang: "zh-CN",
+                switch_href: "/?lang=en",
+                css: String::new(),
+                js: String::new(),
+                page: super::super::error::ErrorView {
+                    message: "<script>alert(1)</script>",
+                    status: 404,
+                    request_id: None,
+                },
+            })
+            .unwrap();
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+        assert!(!html.contains("<script>alert"));
+    }
+}

@@ -1,0 +1,386 @@
+//! "Check my ticket": `GET /ticket` asks for the number and lookup code; `POST /ticket`
+//! shows the ticket (status, progress line, public conversation) with a reply box;
+//! `POST /ticket/reply` adds the customer's message and shows the ticket again. Both POSTs
+//! need the CSRF token ([`super::csrf`]) and count as lookups (or messages) for the rate
+//! limits; the code travels in the form body, never in an address. A wrong code and a
+//! missing ticket read the same.
+
+use super::csrf::CsrfKey;
+use super::error::{error_page, service_error_page};
+use super::lang::PageLang;
+use super::render::{Extra, page};
+use super::texts::Texts;
+use crate::api::v1::customer::message_view;
+use crate::client_addr::ClientAddr;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
+use kefu_domain::TicketStatus;
+use kefu_service::lookup::{self, CustomerMessageInput, CustomerTicket, parse_number};
+use kefu_service::messages::Messages;
+use kefu_service::{Caller, CustomerProof, ErrorCode, ServiceError};
+use serde::{Deserialize, Serialize};
+
+/// The fields of both forms (the reply form repeats the number and code, hidden).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TicketForm {
+    csrf: Option<String>,
+    number: String,
+    code: String,
+    body: Option<String>,
+    lang: Option<String>,
+}
+
+/// The lookup form with what was typed and an error, if any.
+#[derive(Serialize)]
+struct FormView<'a> {
+    csrf: &'a str,
+    number: &'a str,
+    error: Option<&'a str>,
+}
+
+/// One message as the page shows it.
+#[derive(Serialize)]
+struct MessageView {
+    from: &'static str,
+    side: &'static str,
+    body: String,
+    created_at: String,
+    attachments: Vec<(String, String)>,
+}
+
+/// The ticket as the page shows it.
+#[derive(Serialize)]
+struct TicketView {
+    number: String,
+    number_display: String,
+    status: &'static str,
+    progress: &'static str,
+    /// 1 received, 2 in progress, 3 resolved (the progress line).
+    step: u8,
+    subject: String,
+    created_at: String,
+    expected_response_by: Option<String>,
+    queue_position: Option<u64>,
+    estimated_wait_minutes: Option<i64>,
+    expected_resolution_by: Option<String>,
+    messages: Vec<MessageView>,
+}
+
+fn time(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn step(status: TicketStatus) -> u8 {
+    match status {
+        TicketStatus::New | TicketStatus::Queued => 1,
+        TicketStatus::Assigned | TicketStatus::PendingCustomer | TicketStatus::Escalated => 2,
+        TicketStatus::Resolved | TicketStatus::Closed => 3,
+    }
+}
+
+fn ticket_view(c: &CustomerTicket, t: &Texts, lang: kefu_service::Lang) -> TicketView {
+    let ticket = &c.ticket;
+    let messages = c
+        .messages
+        .iter()
+        .filter(|m| m.kind.is_public())
+        .map(|m| {
+            let v = message_view(m);
+            let (from, side) = match v.from.as_str() {
+                "customer" => (t.from_customer, "me"),
+                "bot" => (t.from_bot, "them"),
+                "agent" => (t.from_agent, "them"),
+                _ => (t.from_system, "system"),
+            };
+            MessageView {
+                from,
+                side,
+                body: v.body,
+                created_at: time(v.created_at),
+                attachments: v
+                    .attachments
+                    .into_iter()
+                    .filter(|a| a.url.starts_with('/') || a.url.starts_with("https://") || a.url.starts_with("http://"))
+                    .map(|a| (a.name, a.url))
+                    .collect(),
+            }
+        })
+        .collect();
+    TicketView {
+        number: ticket.number.as_string(),
+        number_display: ticket.number.grouped(),
+        status: ticket.status.as_str(),
+        progress: (Messages::for_lang(lang).progress)(ticket.status),
+        step: step(ticket.status),
+        subject: ticket.subject.clone(),
+        created_at: time(ticket.created_at),
+        expected_response_by: (ticket.first_response_at.is_none() && ticket.status.is_open())
+            .then_some(ticket.first_response_due)
+            .flatten()
+            .map(time),
+        queue_position: c.queue_position,
+        estimated_wait_minutes: c.estimated_wait_minutes,
+        expected_resolution_by: c.expected_resolution_by.map(time),
+        messages,
+    }
+}
+
+fn csrf_key(state: &AppState) -> CsrfKey {
+    CsrfKey::derive(&state.lookup_secret)
+}
+
+fn cookies(set: Option<HeaderValue>) -> Extra {
+    Extra {
+        cookies: set.into_iter().collect(),
+        private: true,
+    }
+}
+
+fn show_form(
+    lang: &PageLang,
+    status: StatusCode,
+    headers: &HeaderMap,
+    state: &AppState,
+    number: &str,
+    error: Option<&str>,
+) -> Response {
+    let (csrf, set) = csrf_key(state).token_for(headers);
+    page(
+        lang,
+        status,
+        "ticket_form.html",
+        FormView {
+            csrf: &csrf,
+            number,
+            error,
+        },
+        cookies(set),
+    )
+}
+
+/// `GET /ticket`: the lookup form.
+pub async fn show_ticket_form(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let lang = PageLang::of(&uri, &headers);
+    show_form(&lang, StatusCode::OK, &headers, &state, "", None)
+}
+
+/// The ticket page's values.
+#[derive(Serialize)]
+struct TicketPage<'a> {
+    ticket: TicketView,
+    /// The lookup code, carried in the reply form (the page is never cached).
+    code: &'a str,
+    csrf: &'a str,
+    notice: Option<Notice>,
+}
+
+/// A notice above the reply box: sent, or why not.
+#[derive(Serialize)]
+struct Notice {
+    ok: bool,
+    text: String,
+}
+
+fn show_ticket(
+    lang: &PageLang,
+    status: StatusCode,
+    headers: &HeaderMap,
+    state: &AppState,
+    c: &CustomerTicket,
+    code: &str,
+    notice: Option<Notice>,
+) -> Response {
+    let (csrf, set) = csrf_key(state).token_for(headers);
+    let t = Texts::of(lang.lang);
+    page(
+        lang,
+        status,
+        "ticket.html",
+        TicketPage {
+            ticket: ticket_view(c, t, lang.lang),
+            code,
+            csrf: &csrf,
+            notice,
+        },
+        cookies(set),
+    )
+}
+
+/// Reads the form body and checks its CSRF token; `Err` is the page to answer with.
+fn read_form(
+    lang: &PageLang,
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<TicketForm, Response> {
+    let form: TicketForm = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    if !csrf_key(state).accepts(headers, form.csrf.as_deref()) {
+        tracing::info!("page form refused: missing or bad CSRF token");
+        return Err(error_page(lang, StatusCode::FORBIDDEN));
+    }
+    Ok(form)
+}
+
+/// The page's language for a POST: the form's `lang` field counts like `?lang=`.
+fn post_lang(uri: &Uri, headers: &HeaderMap, form_lang: Option<&str>) -> PageLang {
+    let mut lang = PageLang::of(uri, headers);
+    if let Some(l) = form_lang.and_then(kefu_service::Lang::parse) {
+        lang.lang = l;
+    }
+    lang
+}
+
+/// Looks the ticket up with the form's number and code; `Err` is the page to answer with.
+fn look_up(
+    lang: &PageLang,
+    state: &AppState,
+    headers: &HeaderMap,
+    addr: Option<std::net::IpAddr>,
+    form: &TicketForm,
+) -> Result<(kefu_domain::TicketNumber, Caller), Response> {
+    let t = Texts::of(lang.lang);
+    if state
+        .rate_limits
+        .check_lookup(addr, &form.number)
+        .is_err()
+    {
+        return Err(error_page(lang, StatusCode::TOO_MANY_REQUESTS));
+    }
+    let Ok(number) = parse_number(form.number.trim()) else {
+        return Err(show_form(
+            lang,
+            StatusCode::BAD_REQUEST,
+            headers,
+            state,
+            &form.number,
+            Some(t.ticket_bad_number),
+        ));
+    };
+    let caller = Caller::Customer(CustomerProof::LookupCode(form.code.clone()));
+    Ok((number, caller))
+}
+
+fn lookup_failed(
+    lang: &PageLang,
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &TicketForm,
+    e: &ServiceError,
+) -> Response {
+    if e.code == ErrorCode::TicketNotFound || e.code == ErrorCode::Unauthenticated {
+        let t = Texts::of(lang.lang);
+        return show_form(
+            lang,
+            StatusCode::NOT_FOUND,
+            headers,
+            state,
+            &form.number,
+            Some(t.ticket_not_found),
+        );
+    }
+    service_error_page(lang, e)
+}
+
+/// `POST /ticket`: the ticket, when the number and code match.
+pub async fn check_ticket(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = PageLang::of(&uri, &headers);
+    let form = match read_form(&lang, &state, &headers, &body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let lang = post_lang(&uri, &headers, form.lang.as_deref());
+    let (number, caller) = match look_up(&lang, &state, &headers, addr, &form) {
+        Ok(x) => x,
+        Err(page) => return page,
+    };
+    match lookup::customer_ticket(&state, &caller, &number).await {
+        Ok(c) => show_ticket(&lang, StatusCode::OK, &headers, &state, &c, &form.code, None),
+        Err(e) => lookup_failed(&lang, &state, &headers, &form, &e),
+    }
+}
+
+/// `POST /ticket/reply`: adds the customer's message, then shows the ticket.
+pub async fn reply_on_ticket(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = PageLang::of(&uri, &headers);
+    let form = match read_form(&lang, &state, &headers, &body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let lang = post_lang(&uri, &headers, form.lang.as_deref());
+    let (number, caller) = match look_up(&lang, &state, &headers, addr, &form) {
+        Ok(x) => x,
+        Err(page) => return page,
+    };
+    if state.rate_limits.check_message(&form.number).is_err() {
+        return error_page(&lang, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let t = Texts::of(lang.lang);
+    let input = CustomerMessageInput {
+        body: Some(form.body.clone().unwrap_or_default()),
+        ..CustomerMessageInput::default()
+    };
+    match lookup::add_customer_message(&state, &caller, &number, input).await {
+        Ok(c) => {
+            let notice = Notice {
+                ok: true,
+                text: t.reply_sent.to_owned(),
+            };
+            show_ticket(&lang, StatusCode::OK, &headers, &state, &c, &form.code, Some(notice))
+        }
+        // The message was refused (empty, too long, the ticket closed): say why, with the
+        // ticket as it stands.
+        Err(e) if crate::problem::status(e.code).is_client_error()
+            && e.code != ErrorCode::TicketNotFound
+            && e.code != ErrorCode::Unauthenticated =>
+        {
+            let status = crate::problem::status(e.code);
+            let why = e
+                .errors
+                .first()
+                .map_or(e.detail.clone(), |f| format!("{} {}", f.field, f.message));
+            match lookup::customer_ticket(&state, &caller, &number).await {
+                Ok(c) => {
+                    let notice = Notice {
+                        ok: false,
+                        text: format!("{} {why}", t.reply_refused),
+                    };
+                    show_ticket(&lang, status, &headers, &state, &c, &form.code, Some(notice))
+                }
+                Err(e) => lookup_failed(&lang, &state, &headers, &form, &e),
+            }
+        }
+        Err(e) => lookup_failed(&lang, &state, &headers, &form, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_line_has_three_steps() {
+        assert_eq!(step(TicketStatus::New), 1);
+        assert_eq!(step(TicketStatus::Escalated), 2);
+        assert_eq!(step(TicketStatus::Closed), 3);
+    }
+}
