@@ -19,11 +19,7 @@ pub struct Asset {
 impl Asset {
     fn new(stem: &str, ext: &str, content_type: &'static str, bytes: &'static [u8]) -> Self {
         let digest = Sha256::digest(bytes);
-        let hash: String = digest
-            .iter()
-            .take(5)
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
         Self {
             file: format!("{stem}.{hash}.{ext}"),
             content_type,
@@ -64,7 +60,10 @@ pub async fn serve_asset(Path(file): Path<String>) -> Response {
     };
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            ),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),

@@ -36,9 +36,9 @@ impl CsrfKey {
 
     /// Whether a token was signed with this key.
     pub fn verifies(&self, token: &str) -> bool {
-        token
-            .split_once('.')
-            .is_some_and(|(nonce, sig)| nonce.len() == 32 && constant_time_eq(sig, &self.signature(nonce)))
+        token.split_once('.').is_some_and(|(nonce, sig)| {
+            nonce.len() == 32 && constant_time_eq(sig, &self.signature(nonce))
+        })
     }
 
     /// The token for a page with a form: the request's cookie when it verifies, else a new
@@ -59,9 +59,7 @@ impl CsrfKey {
     /// verifies.
     pub fn accepts(&self, headers: &HeaderMap, field: Option<&str>) -> bool {
         match (cookie(headers, COOKIE), field) {
-            (Some(cookie), Some(field)) => {
-                self.verifies(cookie) && constant_time_eq(cookie, field)
-            }
+            (Some(cookie), Some(field)) => self.verifies(cookie) && constant_time_eq(cookie, field),
             _ => false,
         }
     }
@@ -109,7 +107,10 @@ mod tests {
         assert!(!key.accepts(&with_cookie(&token), None), "no field");
         assert!(!key.accepts(&HeaderMap::new(), Some(&token)), "no cookie");
         let other = key.issue();
-        assert!(!key.accepts(&with_cookie(&token), Some(&other)), "not the cookie's");
+        assert!(
+            !key.accepts(&with_cookie(&token), Some(&other)),
+            "not the cookie's"
+        );
         // A token the attacker made up, planted as cookie and field alike.
         let forged = format!("{}.{}", "a".repeat(32), "b".repeat(64));
         assert!(!key.accepts(&with_cookie(&forged), Some(&forged)));
@@ -129,6 +130,9 @@ mod tests {
         assert!(key.verifies(&fresh));
         let set = set.unwrap();
         let set = set.to_str().unwrap();
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+            "{set}"
+        );
     }
 }

@@ -111,11 +111,23 @@ mod tests {
             &[("cookie", "kefu_lang=zh-CN"), ("accept-language", "zh")],
         );
         assert_eq!(p.lang, Lang::En);
-        assert!(p.set_cookie.unwrap().to_str().unwrap().starts_with("kefu_lang=en;"));
+        assert!(
+            p.set_cookie
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("kefu_lang=en;")
+        );
         assert_eq!(p.switch_href, "/?lang=zh-CN");
-        let p = lang_of("/", &[("cookie", "a=b; kefu_lang=en"), ("accept-language", "zh")]);
+        let p = lang_of(
+            "/",
+            &[("cookie", "a=b; kefu_lang=en"), ("accept-language", "zh")],
+        );
         assert_eq!(p.lang, Lang::En);
-        let p = lang_of("/", &[("accept-language", "fr;q=0.9, en-GB;q=0.8, zh;q=0.5")]);
+        let p = lang_of(
+            "/",
+            &[("accept-language", "fr;q=0.9, en-GB;q=0.8, zh;q=0.5")],
+        );
         assert_eq!(p.lang, Lang::En);
         let p = lang_of("/", &[("accept-language", "fr, de")]);
         assert_eq!(p.lang, Lang::Zh);

@@ -30,7 +30,10 @@ pub fn routes() -> Router<AppState> {
             "/ticket",
             get(ticket::show_ticket_form).post(ticket::check_ticket),
         )
-        .route("/ticket/reply", axum::routing::post(ticket::reply_on_ticket))
+        .route(
+            "/ticket/reply",
+            axum::routing::post(ticket::reply_on_ticket),
+        )
         .route("/static/{file}", get(assets::serve_asset))
 }
 

@@ -104,7 +104,11 @@ fn ticket_view(c: &CustomerTicket, t: &Texts, lang: kefu_service::Lang) -> Ticke
                 attachments: v
                     .attachments
                     .into_iter()
-                    .filter(|a| a.url.starts_with('/') || a.url.starts_with("https://") || a.url.starts_with("http://"))
+                    .filter(|a| {
+                        a.url.starts_with('/')
+                            || a.url.starts_with("https://")
+                            || a.url.starts_with("http://")
+                    })
                     .map(|a| (a.name, a.url))
                     .collect(),
             }
@@ -247,11 +251,7 @@ fn look_up(
     form: &TicketForm,
 ) -> Result<(kefu_domain::TicketNumber, Caller), Response> {
     let t = Texts::of(lang.lang);
-    if state
-        .rate_limits
-        .check_lookup(addr, &form.number)
-        .is_err()
-    {
+    if state.rate_limits.check_lookup(addr, &form.number).is_err() {
         return Err(error_page(lang, StatusCode::TOO_MANY_REQUESTS));
     }
     let Ok(number) = parse_number(form.number.trim()) else {
@@ -308,7 +308,15 @@ pub async fn check_ticket(
         Err(page) => return page,
     };
     match lookup::customer_ticket(&state, &caller, &number).await {
-        Ok(c) => show_ticket(&lang, StatusCode::OK, &headers, &state, &c, &form.code, None),
+        Ok(c) => show_ticket(
+            &lang,
+            StatusCode::OK,
+            &headers,
+            &state,
+            &c,
+            &form.code,
+            None,
+        ),
         Err(e) => lookup_failed(&lang, &state, &headers, &form, &e),
     }
 }
@@ -345,13 +353,22 @@ pub async fn reply_on_ticket(
                 ok: true,
                 text: t.reply_sent.to_owned(),
             };
-            show_ticket(&lang, StatusCode::OK, &headers, &state, &c, &form.code, Some(notice))
+            show_ticket(
+                &lang,
+                StatusCode::OK,
+                &headers,
+                &state,
+                &c,
+                &form.code,
+                Some(notice),
+            )
         }
         // The message was refused (empty, too long, the ticket closed): say why, with the
         // ticket as it stands.
-        Err(e) if crate::problem::status(e.code).is_client_error()
-            && e.code != ErrorCode::TicketNotFound
-            && e.code != ErrorCode::Unauthenticated =>
+        Err(e)
+            if crate::problem::status(e.code).is_client_error()
+                && e.code != ErrorCode::TicketNotFound
+                && e.code != ErrorCode::Unauthenticated =>
         {
             let status = crate::problem::status(e.code);
             let why = e
@@ -364,7 +381,15 @@ pub async fn reply_on_ticket(
                         ok: false,
                         text: format!("{} {why}", t.reply_refused),
                     };
-                    show_ticket(&lang, status, &headers, &state, &c, &form.code, Some(notice))
+                    show_ticket(
+                        &lang,
+                        status,
+                        &headers,
+                        &state,
+                        &c,
+                        &form.code,
+                        Some(notice),
+                    )
                 }
                 Err(e) => lookup_failed(&lang, &state, &headers, &form, &e),
             }

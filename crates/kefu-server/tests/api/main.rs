@@ -24,6 +24,7 @@ mod live;
 mod live_limits;
 mod live_nodes;
 mod openapi;
+mod pages;
 mod roles;
 mod rosters;
 mod routing;

@@ -399,6 +399,16 @@ fn limits_are_the_services_limits() {
         (limit["minimum"].clone(), limit["maximum"].clone()),
         (1.into(), 200.into())
     );
+    let q = &query_param(&doc, "/api/v1/help/search", "q");
+    assert_eq!(q["required"], true);
+    assert_eq!(
+        q["schema"]["maxLength"],
+        n(kefu_service::help::SEARCH_MAX_CHARS)
+    );
+    assert_eq!(
+        property(&doc, "HelpSearchResults", "items")["maxItems"],
+        n(kefu_service::help::SEARCH_LIMIT)
+    );
 }
 
 #[test]
@@ -409,9 +419,12 @@ fn only_login_customer_proofs_and_ops_routes_go_without_a_bearer_token() {
     for (method, path, op) in operations(&doc) {
         let id = op["operationId"].as_str().unwrap();
         let expected = match id {
-            "login" | "healthz" | "render_metrics" | "openapi_json" | "download_attachment" => {
-                Value::Null
-            }
+            "login"
+            | "healthz"
+            | "render_metrics"
+            | "openapi_json"
+            | "download_attachment"
+            | "search_help" => Value::Null,
             "upload_attachment"
             | "lookup_ticket"
             | "list_customer_messages"

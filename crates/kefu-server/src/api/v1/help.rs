@@ -61,9 +61,8 @@ pub async fn search_help(
 ) -> ApiResult<Json<HelpSearchResults>> {
     let lang = match query.lang.as_deref() {
         None => Lang::default(),
-        Some(tag) => Lang::parse(tag).ok_or_else(|| {
-            crate::problem::ApiError::field("lang", "must be zh-CN or en")
-        })?,
+        Some(tag) => Lang::parse(tag)
+            .ok_or_else(|| crate::problem::ApiError::field("lang", "must be zh-CN or en"))?,
     };
     let found = help::search(&state, &Caller::Anonymous, &query.q, lang).await?;
     debug_assert!(found.len() <= SEARCH_LIMIT);
