@@ -1,0 +1,53 @@
+// Shared by the browser tests: Debian's Chromium through playwright-core, the server the
+// run script started, screenshots at 1280 px and 375 px, and a watch for dialogs (an XSS
+// payload that ran) and CSP violations.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+
+export const BASE = process.env.KEFU_BASE;
+export const KEY = process.env.KEFU_CHANNEL_KEY;
+const SHOTS = process.env.KEFU_SCREENSHOTS || 'screenshots';
+assert.ok(BASE, 'KEFU_BASE is set by run.sh');
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+}
+
+/** A fresh context (no cookies) and page; `problems` collects dialogs and CSP reports. */
+export async function open(browser, { width = 1280, locale = 'zh-CN' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('dialog', async (d) => { problems.push(`dialog: ${d.message()}`); await d.dismiss(); });
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`csp: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`error: ${e.message}`));
+  return { context, page, problems };
+}
+
+/** Saves the page at 1280 px and 375 px wide. */
+export async function screenshots(page, name) {
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** Opens a ticket through the demo in-app channel (the bot answers first). */
+export async function openTicket(externalId, body) {
+  const r = await fetch(`${BASE}/api/v1/tickets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ customer: { external_id: externalId }, body }),
+  });
+  const text = await r.text();
+  assert.equal(r.status, 201, text);
+  const json = JSON.parse(text);
+  return { number: json.ticket.number, code: json.lookup_code };
+}
