@@ -30,11 +30,13 @@ export async function open(browser, { width = 1280, locale = 'zh-CN' } = {}) {
   return { context, page, problems };
 }
 
-/** Saves the page at 1280 px and 375 px wide. */
+/** Saves the page at 1280 px and 375 px wide; nothing may stick out sideways. */
 export async function screenshots(page, name) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 });
     await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scrollWidth <= width, `${name} is ${scrollWidth} px wide at ${width} px`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }

@@ -74,3 +74,25 @@ test('a form post without its CSRF token is refused', async () => {
   });
   assert.equal(r.status, 403);
 });
+
+test('check my ticket can be done with the keyboard alone', async () => {
+  const { number, code } = await openTicket('e2e-customer-3', '怎么修改绑定的手机号');
+  const { context, page, problems } = await open(browser);
+  await page.goto(`${BASE}/ticket`);
+  const focused = () => page.evaluate(() => document.activeElement && document.activeElement.id);
+  let presses = 0;
+  while ((await focused()) !== 'number' && presses < 12) {
+    await page.keyboard.press('Tab');
+    presses += 1;
+  }
+  assert.equal(await focused(), 'number', 'Tab reaches the number field');
+  await page.keyboard.type(number);
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'code', 'Tab goes on to the code field');
+  await page.keyboard.type(code);
+  await page.keyboard.press('Enter');
+  await page.locator('.conversation').waitFor();
+  assert.match(await page.locator('.conversation').textContent(), /手机号/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

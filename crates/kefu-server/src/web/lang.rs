@@ -91,7 +91,7 @@ mod tests {
     fn lang_of(uri: &str, headers: &[(&'static str, &'static str)]) -> PageLang {
         let mut map = HeaderMap::new();
         for (k, v) in headers {
-            map.append(*k, HeaderValue::from_static(*v));
+            map.append(*k, HeaderValue::from_static(v));
         }
         PageLang::of(&uri.parse().unwrap(), &map)
     }

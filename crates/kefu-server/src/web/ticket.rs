@@ -224,11 +224,11 @@ fn read_form(
     state: &AppState,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<TicketForm, Response> {
+) -> Result<TicketForm, Box<Response>> {
     let form: TicketForm = serde_urlencoded::from_bytes(body).unwrap_or_default();
     if !csrf_key(state).accepts(headers, form.csrf.as_deref()) {
         tracing::info!("page form refused: missing or bad CSRF token");
-        return Err(error_page(lang, StatusCode::FORBIDDEN));
+        return Err(Box::new(error_page(lang, StatusCode::FORBIDDEN)));
     }
     Ok(form)
 }
@@ -249,20 +249,20 @@ fn look_up(
     headers: &HeaderMap,
     addr: Option<std::net::IpAddr>,
     form: &TicketForm,
-) -> Result<(kefu_domain::TicketNumber, Caller), Response> {
+) -> Result<(kefu_domain::TicketNumber, Caller), Box<Response>> {
     let t = Texts::of(lang.lang);
     if state.rate_limits.check_lookup(addr, &form.number).is_err() {
-        return Err(error_page(lang, StatusCode::TOO_MANY_REQUESTS));
+        return Err(Box::new(error_page(lang, StatusCode::TOO_MANY_REQUESTS)));
     }
     let Ok(number) = parse_number(form.number.trim()) else {
-        return Err(show_form(
+        return Err(Box::new(show_form(
             lang,
             StatusCode::BAD_REQUEST,
             headers,
             state,
             &form.number,
             Some(t.ticket_bad_number),
-        ));
+        )));
     };
     let caller = Caller::Customer(CustomerProof::LookupCode(form.code.clone()));
     Ok((number, caller))
@@ -300,12 +300,12 @@ pub async fn check_ticket(
     let lang = PageLang::of(&uri, &headers);
     let form = match read_form(&lang, &state, &headers, &body) {
         Ok(f) => f,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let lang = post_lang(&uri, &headers, form.lang.as_deref());
     let (number, caller) = match look_up(&lang, &state, &headers, addr, &form) {
         Ok(x) => x,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     match lookup::customer_ticket(&state, &caller, &number).await {
         Ok(c) => show_ticket(
@@ -332,12 +332,12 @@ pub async fn reply_on_ticket(
     let lang = PageLang::of(&uri, &headers);
     let form = match read_form(&lang, &state, &headers, &body) {
         Ok(f) => f,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let lang = post_lang(&uri, &headers, form.lang.as_deref());
     let (number, caller) = match look_up(&lang, &state, &headers, addr, &form) {
         Ok(x) => x,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     if state.rate_limits.check_message(&form.number).is_err() {
         return error_page(&lang, StatusCode::TOO_MANY_REQUESTS);

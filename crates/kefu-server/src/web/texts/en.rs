@@ -5,6 +5,7 @@ use super::Texts;
 pub(super) static TEXTS: Texts = Texts {
     html_lang: "en",
     site_name: "Help Center",
+    skip_to_content: "Skip to content",
     tagline: "Help around the clock: search common questions or check a ticket.",
     nav_help: "Help center",
     nav_ticket: "Check my ticket",

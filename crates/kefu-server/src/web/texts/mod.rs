@@ -14,6 +14,8 @@ pub struct Texts {
     /// The `lang` attribute of the page (BCP 47).
     pub html_lang: &'static str,
     pub site_name: &'static str,
+    /// The keyboard user's first link: straight to the page's content.
+    pub skip_to_content: &'static str,
     pub tagline: &'static str,
     pub nav_help: &'static str,
     pub nav_ticket: &'static str,

@@ -5,6 +5,7 @@ use super::Texts;
 pub(super) static TEXTS: Texts = Texts {
     html_lang: "zh-CN",
     site_name: "客服中心",
+    skip_to_content: "跳到正文",
     tagline: "7×24 小时为您服务：搜索常见问题，或查询工单进度。",
     nav_help: "帮助中心",
     nav_ticket: "查询工单",
