@@ -34,6 +34,10 @@ pub fn routes() -> Router<AppState> {
             "/ticket/reply",
             axum::routing::post(ticket::reply_on_ticket),
         )
+        .route(
+            "/ticket/survey",
+            axum::routing::post(ticket::answer_survey_on_ticket),
+        )
         .route("/static/{file}", get(assets::serve_asset))
 }
 

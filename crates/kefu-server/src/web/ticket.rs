@@ -1,8 +1,9 @@
 //! "Check my ticket": `GET /ticket` asks for the number and lookup code; `POST /ticket`
 //! shows the ticket (status, progress line, public conversation) with a reply box;
-//! `POST /ticket/reply` adds the customer's message and shows the ticket again. Both POSTs
-//! need the CSRF token ([`super::csrf`]) and count as lookups (or messages) for the rate
-//! limits; the code travels in the form body, never in an address. A wrong code and a
+//! `POST /ticket/reply` adds the customer's message and shows the ticket again;
+//! `POST /ticket/survey` answers the satisfaction survey shown under the conversation. The
+//! POSTs need the CSRF token ([`super::csrf`]) and count as lookups (and messages) for the
+//! rate limits; the code travels in the form body, never in an address. A wrong code and a
 //! missing ticket read the same.
 
 use super::csrf::CsrfKey;
@@ -20,6 +21,7 @@ use axum::response::Response;
 use kefu_domain::TicketStatus;
 use kefu_service::lookup::{self, CustomerMessageInput, CustomerTicket, parse_number};
 use kefu_service::messages::Messages;
+use kefu_service::survey::{self, AnswerInput};
 use kefu_service::{Caller, CustomerProof, ErrorCode, ServiceError};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +34,12 @@ struct TicketForm {
     code: String,
     body: Option<String>,
     lang: Option<String>,
+    /// The survey form: a score 1–5 (with a comment) or helpful `true`/`false`, and the
+    /// survey's token.
+    score: Option<String>,
+    helpful: Option<String>,
+    comment: Option<String>,
+    token: Option<String>,
 }
 
 /// The lookup form with what was typed and an error, if any.
@@ -184,6 +192,36 @@ struct TicketPage<'a> {
     code: &'a str,
     csrf: &'a str,
     notice: Option<Notice>,
+    /// The satisfaction survey to answer, unless it was just answered.
+    survey: Option<SurveyView>,
+    survey_notice: Option<Notice>,
+}
+
+/// The survey form under the conversation.
+#[derive(Serialize)]
+struct SurveyView {
+    /// `score` or `helpful`.
+    form: &'static str,
+    token: String,
+}
+
+/// The notices of one showing of the ticket: the reply box's and the survey's.
+#[derive(Default)]
+struct Notes {
+    reply: Option<Notice>,
+    survey: Option<Notice>,
+}
+
+/// The ticket's latest survey while its token is current. The customer's view carries no
+/// "answered" mark, so an answered survey shows its form until it is answered again, which
+/// the service refuses with `survey_already_answered` and the page reads as thanks.
+fn survey_view(c: &CustomerTicket, now: jiff::Timestamp) -> Option<SurveyView> {
+    let invite = c.messages.iter().rev().find_map(|m| m.survey.as_ref())?;
+    let token = invite.token.clone().filter(|_| invite.expires_at > now)?;
+    Some(SurveyView {
+        form: invite.form.as_str(),
+        token,
+    })
 }
 
 /// A notice above the reply box: sent, or why not.
@@ -200,10 +238,11 @@ fn show_ticket(
     state: &AppState,
     c: &CustomerTicket,
     code: &str,
-    notice: Option<Notice>,
+    notes: Notes,
 ) -> Response {
     let (csrf, set) = csrf_key(state).token_for(headers);
     let t = Texts::of(lang.lang);
+    let answered = notes.survey.as_ref().is_some_and(|n| n.ok);
     page(
         lang,
         status,
@@ -212,7 +251,9 @@ fn show_ticket(
             ticket: ticket_view(c, t, lang.lang),
             code,
             csrf: &csrf,
-            notice,
+            notice: notes.reply,
+            survey: survey_view(c, jiff::Timestamp::now()).filter(|_| !answered),
+            survey_notice: notes.survey,
         },
         cookies(set),
     )
@@ -315,7 +356,7 @@ pub async fn check_ticket(
             &state,
             &c,
             &form.code,
-            None,
+            Notes::default(),
         ),
         Err(e) => lookup_failed(&lang, &state, &headers, &form, &e),
     }
@@ -360,7 +401,10 @@ pub async fn reply_on_ticket(
                 &state,
                 &c,
                 &form.code,
-                Some(notice),
+                Notes {
+                    reply: Some(notice),
+                    ..Notes::default()
+                },
             )
         }
         // The message was refused (empty, too long, the ticket closed): say why, with the
@@ -371,10 +415,7 @@ pub async fn reply_on_ticket(
                 && e.code != ErrorCode::Unauthenticated =>
         {
             let status = crate::problem::status(e.code);
-            let why = e
-                .errors
-                .first()
-                .map_or(e.detail.clone(), |f| format!("{} {}", f.field, f.message));
+            let why = refusal(&e);
             match lookup::customer_ticket(&state, &caller, &number).await {
                 Ok(c) => {
                     let notice = Notice {
@@ -388,7 +429,10 @@ pub async fn reply_on_ticket(
                         &state,
                         &c,
                         &form.code,
-                        Some(notice),
+                        Notes {
+                            reply: Some(notice),
+                            ..Notes::default()
+                        },
                     )
                 }
                 Err(e) => lookup_failed(&lang, &state, &headers, &form, &e),
@@ -396,6 +440,124 @@ pub async fn reply_on_ticket(
         }
         Err(e) => lookup_failed(&lang, &state, &headers, &form, &e),
     }
+}
+
+/// Why the service refused a customer's input, in one line.
+fn refusal(e: &ServiceError) -> String {
+    e.errors
+        .first()
+        .map_or(e.detail.clone(), |f| format!("{} {}", f.field, f.message))
+}
+
+/// The survey answer a form holds; `Err` is why it cannot be one.
+fn answer_input(form: &TicketForm) -> Result<AnswerInput, &'static str> {
+    let score = match form.score.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(s.parse::<i64>().map_err(|_| "score must be from 1 to 5")?),
+    };
+    let helpful = match form.helpful.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => return Err("helpful must be true or false"),
+    };
+    Ok(AnswerInput {
+        score,
+        helpful,
+        comment: form.comment.clone().filter(|c| !c.trim().is_empty()),
+        token: form.token.clone(),
+    })
+}
+
+/// `POST /ticket/survey`: answers the ticket's satisfaction survey, then shows the ticket
+/// with thanks (also when it was answered before), or with why the answer was refused.
+pub async fn answer_survey_on_ticket(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = PageLang::of(&uri, &headers);
+    let form = match read_form(&lang, &state, &headers, &body) {
+        Ok(f) => f,
+        Err(page) => return *page,
+    };
+    let lang = post_lang(&uri, &headers, form.lang.as_deref());
+    let (number, caller) = match look_up(&lang, &state, &headers, addr, &form) {
+        Ok(x) => x,
+        Err(page) => return *page,
+    };
+    if state.rate_limits.check_message(&form.number).is_err() {
+        return error_page(&lang, StatusCode::TOO_MANY_REQUESTS);
+    }
+    // The code is checked first: the token alone would answer, but this page shows the
+    // ticket, which only its code opens.
+    let c = match lookup::customer_ticket(&state, &caller, &number).await {
+        Ok(c) => c,
+        Err(e) => return lookup_failed(&lang, &state, &headers, &form, &e),
+    };
+    let t = Texts::of(lang.lang);
+    let outcome = match answer_input(&form) {
+        Ok(input) => survey::answer(&state, &caller, &number, input)
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                if e.code == ErrorCode::SurveyAlreadyAnswered {
+                    None
+                } else {
+                    Some(e)
+                }
+            }),
+        Err(why) => {
+            let notice = Notice {
+                ok: false,
+                text: format!("{} {why}", t.survey_refused),
+            };
+            // As the service answers a score out of range.
+            return show_ticket(
+                &lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &headers,
+                &state,
+                &c,
+                &form.code,
+                Notes {
+                    survey: Some(notice),
+                    ..Notes::default()
+                },
+            );
+        }
+    };
+    let (status, notice) = match outcome {
+        Ok(()) | Err(None) => (
+            StatusCode::OK,
+            Notice {
+                ok: true,
+                text: t.survey_thanks.to_owned(),
+            },
+        ),
+        Err(Some(e)) if crate::problem::status(e.code).is_client_error() => (
+            crate::problem::status(e.code),
+            Notice {
+                ok: false,
+                text: format!("{} {}", t.survey_refused, refusal(&e)),
+            },
+        ),
+        Err(Some(e)) => return service_error_page(&lang, &e),
+    };
+    show_ticket(
+        &lang,
+        status,
+        &headers,
+        &state,
+        &c,
+        &form.code,
+        Notes {
+            survey: Some(notice),
+            ..Notes::default()
+        },
+    )
 }
 
 #[cfg(test)]

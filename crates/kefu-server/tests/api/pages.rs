@@ -358,3 +358,90 @@ async fn check_my_ticket_needs_the_right_code_and_a_csrf_token_and_escapes_repli
     .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_resolved_ticket_shows_its_survey_which_the_page_answers_once_with_thanks() {
+    let app = spawn_app().await;
+    let agent = app.login("agent1@kefu.local").await;
+    let opened = app.open("page-sv", "账号登录不了").await;
+    let number = opened["ticket"]["number"].as_str().unwrap();
+    let code = opened["lookup_code"].as_str().unwrap();
+    let r = app
+        .post(&format!("/api/v1/tickets/{number}/replies"))
+        .bearer_auth(&agent)
+        .json(&serde_json::json!({"body": "已为您处理好了", "status": "resolved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let at = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_mins(1))
+        .unwrap();
+    let report = kefu_service::jobs::run_due(&app.state.core, at)
+        .await
+        .unwrap();
+    assert!(report.failed.is_empty(), "{report:?}");
+
+    // The ticket page shows the score form: five labelled radio buttons and a comment.
+    let (cookie, csrf) = form_token(&app).await;
+    let (cookie, csrf) = (cookie.as_str(), csrf.as_str());
+    let r = post_form(
+        &app,
+        "/ticket",
+        Some(cookie),
+        &[("csrf", csrf), ("number", number), ("code", code)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("action=\"/ticket/survey\""), "{body}");
+    assert_eq!(body.matches("type=\"radio\" id=\"score-").count(), 5);
+    assert!(body.contains("<label for=\"score-5\">"));
+    assert!(body.contains("name=\"comment\""));
+    let at = body.find("name=\"token\" value=\"").unwrap() + "name=\"token\" value=\"".len();
+    let token = body[at..].split('"').next().unwrap().to_owned();
+    assert!(!token.is_empty());
+    let answer = |csrf: Option<&str>, score: &str| {
+        let mut form = vec![
+            ("number", number.to_owned()),
+            ("code", code.to_owned()),
+            ("token", token.clone()),
+            ("score", score.to_owned()),
+            ("comment", "<b>很好</b>".to_owned()),
+        ];
+        if let Some(c) = csrf {
+            form.push(("csrf", c.to_owned()));
+        }
+        app.post("/ticket/survey")
+            .header("cookie", format!("kefu_csrf={cookie}"))
+            .form(&form)
+    };
+
+    // Without the CSRF token: refused, nothing recorded.
+    let r = answer(None, "5").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A bad score: said on the page, escaped, the form still there.
+    let r = answer(Some(csrf), "<9>").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("评价未能提交"), "{body}");
+    assert!(body.contains("action=\"/ticket/survey\""));
+    let r = answer(Some(csrf), "9").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("1 to 5"));
+
+    // Score 5: thanks instead of the form; a second answer reads the same.
+    for _ in 0..2 {
+        let r = answer(Some(csrf), "5").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("感谢您的评价"), "{body}");
+        assert!(!body.contains("action=\"/ticket/survey\""));
+        assert!(body.contains("账号登录不了"));
+    }
+    let n = kefu_service::lookup::parse_number(number).unwrap();
+    let t = app.state.store.ticket_by_number(&n).await.unwrap().unwrap();
+    let survey = app.state.store.latest_survey(t.id).await.unwrap().unwrap();
+    assert_eq!(survey.score, Some(5));
+    assert_eq!(survey.comment.as_deref(), Some("<b>很好</b>"));
+}

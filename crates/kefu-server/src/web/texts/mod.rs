@@ -63,6 +63,18 @@ pub struct Texts {
     pub reply_sent: &'static str,
     pub reply_refused: &'static str,
     pub attachment: &'static str,
+    /// The satisfaction survey under the conversation.
+    pub survey_title: &'static str,
+    pub survey_score_legend: &'static str,
+    /// The labels of the scores 1 to 5, worst first.
+    pub survey_scores: [&'static str; 5],
+    pub survey_comment: &'static str,
+    pub survey_submit: &'static str,
+    pub survey_helpful_legend: &'static str,
+    pub survey_helpful: &'static str,
+    pub survey_not_helpful: &'static str,
+    pub survey_thanks: &'static str,
+    pub survey_refused: &'static str,
     pub error_title: &'static str,
     pub error_not_found: &'static str,
     pub error_forbidden: &'static str,
@@ -97,10 +109,21 @@ mod tests {
         };
         assert!(zh.len() > 40);
         for (key, value) in &zh {
-            assert!(!value.as_str().unwrap_or("").trim().is_empty(), "zh {key}");
-            let other = en[key].as_str().unwrap_or("");
-            assert!(!other.trim().is_empty(), "en {key}");
-            assert_ne!(value.as_str(), Some(other), "{key} is the same in both");
+            // A list of texts (the score labels) is checked text by text.
+            let pairs: Vec<(&serde_json::Value, &serde_json::Value)> = match value {
+                serde_json::Value::Array(zh) => zh
+                    .iter()
+                    .zip(en[key].as_array().into_iter().flatten())
+                    .collect(),
+                value => vec![(value, &en[key])],
+            };
+            assert!(!pairs.is_empty(), "{key}");
+            for (value, other) in pairs {
+                assert!(!value.as_str().unwrap_or("").trim().is_empty(), "zh {key}");
+                let other = other.as_str().unwrap_or("");
+                assert!(!other.trim().is_empty(), "en {key}");
+                assert_ne!(value.as_str(), Some(other), "{key} is the same in both");
+            }
         }
     }
 }
