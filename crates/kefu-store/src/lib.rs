@@ -14,7 +14,7 @@
 //!
 //! 1. add `async fn <step>_with_jobs(&self, input, jobs: Vec<NewJob>) -> …` to [`Store`]
 //!    (the trait only grows: existing signatures stay as they are);
-//! 2. in `store_impl.rs`, run the step's `ops::<step>` and then `ops::insert_jobs(c, &jobs,
+//! 2. in `store_impl_jobs.rs`, run the step's `ops::<step>` and then `ops::insert_jobs(c, &jobs,
 //!    at)` inside the same `self.write` closure (see `change_status_with_jobs` there), and
 //!    make the plain method call the new one with `Vec::new()`.
 //!
@@ -44,6 +44,7 @@ mod routing;
 mod routing_ops;
 pub(crate) mod sqlite;
 mod store_impl;
+mod store_impl_jobs;
 mod survey_ops;
 mod surveys;
 pub mod testing;
