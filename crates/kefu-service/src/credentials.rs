@@ -56,7 +56,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// Lower-case hex of `bytes` (a `format!` per byte was a twentieth of the intake path).
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -31,7 +31,7 @@ pub async fn lookup_secret(store: &dyn Store) -> StoreResult<Vec<u8>> {
         return Ok(hex.into_bytes());
     }
     let bytes: [u8; 32] = rand::rng().random();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::credentials::hex(&bytes);
     store.set_meta(LOOKUP_SECRET, &hex).await?;
     // Another node may have written its own at the same moment: the stored one wins.
     Ok(store.meta(LOOKUP_SECRET).await?.unwrap_or(hex).into_bytes())

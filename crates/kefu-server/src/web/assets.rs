@@ -19,7 +19,7 @@ pub struct Asset {
 impl Asset {
     fn new(stem: &str, ext: &str, content_type: &'static str, bytes: &'static [u8]) -> Self {
         let digest = Sha256::digest(bytes);
-        let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        let hash = kefu_service::credentials::hex(&digest[..5]);
         Self {
             file: format!("{stem}.{hash}.{ext}"),
             content_type,

@@ -9,6 +9,7 @@ use super::lang::cookie;
 use axum::http::{HeaderMap, HeaderValue};
 use hmac::{Hmac, Mac};
 use kefu_service::credentials::constant_time_eq;
+use kefu_service::credentials::hex;
 use sha2::Sha256;
 
 /// The cookie holding the token.
@@ -74,16 +75,6 @@ fn mac(key: &[u8], data: &[u8]) -> Vec<u8> {
         }
         Err(_) => Vec::new(),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 #[cfg(test)]

@@ -362,6 +362,25 @@ pub async fn check_ticket(
     }
 }
 
+/// What both ticket-page posts check first: the CSRF token and form, the lookup code, and
+/// the lookup and message rate limits. `Err` is the page to answer instead.
+fn checked_post(
+    state: &AppState,
+    addr: Option<std::net::IpAddr>,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(PageLang, TicketForm, kefu_domain::TicketNumber, Caller), Box<Response>> {
+    let lang = PageLang::of(uri, headers);
+    let form = read_form(&lang, state, headers, body)?;
+    let lang = post_lang(uri, headers, form.lang.as_deref());
+    let (number, caller) = look_up(&lang, state, headers, addr, &form)?;
+    if state.rate_limits.check_message(&form.number).is_err() {
+        return Err(Box::new(error_page(&lang, StatusCode::TOO_MANY_REQUESTS)));
+    }
+    Ok((lang, form, number, caller))
+}
+
 /// `POST /ticket/reply`: adds the customer's message, then shows the ticket.
 pub async fn reply_on_ticket(
     State(state): State<AppState>,
@@ -370,19 +389,10 @@ pub async fn reply_on_ticket(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let lang = PageLang::of(&uri, &headers);
-    let form = match read_form(&lang, &state, &headers, &body) {
-        Ok(f) => f,
-        Err(page) => return *page,
-    };
-    let lang = post_lang(&uri, &headers, form.lang.as_deref());
-    let (number, caller) = match look_up(&lang, &state, &headers, addr, &form) {
+    let (lang, form, number, caller) = match checked_post(&state, addr, &uri, &headers, &body) {
         Ok(x) => x,
         Err(page) => return *page,
     };
-    if state.rate_limits.check_message(&form.number).is_err() {
-        return error_page(&lang, StatusCode::TOO_MANY_REQUESTS);
-    }
     let t = Texts::of(lang.lang);
     let input = CustomerMessageInput {
         body: Some(form.body.clone().unwrap_or_default()),
@@ -478,19 +488,10 @@ pub async fn answer_survey_on_ticket(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let lang = PageLang::of(&uri, &headers);
-    let form = match read_form(&lang, &state, &headers, &body) {
-        Ok(f) => f,
-        Err(page) => return *page,
-    };
-    let lang = post_lang(&uri, &headers, form.lang.as_deref());
-    let (number, caller) = match look_up(&lang, &state, &headers, addr, &form) {
+    let (lang, form, number, caller) = match checked_post(&state, addr, &uri, &headers, &body) {
         Ok(x) => x,
         Err(page) => return *page,
     };
-    if state.rate_limits.check_message(&form.number).is_err() {
-        return error_page(&lang, StatusCode::TOO_MANY_REQUESTS);
-    }
     // The code is checked first: the token alone would answer, but this page shows the
     // ticket, which only its code opens.
     let c = match lookup::customer_ticket(&state, &caller, &number).await {

@@ -27,11 +27,7 @@ pub fn sign(key: &[u8], id: &str, expires: i64) -> String {
     mac.update(id.as_bytes());
     mac.update(b"\n");
     mac.update(expires.to_string().as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::credentials::hex(&mac.finalize().into_bytes())
 }
 
 /// Whether `sig` signs `id` until `expires` and `expires` is not past `now` (unix seconds).
