@@ -215,13 +215,15 @@ pub fn human_intent(surface: &str, category: Option<&str>) -> Option<HumanIntent
 
 /// The trigger that fires on this message alone (before looking at the knowledge base).
 pub fn message_trigger(surface: &str) -> Option<HandoffReason> {
-    if asks_for_person(surface) {
-        return Some(HandoffReason::CustomerAsked);
-    }
-    if let Some(intent) = human_intent(surface, None) {
-        return Some(HandoffReason::NeedsPerson { intent });
-    }
-    negative_emotion(surface).map(|cue| HandoffReason::NegativeEmotion { cue })
+    let asked = asks_for_person(surface).then_some(HandoffReason::CustomerAsked);
+    let intent = human_intent(surface, None).map(|intent| HandoffReason::NeedsPerson { intent });
+    let upset = negative_emotion(surface).map(|cue| HandoffReason::NegativeEmotion { cue });
+    // "转人工，账号被盗了" is a stolen account first: the most urgent reason wins (the one
+    // that lets the bot ask the fewest questions), a request for a person on ties.
+    [asked, intent, upset]
+        .into_iter()
+        .flatten()
+        .min_by_key(crate::collect::question_budget)
 }
 
 #[cfg(test)]
@@ -245,6 +247,25 @@ mod tests {
         ] {
             assert_eq!(trigger(text), Some(HandoffReason::CustomerAsked), "{text}");
         }
+    }
+
+    #[test]
+    fn the_most_urgent_reason_wins_over_a_request_for_a_person() {
+        assert_eq!(
+            trigger("我要转人工，账号被盗了"),
+            Some(HandoffReason::NeedsPerson {
+                intent: HumanIntent::AccountTheft
+            })
+        );
+        assert!(matches!(
+            trigger("转人工！你们这是诈骗"),
+            Some(HandoffReason::NegativeEmotion { .. })
+        ));
+        // A request that needs a person but is not urgent: the customer's own request decides.
+        assert_eq!(
+            trigger("转人工，我要申诉封号"),
+            Some(HandoffReason::CustomerAsked)
+        );
     }
 
     #[test]
