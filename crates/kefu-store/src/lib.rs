@@ -69,7 +69,7 @@ pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
 pub use migrate::MIGRATION_NAMES;
 pub use notices::{EVENTS_CHANNEL, EventNotice};
 pub use reports::{
-    LabelCount, RollupGroup, RollupProgress, RollupQuery, RollupRow, RollupStep, Sketch,
+    Deadline, LabelCount, RollupGroup, RollupProgress, RollupQuery, RollupRow, RollupStep, Sketch,
     TimingTotals,
 };
 pub use routing::*;
@@ -483,6 +483,8 @@ pub trait Store: Send + Sync + 'static {
     async fn report_totals(&self, query: &RollupQuery) -> StoreResult<Vec<RollupRow>>;
     /// Labelled counts (hand-over reasons, SLA targets, review outcomes) `query` selects.
     async fn report_labels(&self, query: &RollupQuery) -> StoreResult<Vec<LabelCount>>;
+    /// Pending SLA breach deadlines, soonest first (the tickets nearest to a breach now).
+    async fn nearest_deadlines(&self, limit: u32) -> StoreResult<Vec<Deadline>>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

@@ -252,6 +252,31 @@ macro_rules! report_ops {
             })
         }
 
+        /// Pending SLA breach timers, soonest first, with their tickets' numbers.
+        pub(crate) async fn nearest_deadlines(
+            c: &mut Conn,
+            limit: u32,
+        ) -> StoreResult<Vec<crate::reports::Deadline>> {
+            let rows = sqlx::query(
+                "SELECT t.number, tm.target, tm.due_at FROM timers tm \
+                 JOIN tickets t ON t.id = tm.ticket_id \
+                 WHERE tm.fired_at IS NULL AND tm.kind = 'breach' \
+                 ORDER BY tm.due_at, tm.id LIMIT $1",
+            )
+            .bind(i64::from(limit))
+            .fetch_all(&mut *c)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(crate::reports::Deadline {
+                        number: r.text("number")?,
+                        target: r.text("target")?,
+                        due_at: decode::ts(r.i64("due_at")?)?,
+                    })
+                })
+                .collect()
+        }
+
         /// Forgets every rollup and moves the cursor to the start (a rebuild follows).
         pub(crate) async fn reset_report_rollups(c: &mut Conn) -> StoreResult<()> {
             for sql in [

@@ -131,7 +131,8 @@ pub struct RollupRow {
 }
 
 impl RollupRow {
-    pub(crate) fn empty(key: String) -> Self {
+    /// A row with every total zero.
+    pub fn empty(key: String) -> Self {
         Self {
             key,
             counters: vec![0; Counter::ALL.len()],
@@ -161,6 +162,14 @@ pub struct LabelCount {
     pub metric: String,
     pub label: String,
     pub n: i64,
+}
+
+/// A pending SLA target: the ticket, which target, and when it breaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    pub number: String,
+    pub target: String,
+    pub due_at: jiff::Timestamp,
 }
 
 #[cfg(test)]

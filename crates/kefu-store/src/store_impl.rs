@@ -509,6 +509,10 @@ macro_rules! impl_store {
                 self.read(move |c| Box::pin(async move { ops::report_labels(c, &query).await }))
                     .await
             }
+            async fn nearest_deadlines(&self, limit: u32) -> StoreResult<Vec<crate::Deadline>> {
+                self.read(move |c| Box::pin(ops::nearest_deadlines(c, limit)))
+                    .await
+            }
         });
     };
 }
