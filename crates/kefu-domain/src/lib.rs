@@ -12,6 +12,7 @@ pub mod kb;
 pub mod message;
 pub mod presence;
 pub mod priority;
+pub mod report;
 pub mod sla;
 pub mod status;
 pub mod team;

@@ -7,8 +7,8 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, attachments, audit, auth, customer, help, jobs, kb, live, reviews, rosters, routing,
-    satisfaction, sla, tickets, types,
+    admin, attachments, audit, auth, customer, help, jobs, kb, live, reports, reviews, rosters,
+    routing, satisfaction, sla, tickets, types,
 };
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
@@ -37,6 +37,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         customer::list_own_tickets, customer::lookup_ticket, customer::list_customer_messages, customer::add_customer_message, customer::rate_bot_answer,
         satisfaction::answer_satisfaction_survey,
         reviews::list_reviews, reviews::assign_review, reviews::close_review,
+        reports::find_report,
         help::search_help,
         kb::list_articles, kb::find_article, kb::put_article, kb::publish_article, kb::ask_bot, kb::list_unanswered,
         auth::login, auth::logout, auth::current_agent,
@@ -62,6 +63,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         (name = "attachments", description = "Images and voice messages: upload, then download through links that expire"),
         (name = "customer", description = "Customers look up and write to their tickets"),
         (name = "reviews", description = "Reviews of low satisfaction scores, for supervisors"),
+        (name = "reports", description = "Reports from the hourly rollups, for supervisors (JSON or CSV)"),
         (name = "tickets", description = "Agents work tickets"),
         (name = "routing", description = "Presence, escalation, send-back, transfer, rosters and coverage"),
         (name = "auth", description = "Staff sessions"),

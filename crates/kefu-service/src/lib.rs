@@ -26,6 +26,7 @@ pub mod live;
 pub mod login_guard;
 pub mod lookup;
 pub mod messages;
+pub mod reports;
 pub mod reviews;
 pub mod roster;
 pub mod routing;

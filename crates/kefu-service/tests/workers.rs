@@ -25,7 +25,8 @@ async fn spawned_workers_report_healthy_serve_events_and_stop_on_shutdown() {
             "bot_refresher",
             "event_tailer",
             "attachment_sweeper",
-            "job_runner"
+            "job_runner",
+            "report_rollups"
         ]
     );
     assert!(core.workers_healthy());

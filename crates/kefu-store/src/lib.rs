@@ -40,6 +40,10 @@ mod notices;
 mod opening;
 mod ops;
 mod postgres;
+mod report_acc;
+mod report_ops;
+mod report_query;
+mod reports;
 mod routing;
 mod routing_ops;
 pub(crate) mod sqlite;
@@ -64,6 +68,10 @@ pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
 pub use migrate::MIGRATION_NAMES;
 pub use notices::{EVENTS_CHANNEL, EventNotice};
+pub use reports::{
+    Deadline, LabelCount, RollupGroup, RollupProgress, RollupQuery, RollupRow, RollupStep, Sketch,
+    TimingTotals,
+};
 pub use routing::*;
 pub use sqlite::database_file;
 pub use surveys::*;
@@ -460,6 +468,23 @@ pub trait Store: Send + Sync + 'static {
         change: ReviewChange,
         audit: AuditOf<Review>,
     ) -> StoreResult<Review>;
+
+    // --- report rollups (reports.rs, report_ops.rs) ---------------------------------------
+
+    /// Folds up to `step.limit` events after the rollup cursor into the hourly rollups and
+    /// moves the cursor, in one transaction (a crash or a second runner never counts an
+    /// event twice).
+    async fn fold_report_events(&self, step: RollupStep) -> StoreResult<RollupProgress>;
+    /// Forgets every rollup and puts the cursor back to the start (for a rebuild).
+    async fn reset_report_rollups(&self) -> StoreResult<()>;
+    /// The last event id folded into the rollups.
+    async fn report_cursor(&self) -> StoreResult<i64>;
+    /// Totals of the rollup buckets `query` selects, grouped as it asks.
+    async fn report_totals(&self, query: &RollupQuery) -> StoreResult<Vec<RollupRow>>;
+    /// Labelled counts (hand-over reasons, SLA targets, review outcomes) `query` selects.
+    async fn report_labels(&self, query: &RollupQuery) -> StoreResult<Vec<LabelCount>>;
+    /// Pending SLA breach deadlines, soonest first (the tickets nearest to a breach now).
+    async fn nearest_deadlines(&self, limit: u32) -> StoreResult<Vec<Deadline>>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

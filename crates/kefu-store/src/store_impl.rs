@@ -480,6 +480,39 @@ macro_rules! impl_store {
                     c, &slug, version, at
                 ))
             }
+            async fn fold_report_events(
+                &self,
+                step: crate::RollupStep,
+            ) -> StoreResult<crate::RollupProgress> {
+                self.write(move |c| Box::pin(ops::fold_report_events(c, step)))
+                    .await
+            }
+            async fn reset_report_rollups(&self) -> StoreResult<()> {
+                self.write(|c| Box::pin(ops::reset_report_rollups(c))).await
+            }
+            async fn report_cursor(&self) -> StoreResult<i64> {
+                self.read(|c| Box::pin(ops::report_cursor(c))).await
+            }
+            async fn report_totals(
+                &self,
+                query: &crate::RollupQuery,
+            ) -> StoreResult<Vec<crate::RollupRow>> {
+                let query = query.clone();
+                self.read(move |c| Box::pin(async move { ops::report_totals(c, &query).await }))
+                    .await
+            }
+            async fn report_labels(
+                &self,
+                query: &crate::RollupQuery,
+            ) -> StoreResult<Vec<crate::LabelCount>> {
+                let query = query.clone();
+                self.read(move |c| Box::pin(async move { ops::report_labels(c, &query).await }))
+                    .await
+            }
+            async fn nearest_deadlines(&self, limit: u32) -> StoreResult<Vec<crate::Deadline>> {
+                self.read(move |c| Box::pin(ops::nearest_deadlines(c, limit)))
+                    .await
+            }
         });
     };
 }

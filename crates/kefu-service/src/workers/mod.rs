@@ -3,6 +3,7 @@
 //! unused uploads and the job runner. They coordinate only through the database, so any
 //! number of nodes may run them at once.
 
+pub mod rollups;
 pub mod shifts;
 pub mod sla;
 pub mod supervisor;
@@ -53,6 +54,10 @@ pub fn spawn(core: Arc<Core>) -> Supervisor {
                 stop,
             ))
         }),
+    );
+    sup.spawn(
+        "report_rollups",
+        worker(|c, s| Box::pin(rollups::run(c, s))),
     );
     sup
 }

@@ -29,6 +29,7 @@ pub(crate) mod ops {
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::postgres::notify::written);
     crate::jobs_ops::jobs_ops!(claim = "FOR UPDATE SKIP LOCKED");
+    crate::report_ops::report_ops!(lock = "FOR UPDATE");
 }
 
 /// A PostgreSQL-backed store.

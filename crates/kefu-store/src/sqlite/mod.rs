@@ -40,6 +40,7 @@ pub(crate) mod ops {
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::event_ops::no_notice);
     crate::jobs_ops::jobs_ops!(claim = "");
+    crate::report_ops::report_ops!(lock = "");
 }
 
 /// The largest number of writes committed together.

@@ -9,6 +9,7 @@ pub mod help;
 pub mod jobs;
 pub mod kb;
 pub mod live;
+pub mod reports;
 pub mod reviews;
 pub mod rosters;
 pub mod routing;
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
             "/customer/tickets/{number}/satisfaction",
             post(satisfaction::answer_satisfaction_survey),
         )
+        .route("/reports/{name}", get(reports::find_report))
         .route("/reviews", get(reviews::list_reviews))
         .route("/reviews/{id}/assign", post(reviews::assign_review))
         .route("/reviews/{id}/close", post(reviews::close_review))

@@ -1,0 +1,193 @@
+//! Report rollups: the types of the fold step and of rollup queries (steps in
+//! `report_ops.rs`, rules in `kefu_domain::report`). See docs/REPORTS.md.
+
+use crate::{StoreError, StoreResult};
+use kefu_domain::report::{Counter, Timing};
+use sketches_ddsketch::{Config, DDSketch};
+
+/// A mergeable percentile sketch of durations in milliseconds (DDSketch, 1 % relative
+/// error), as stored per rollup bucket.
+#[derive(Clone)]
+pub struct Sketch(DDSketch);
+
+impl std::fmt::Debug for Sketch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sketch")
+            .field("count", &self.0.count())
+            .finish()
+    }
+}
+
+impl Default for Sketch {
+    fn default() -> Self {
+        Self(DDSketch::new(Config::new(0.01, 4096, 1.0)))
+    }
+}
+
+impl Sketch {
+    /// Adds a duration (negative values count as zero).
+    pub fn add(&mut self, ms: i64) {
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "durations are far below 2^52 ms"
+        )]
+        self.0.add(ms.max(0) as f64);
+    }
+
+    /// Adds every value of `other`.
+    pub fn merge(&mut self, other: &Sketch) -> StoreResult<()> {
+        self.0
+            .merge(&other.0)
+            .map_err(|e| StoreError::Backend(format!("sketches do not merge: {e:?}")))
+    }
+
+    /// How many values it holds.
+    pub fn count(&self) -> usize {
+        self.0.count()
+    }
+
+    /// The `q` quantile (0–1) in milliseconds; `None` when empty.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        self.0.quantile(q).ok().flatten()
+    }
+
+    /// The stored form.
+    pub fn encode(&self) -> StoreResult<Vec<u8>> {
+        serde_json::to_vec(&self.0).map_err(|e| StoreError::Backend(format!("sketch: {e}")))
+    }
+
+    /// Reads the stored form.
+    pub fn decode(bytes: &[u8]) -> StoreResult<Self> {
+        serde_json::from_slice(bytes)
+            .map(Self)
+            .map_err(|e| StoreError::Backend(format!("stored sketch is not valid: {e}")))
+    }
+}
+
+/// One fold step: up to `limit` events after the cursor, stopping before the first event
+/// later than `settled_before` (PostgreSQL makes event ids visible in commit order, not id
+/// order: a short settle time keeps the cursor from passing an id still being committed).
+#[derive(Debug, Clone, Copy)]
+pub struct RollupStep {
+    pub limit: u32,
+    pub settled_before: jiff::Timestamp,
+}
+
+/// What a fold step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RollupProgress {
+    /// Events folded now.
+    pub events: u64,
+    /// The cursor after the step: the last event id folded.
+    pub cursor: i64,
+}
+
+/// How rollup rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollupGroup {
+    /// One row for everything selected.
+    All,
+    /// One row per UTC hour bucket (key: the hour's start, milliseconds).
+    Hour,
+    Channel,
+    Category,
+    Team,
+    Agent,
+}
+
+/// Which buckets a rollup query reads: hours in `[from_ms, to_ms)` and the filters.
+/// `agent` (or grouping by agent) reads the per-agent rollup, which has no channel or
+/// domain dimension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollupQuery {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub channel: Option<String>,
+    pub category: Option<String>,
+    pub team: Option<i64>,
+    pub agent: Option<i64>,
+    pub group: RollupGroup,
+    /// Whether to merge the percentile sketches (costs a read of each bucket's sketches).
+    pub sketches: bool,
+}
+
+/// One timing's totals: count, exact sum and the merged sketch.
+#[derive(Debug, Clone, Default)]
+pub struct TimingTotals {
+    pub count: i64,
+    pub sum_ms: i64,
+    pub sketch: Option<Sketch>,
+}
+
+/// The totals of one group.
+#[derive(Debug, Clone)]
+pub struct RollupRow {
+    /// The group's value (`""` for [`RollupGroup::All`]; ids and hours as decimal text).
+    pub key: String,
+    /// Indexed like [`Counter::ALL`].
+    pub counters: Vec<i64>,
+    /// Indexed like [`Timing::ALL`].
+    pub timings: Vec<TimingTotals>,
+}
+
+impl RollupRow {
+    /// A row with every total zero.
+    pub fn empty(key: String) -> Self {
+        Self {
+            key,
+            counters: vec![0; Counter::ALL.len()],
+            timings: vec![TimingTotals::default(); Timing::ALL.len()],
+        }
+    }
+
+    /// A counter's total.
+    pub fn get(&self, c: Counter) -> i64 {
+        self.counters.get(c.index()).copied().unwrap_or(0)
+    }
+
+    /// A timing's totals.
+    pub fn timing(&self, t: Timing) -> &TimingTotals {
+        static EMPTY: TimingTotals = TimingTotals {
+            count: 0,
+            sum_ms: 0,
+            sketch: None,
+        };
+        self.timings.get(t.index()).unwrap_or(&EMPTY)
+    }
+}
+
+/// A labelled count (see `kefu_domain::report::label`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelCount {
+    pub metric: String,
+    pub label: String,
+    pub n: i64,
+}
+
+/// A pending SLA target: the ticket, which target, and when it breaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    pub number: String,
+    pub target: String,
+    pub due_at: jiff::Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sketch_survives_its_stored_form_and_merges() {
+        let mut a = Sketch::default();
+        let mut b = Sketch::default();
+        for v in 1..=100 {
+            a.add(v * 1000);
+            b.add(v * 1000 + 100_000);
+        }
+        let mut a = Sketch::decode(&a.encode().unwrap()).unwrap();
+        a.merge(&b).unwrap();
+        assert_eq!(a.count(), 200);
+        let median = a.quantile(0.5).unwrap();
+        assert!((median - 100_000.0).abs() < 2_000.0, "{median}");
+    }
+}
