@@ -12,6 +12,7 @@ pub mod caller;
 pub mod containment;
 pub mod core;
 pub mod credentials;
+pub mod dashboard;
 pub mod error;
 pub mod escalation;
 pub mod events;
@@ -26,6 +27,7 @@ pub mod live;
 pub mod login_guard;
 pub mod lookup;
 pub mod messages;
+pub mod policies;
 pub mod reviews;
 pub mod roster;
 pub mod routing;
@@ -48,8 +50,9 @@ pub use kefu_bot::Lang;
 pub mod types {
     pub use kefu_routing::shift::{DEFAULT_TIME_ZONE, time_zone};
     pub use kefu_store::{
-        AnsweredSurvey, ArticleVersion, Credential, Job, JobCounts, JobId, Review, ReviewStatus,
-        SatisfactionScore, ScoreFilter, SurveyRecord, TicketCursor, TicketFilter, TicketSort,
-        UnansweredRecord,
+        Acknowledgement, AnsweredSurvey, ArticleVersion, Credential, DashboardCounts, Job,
+        JobCounts, JobId, PolicyUpdate, Review, ReviewStatus, SatisfactionScore, ScoreFilter,
+        SlaDue, SurveyRecord, TicketCursor, TicketFilter, TicketSort, UnansweredRecord,
+        WaitingCount,
     };
 }

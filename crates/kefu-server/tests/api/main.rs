@@ -25,6 +25,7 @@ mod live_limits;
 mod live_nodes;
 mod openapi;
 mod pages;
+mod policies;
 mod roles;
 mod rosters;
 mod routing;
