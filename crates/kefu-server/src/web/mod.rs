@@ -6,6 +6,7 @@
 //! their lookup code. The staff console (`/console`) is not built yet.
 
 pub mod assets;
+pub mod charts;
 pub mod csrf;
 pub mod error;
 pub mod help;
