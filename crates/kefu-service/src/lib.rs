@@ -13,6 +13,7 @@ pub mod containment;
 pub mod core;
 pub mod credentials;
 pub mod dashboard;
+pub mod desk;
 pub mod error;
 pub mod escalation;
 pub mod events;
