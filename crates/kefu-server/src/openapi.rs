@@ -7,8 +7,8 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, attachments, audit, auth, customer, help, jobs, kb, live, reports, reviews, rosters,
-    routing, satisfaction, sla, tickets, types,
+    admin, attachments, audit, auth, customer, dashboard, help, jobs, kb, live, policies, reports,
+    reviews, rosters, routing, satisfaction, sla, tickets, types,
 };
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
@@ -49,6 +49,9 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         audit::list_audit_entries,
         attachments::upload_attachment, attachments::download_attachment,
         live::open_live,
+        dashboard::find_dashboard,
+        policies::list_policies, policies::publish_policy, policies::list_unread_policies,
+        policies::find_policy, policies::acknowledge_policy, policies::list_policy_acknowledgements,
         ops::healthz, ops::render_metrics, ops::openapi_json,
     ),
     components(schemas(
@@ -69,6 +72,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         (name = "auth", description = "Staff sessions"),
         (name = "help", description = "The help center's public search (no login)"),
         (name = "kb", description = "Knowledge base and the FAQ bot"),
+        (name = "policies", description = "\"Must read\" policy updates: published, acknowledged, who has read them"),
         (name = "admin", description = "Staff, teams, catalogue, API keys, jobs, the audit log"),
         (name = "ops", description = "Health, metrics and this document (outside /api/v1)"),
     )

@@ -37,6 +37,8 @@ pub struct Settings {
     pub attachments: crate::attachments::AttachmentSettings,
     /// The satisfaction follow-up: on or off, when to remind, how long tokens last.
     pub survey: crate::survey::SurveySettings,
+    /// Whether the staff console's session cookie is marked `Secure` (sent over HTTPS only).
+    pub secure_cookies: bool,
 }
 
 impl Settings {
@@ -60,6 +62,7 @@ impl Default for Settings {
             staff_language: "zh-CN".to_owned(),
             attachments: crate::attachments::AttachmentSettings::default(),
             survey: crate::survey::SurveySettings::default(),
+            secure_cookies: false,
         }
     }
 }

@@ -46,6 +46,7 @@ pub enum ErrorCode {
     SurveyTokenInvalid,
     ReviewNotFound,
     ReviewClosed,
+    PolicyNotFound,
     Internal,
 }
 
@@ -90,6 +91,7 @@ impl ErrorCode {
         Self::SurveyTokenInvalid,
         Self::ReviewNotFound,
         Self::ReviewClosed,
+        Self::PolicyNotFound,
         Self::Internal,
     ];
 
@@ -167,6 +169,7 @@ impl ErrorCode {
             ),
             Self::ReviewNotFound => ("review_not_found", "Review not found"),
             Self::ReviewClosed => ("review_closed", "The review is closed"),
+            Self::PolicyNotFound => ("policy_not_found", "Policy update not found"),
             Self::Internal => ("internal", "Something went wrong on our side"),
         }
     }

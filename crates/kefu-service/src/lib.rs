@@ -12,6 +12,8 @@ pub mod caller;
 pub mod containment;
 pub mod core;
 pub mod credentials;
+pub mod dashboard;
+pub mod desk;
 pub mod error;
 pub mod escalation;
 pub mod events;
@@ -27,6 +29,7 @@ pub mod login_guard;
 pub mod lookup;
 pub mod messages;
 pub mod reports;
+pub mod policies;
 pub mod reviews;
 pub mod roster;
 pub mod routing;
@@ -49,8 +52,9 @@ pub use kefu_bot::Lang;
 pub mod types {
     pub use kefu_routing::shift::{DEFAULT_TIME_ZONE, time_zone};
     pub use kefu_store::{
-        AnsweredSurvey, ArticleVersion, Credential, Job, JobCounts, JobId, Review, ReviewStatus,
-        SatisfactionScore, ScoreFilter, SurveyRecord, TicketCursor, TicketFilter, TicketSort,
-        UnansweredRecord,
+        Acknowledgement, AnsweredSurvey, ArticleVersion, Credential, DashboardCounts, Job,
+        JobCounts, JobId, PolicyUpdate, Review, ReviewStatus, SatisfactionScore, ScoreFilter,
+        SlaDue, SurveyRecord, TicketCursor, TicketFilter, TicketSort, UnansweredRecord,
+        WaitingCount,
     };
 }

@@ -27,6 +27,8 @@ mod attachment_ops;
 mod attachments;
 mod audit;
 mod audit_ops;
+mod dashboard;
+mod dashboard_ops;
 mod decode;
 mod error;
 mod event_ops;
@@ -39,6 +41,8 @@ mod migrate;
 mod notices;
 mod opening;
 mod ops;
+mod policies;
+mod policy_ops;
 mod postgres;
 mod report_acc;
 mod report_ops;
@@ -49,6 +53,7 @@ mod routing_ops;
 pub(crate) mod sqlite;
 mod store_impl;
 mod store_impl_jobs;
+mod store_impl_policies;
 mod survey_ops;
 mod surveys;
 pub mod testing;
@@ -63,6 +68,7 @@ use std::time::Duration;
 
 pub use attachments::{AttachmentBinding, AttachmentRecord, NewAttachment};
 pub use audit::{AuditActor, AuditEntry, AuditFilter, AuditOf, AuditRecord, no_audit};
+pub use dashboard::{DashboardCounts, SlaDue, WaitingCount};
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
@@ -72,6 +78,7 @@ pub use reports::{
     Deadline, LabelCount, RollupGroup, RollupProgress, RollupQuery, RollupRow, RollupStep, Sketch,
     TimingTotals,
 };
+pub use policies::{Acknowledgement, NewPolicy, PolicyAck, PolicyUpdate};
 pub use routing::*;
 pub use sqlite::database_file;
 pub use surveys::*;
@@ -82,7 +89,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything kefu keeps. Implemented by the SQLite and PostgreSQL backends; the server holds
 /// an `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: PolicyStore + Send + Sync + 'static {
     /// Which backend this is (`sqlite` or `postgres`), for logs and metrics.
     fn backend(&self) -> &'static str;
     /// A cheap round trip proving the database answers.
@@ -485,6 +492,36 @@ pub trait Store: Send + Sync + 'static {
     async fn report_labels(&self, query: &RollupQuery) -> StoreResult<Vec<LabelCount>>;
     /// Pending SLA breach deadlines, soonest first (the tickets nearest to a breach now).
     async fn nearest_deadlines(&self, limit: u32) -> StoreResult<Vec<Deadline>>;
+}
+
+/// "Must read" policy updates (policies.rs) and the supervisor dashboard's counts
+/// (dashboard.rs): a trait of their own beside [`Store`], implemented by both backends.
+#[async_trait]
+pub trait PolicyStore: Send + Sync + 'static {
+    /// Publishes an update with the rows `audit` builds from it, in one transaction.
+    async fn publish_policy(
+        &self,
+        new: NewPolicy,
+        audit: AuditOf<PolicyUpdate>,
+    ) -> StoreResult<PolicyUpdate>;
+    /// The newest `limit` updates, newest first.
+    async fn policy_updates(&self, limit: u32) -> StoreResult<Vec<PolicyUpdate>>;
+    async fn policy_update(&self, id: i64) -> StoreResult<Option<PolicyUpdate>>;
+    /// The must-read updates `agent` has not acknowledged, oldest first.
+    async fn unread_policies(&self, agent: AgentId) -> StoreResult<Vec<PolicyUpdate>>;
+    /// Records the acknowledgement once and returns its time (the first one when repeated);
+    /// `NotFound` for an unknown update.
+    async fn acknowledge_policy(&self, ack: PolicyAck) -> StoreResult<jiff::Timestamp>;
+    /// Who acknowledged an update, earliest first.
+    async fn policy_acknowledgements(&self, policy: i64) -> StoreResult<Vec<Acknowledgement>>;
+    /// The dashboard's counts: waiting lanes now, arrivals and the bot's share in
+    /// `[from, to)`, and the `nearest` tickets closest to an SLA breach.
+    async fn dashboard_counts(
+        &self,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+        nearest: u32,
+    ) -> StoreResult<DashboardCounts>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

@@ -117,6 +117,8 @@ pub struct DatabaseConfig {
 pub struct AuthConfig {
     pub session_ttl_hours: u64,
     pub principal_cache_ttl_seconds: u64,
+    /// Mark the staff console's session cookie `Secure` (HTTPS only).
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -164,6 +166,7 @@ impl Default for AuthConfig {
         Self {
             session_ttl_hours: 12,
             principal_cache_ttl_seconds: 10,
+            secure_cookies: false,
         }
     }
 }
@@ -451,6 +454,7 @@ impl Config {
             close_after: Duration::from_secs(self.tickets.close_after_days * 24 * 3600),
             bot_quiet_period: Duration::from_secs(self.tickets.bot_quiet_minutes * 60),
             principal_cache_ttl: Duration::from_secs(self.auth.principal_cache_ttl_seconds),
+            secure_cookies: self.auth.secure_cookies,
             calendar: self
                 .sla
                 .calendar

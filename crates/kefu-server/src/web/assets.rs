@@ -53,9 +53,32 @@ pub static JS: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// The staff console's style sheet (on top of [`CSS`]).
+pub static CONSOLE_CSS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "console",
+        "css",
+        "text/css; charset=utf-8",
+        include_bytes!("static/console.css"),
+    )
+});
+
+/// The staff console's script (live channel, countdowns, inserts, shortcuts).
+pub static CONSOLE_JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "console",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("static/console.js"),
+    )
+});
+
 /// `GET /static/{file}`.
 pub async fn serve_asset(Path(file): Path<String>) -> Response {
-    let Some(asset) = [&*CSS, &*JS].into_iter().find(|a| a.file == file) else {
+    let Some(asset) = [&*CSS, &*JS, &*CONSOLE_CSS, &*CONSOLE_JS]
+        .into_iter()
+        .find(|a| a.file == file)
+    else {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
     };
     (

@@ -3,9 +3,11 @@
 //! sheet and one small script ([`assets`]), zh-CN by default and English on request
 //! ([`lang`], [`texts`]), CSRF on every form ([`csrf`]). Handlers are thin: the reads and
 //! writes are kefu-service's use-cases, called as an anonymous reader or as a customer with
-//! their lookup code. The staff console (`/console`) is not built yet.
+//! their lookup code. The staff console (`/console`) is in [`console`].
 
 pub mod assets;
+pub mod charts;
+pub mod console;
 pub mod csrf;
 pub mod error;
 pub mod help;
@@ -39,6 +41,7 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(ticket::answer_survey_on_ticket),
         )
         .route("/static/{file}", get(assets::serve_asset))
+        .merge(console::routes())
 }
 
 /// Whether a request for an unknown address came from a browser reading pages (not the API,

@@ -33,17 +33,19 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));
+
+/// An environment of `templates`, every value HTML-escaped whatever the template's name.
+pub fn environment(templates: &[(&'static str, &'static str)]) -> Environment<'static> {
     let mut env = Environment::new();
-    // Every template is HTML: escape every value, whatever the template's name.
     env.set_auto_escape_callback(|_| AutoEscape::Html);
-    for (name, source) in TEMPLATES {
+    for (name, source) in templates {
         if let Err(e) = env.add_template(name, source) {
             tracing::error!(template = %name, error = %e, "page template does not compile");
         }
     }
     env
-});
+}
 
 /// What every page's layout needs.
 #[derive(Serialize)]
@@ -82,13 +84,17 @@ pub fn page<T: Serialize>(
         js: JS.href(),
         page,
     };
-    let html = match ENV.get_template(template).and_then(|t| t.render(&layout)) {
-        Ok(html) => html,
+    match ENV.get_template(template).and_then(|t| t.render(&layout)) {
+        Ok(html) => html_response(lang, status, html, extra),
         Err(e) => {
             tracing::error!(template, error = %e, "page did not render");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response();
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
         }
-    };
+    }
+}
+
+/// A rendered page as the answer: the CSP, caching and the cookies the page set.
+pub fn html_response(lang: &PageLang, status: StatusCode, html: String, extra: Extra) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,

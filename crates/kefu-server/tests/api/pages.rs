@@ -202,14 +202,14 @@ async fn an_article_is_shown_when_published_and_anything_else_is_a_friendly_404(
     assert!(r.text().await.unwrap().contains("出错了"));
     // An unknown address: a page for browsers, a problem document for everyone else.
     let r = app
-        .get("/console")
+        .get("/no-such-page")
         .header("accept", "text/html,*/*")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(html_of(&r).starts_with("text/html"));
-    let r = app.get("/console").send().await.unwrap();
+    let r = app.get("/no-such-page").send().await.unwrap();
     crate::expect_problem(r, StatusCode::NOT_FOUND, "not_found").await;
 }
 

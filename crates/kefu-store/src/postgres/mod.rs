@@ -26,6 +26,8 @@ pub(crate) mod ops {
     crate::audit_ops::audit_ops!();
     crate::attachment_ops::attachment_ops!();
     crate::survey_ops::survey_ops!();
+    crate::policy_ops::policy_ops!();
+    crate::dashboard_ops::dashboard_ops!();
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::postgres::notify::written);
     crate::jobs_ops::jobs_ops!(claim = "FOR UPDATE SKIP LOCKED");
@@ -110,4 +112,5 @@ impl PgStore {
 
 use crate::*;
 use kefu_domain::*;
+crate::store_impl_policies::impl_policy_store!(PgStore);
 impl_store!(PgStore, "postgres");

@@ -37,6 +37,8 @@ pub(crate) mod ops {
     crate::audit_ops::audit_ops!();
     crate::attachment_ops::attachment_ops!();
     crate::survey_ops::survey_ops!();
+    crate::policy_ops::policy_ops!();
+    crate::dashboard_ops::dashboard_ops!();
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::event_ops::no_notice);
     crate::jobs_ops::jobs_ops!(claim = "");
@@ -230,6 +232,7 @@ impl WalLength {
 
 use crate::*;
 use kefu_domain::*;
+crate::store_impl_policies::impl_policy_store!(SqliteStore);
 impl_store!(SqliteStore, "sqlite");
 
 #[cfg(test)]

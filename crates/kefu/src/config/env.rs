@@ -28,6 +28,7 @@ pub(super) const ENV_KEYS: &[(&str, &str)] = &[
         "KEFU_PRINCIPAL_CACHE_TTL_SECONDS",
         "auth.principal_cache_ttl_seconds",
     ),
+    ("KEFU_SECURE_COOKIES", "auth.secure_cookies"),
     ("KEFU_REOPEN_WINDOW_DAYS", "tickets.reopen_window_days"),
     ("KEFU_CLOSE_AFTER_DAYS", "tickets.close_after_days"),
     ("KEFU_BOT_QUIET_MINUTES", "tickets.bot_quiet_minutes"),

@@ -43,7 +43,11 @@ pub async fn open_live(
             .insert(header::UPGRADE, HeaderValue::from_static("websocket"));
         return Ok(r);
     };
-    let credentials = Credentials::from_headers(&headers);
+    let mut credentials = Credentials::from_headers(&headers);
+    // The console's pages sign in with the staff session cookie (same-origin only).
+    if credentials.is_empty() {
+        credentials.token = crate::web::console::session::live_token(&headers);
+    }
     let caller = if credentials.is_empty() {
         None
     } else {

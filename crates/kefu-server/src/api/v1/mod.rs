@@ -5,11 +5,13 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod customer;
+pub mod dashboard;
 pub mod help;
 pub mod jobs;
 pub mod kb;
 pub mod live;
 pub mod reports;
+pub mod policies;
 pub mod reviews;
 pub mod rosters;
 pub mod routing;
@@ -109,4 +111,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/attachments/{id}", get(attachments::download_attachment))
         .route("/live", get(live::open_live))
+        .route("/dashboard", get(dashboard::find_dashboard))
+        .route(
+            "/policies",
+            get(policies::list_policies).post(policies::publish_policy),
+        )
+        .route("/policies/unread", get(policies::list_unread_policies))
+        .route("/policies/{id}", get(policies::find_policy))
+        .route(
+            "/policies/{id}/acknowledge",
+            post(policies::acknowledge_policy),
+        )
+        .route(
+            "/policies/{id}/acknowledgements",
+            get(policies::list_policy_acknowledgements),
+        )
 }

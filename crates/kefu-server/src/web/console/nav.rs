@@ -1,0 +1,63 @@
+//! The console's navigation: one list, shown in `console/base.html` to everyone whose role
+//! covers the entry's. Pages of other roles (supervisor, admin) add an entry here and a
+//! route in their own module; the layout and the agent pages need no change.
+
+use kefu_domain::AgentRole;
+use kefu_service::Lang;
+use serde::Serialize;
+
+/// One item of the console's navigation.
+pub struct NavEntry {
+    /// Marks the current page (`active`); pages pass it to [`super::render::page`].
+    pub key: &'static str,
+    pub href: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// Shown to roles that cover this one.
+    pub role: AgentRole,
+}
+
+/// The console's navigation, in display order.
+pub const NAV: &[NavEntry] = &[NavEntry {
+    key: "home",
+    href: "/console",
+    zh: "我的工作台",
+    en: "My desk",
+    role: AgentRole::Agent,
+}];
+
+/// A navigation item as the layout shows it.
+#[derive(Debug, Serialize)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// The items `role` sees, in `lang`, with `current` marked.
+pub fn items(role: AgentRole, lang: Lang, current: &str) -> Vec<NavItem> {
+    NAV.iter()
+        .filter(|e| role.covers(e.role))
+        .map(|e| NavItem {
+            href: e.href,
+            label: match lang {
+                Lang::Zh => e.zh,
+                Lang::En => e.en,
+            },
+            active: e.key == current,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_sees_the_desk_and_it_is_marked_when_current() {
+        for role in AgentRole::ALL {
+            let items = items(role, Lang::En, "home");
+            assert!(items.iter().any(|i| i.href == "/console" && i.active));
+        }
+    }
+}
