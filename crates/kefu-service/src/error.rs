@@ -46,6 +46,7 @@ pub enum ErrorCode {
     SurveyTokenInvalid,
     ReviewNotFound,
     ReviewClosed,
+    CannedReplyNotFound,
     Internal,
 }
 
@@ -90,6 +91,7 @@ impl ErrorCode {
         Self::SurveyTokenInvalid,
         Self::ReviewNotFound,
         Self::ReviewClosed,
+        Self::CannedReplyNotFound,
         Self::Internal,
     ];
 
@@ -166,6 +168,7 @@ impl ErrorCode {
                 "The survey token is expired or not for this ticket",
             ),
             Self::ReviewNotFound => ("review_not_found", "Review not found"),
+            Self::CannedReplyNotFound => ("canned_reply_not_found", "Canned reply not found"),
             Self::ReviewClosed => ("review_closed", "The review is closed"),
             Self::Internal => ("internal", "Something went wrong on our side"),
         }
