@@ -2,6 +2,7 @@
 //! clock — time is always a parameter.
 
 pub mod agent;
+pub mod canned_reply;
 pub mod category;
 pub mod channel;
 pub mod csat;
@@ -20,6 +21,7 @@ pub mod ticket;
 pub mod ticket_number;
 
 pub use agent::{Agent, AgentRole, Skill};
+pub use canned_reply::{CannedReply, ReplyValues};
 pub use category::{Category, CategoryCode, CategoryCodeError};
 pub use channel::{Channel, ChannelParseError};
 pub use csat::{CsatRating, CsatScore, CsatScoreError, SurveyForm, SurveyInvite};

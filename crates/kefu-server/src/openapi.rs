@@ -7,8 +7,8 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, attachments, audit, auth, customer, dashboard, help, jobs, kb, live, policies, reports,
-    reviews, rosters, routing, satisfaction, sla, tickets, types,
+    admin, attachments, audit, auth, canned, customer, dashboard, help, jobs, kb, live, policies,
+    reports, reviews, rosters, routing, satisfaction, sla, tickets, types,
 };
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
@@ -38,6 +38,8 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         satisfaction::answer_satisfaction_survey,
         reviews::list_reviews, reviews::assign_review, reviews::close_review,
         reports::find_report,
+        canned::list_canned_replies, canned::find_canned_reply, canned::create_canned_reply,
+        canned::update_canned_reply, canned::delete_canned_reply,
         help::search_help,
         kb::list_articles, kb::find_article, kb::put_article, kb::publish_article, kb::ask_bot, kb::list_unanswered,
         auth::login, auth::logout, auth::current_agent,

@@ -49,6 +49,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
         ErrorCode::SurveyTokenInvalid => S::FORBIDDEN,
         ErrorCode::ReviewNotFound => S::NOT_FOUND,
         ErrorCode::PolicyNotFound => S::NOT_FOUND,
+        ErrorCode::CannedReplyNotFound => S::NOT_FOUND,
         ErrorCode::ReviewClosed => S::CONFLICT,
         ErrorCode::Internal => S::INTERNAL_SERVER_ERROR,
         // A code added to the service without a status here is a server error until mapped.

@@ -47,6 +47,7 @@ pub enum ErrorCode {
     ReviewNotFound,
     ReviewClosed,
     PolicyNotFound,
+    CannedReplyNotFound,
     Internal,
 }
 
@@ -92,6 +93,7 @@ impl ErrorCode {
         Self::ReviewNotFound,
         Self::ReviewClosed,
         Self::PolicyNotFound,
+        Self::CannedReplyNotFound,
         Self::Internal,
     ];
 
@@ -168,6 +170,7 @@ impl ErrorCode {
                 "The survey token is expired or not for this ticket",
             ),
             Self::ReviewNotFound => ("review_not_found", "Review not found"),
+            Self::CannedReplyNotFound => ("canned_reply_not_found", "Canned reply not found"),
             Self::ReviewClosed => ("review_closed", "The review is closed"),
             Self::PolicyNotFound => ("policy_not_found", "Policy update not found"),
             Self::Internal => ("internal", "Something went wrong on our side"),

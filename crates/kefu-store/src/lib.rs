@@ -29,6 +29,8 @@ mod audit;
 mod audit_ops;
 mod dashboard;
 mod dashboard_ops;
+mod canned;
+mod canned_ops;
 mod decode;
 mod error;
 mod event_ops;
@@ -69,6 +71,7 @@ use std::time::Duration;
 pub use attachments::{AttachmentBinding, AttachmentRecord, NewAttachment};
 pub use audit::{AuditActor, AuditEntry, AuditFilter, AuditOf, AuditRecord, no_audit};
 pub use dashboard::{DashboardCounts, SlaDue, WaitingCount};
+pub use canned::{CannedReplyPatch, NewCannedReply};
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
@@ -522,6 +525,25 @@ pub trait PolicyStore: Send + Sync + 'static {
         to: jiff::Timestamp,
         nearest: u32,
     ) -> StoreResult<DashboardCounts>;
+    // --- canned replies (canned_ops.rs) ------------------------------------------------------
+
+    /// Every canned reply, by language and title.
+    async fn canned_replies(&self) -> StoreResult<Vec<kefu_domain::CannedReply>>;
+    /// `NotFound` for an unknown id.
+    async fn canned_reply(&self, id: i64) -> StoreResult<kefu_domain::CannedReply>;
+    /// `Conflict::Duplicate("title")` when the language has that title already.
+    async fn create_canned_reply(
+        &self,
+        new: NewCannedReply,
+    ) -> StoreResult<kefu_domain::CannedReply>;
+    /// `NotFound` for an unknown id; `Conflict::Duplicate("title")` as for create.
+    async fn update_canned_reply(
+        &self,
+        id: i64,
+        patch: CannedReplyPatch,
+    ) -> StoreResult<kefu_domain::CannedReply>;
+    /// `NotFound` for an unknown id.
+    async fn delete_canned_reply(&self, id: i64) -> StoreResult<()>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

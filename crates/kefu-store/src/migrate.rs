@@ -17,6 +17,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0009_kb_english",
     "0010_attachments",
     "0011_surveys",
+    "0012_canned_replies",
     "0013_policies",
     "0016_report_rollups",
 ];
@@ -33,6 +34,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0009_kb_english.sql"),
     include_str!("../migrations/sqlite/0010_attachments.sql"),
     include_str!("../migrations/sqlite/0011_surveys.sql"),
+    include_str!("../migrations/sqlite/0012_canned_replies.sql"),
     include_str!("../migrations/sqlite/0013_policies.sql"),
     include_str!("../migrations/sqlite/0016_report_rollups.sql"),
 ];
@@ -48,6 +50,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0009_kb_english.sql"),
     include_str!("../migrations/postgres/0010_attachments.sql"),
     include_str!("../migrations/postgres/0011_surveys.sql"),
+    include_str!("../migrations/postgres/0012_canned_replies.sql"),
     include_str!("../migrations/postgres/0013_policies.sql"),
     include_str!("../migrations/postgres/0016_report_rollups.sql"),
 ];

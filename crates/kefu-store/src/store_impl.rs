@@ -387,6 +387,28 @@ macro_rules! impl_store {
                 self.write(move |c| Box::pin(ops::answer_survey(c, answer, audit)))
                     .await
             }
+            async fn canned_replies(&self) -> StoreResult<Vec<CannedReply>> {
+                self.read(|c| Box::pin(ops::canned_replies(c))).await
+            }
+            async fn canned_reply(&self, id: i64) -> StoreResult<CannedReply> {
+                self.read(move |c| Box::pin(ops::canned_reply(c, id))).await
+            }
+            async fn create_canned_reply(&self, new: NewCannedReply) -> StoreResult<CannedReply> {
+                self.write(move |c| Box::pin(ops::create_canned_reply(c, new)))
+                    .await
+            }
+            async fn update_canned_reply(
+                &self,
+                id: i64,
+                patch: CannedReplyPatch,
+            ) -> StoreResult<CannedReply> {
+                self.write(move |c| Box::pin(ops::update_canned_reply(c, id, patch)))
+                    .await
+            }
+            async fn delete_canned_reply(&self, id: i64) -> StoreResult<()> {
+                self.write(move |c| Box::pin(ops::delete_canned_reply(c, id)))
+                    .await
+            }
             async fn remind_survey(&self, r: SurveyReminder) -> StoreResult<bool> {
                 self.write(move |c| Box::pin(ops::remind_survey(c, r)))
                     .await

@@ -24,6 +24,7 @@ pub(crate) mod ops {
     crate::routing_ops::routing_ops!(lock = "FOR UPDATE", claim = "FOR UPDATE SKIP LOCKED");
     crate::kb_ops::kb_ops!();
     crate::audit_ops::audit_ops!();
+    crate::canned_ops::canned_ops!();
     crate::attachment_ops::attachment_ops!();
     crate::survey_ops::survey_ops!();
     crate::policy_ops::policy_ops!();

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod canned;
 pub mod customer;
 pub mod dashboard;
 pub mod help;
@@ -71,6 +72,16 @@ pub fn routes() -> Router<AppState> {
             post(satisfaction::answer_satisfaction_survey),
         )
         .route("/reports/{name}", get(reports::find_report))
+        .route(
+            "/canned-replies",
+            get(canned::list_canned_replies).post(canned::create_canned_reply),
+        )
+        .route(
+            "/canned-replies/{id}",
+            get(canned::find_canned_reply)
+                .patch(canned::update_canned_reply)
+                .delete(canned::delete_canned_reply),
+        )
         .route("/reviews", get(reviews::list_reviews))
         .route("/reviews/{id}/assign", post(reviews::assign_review))
         .route("/reviews/{id}/close", post(reviews::close_review))
