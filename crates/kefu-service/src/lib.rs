@@ -26,6 +26,7 @@ pub mod live;
 pub mod login_guard;
 pub mod lookup;
 pub mod messages;
+pub mod online_form;
 pub mod reviews;
 pub mod roster;
 pub mod routing;
@@ -35,6 +36,7 @@ pub mod sla_policies;
 pub mod starving;
 pub mod survey;
 pub mod validate;
+pub mod visitor;
 pub mod workers;
 
 pub use caller::{Caller, ChannelKey, CustomerProof, Staff};
