@@ -31,6 +31,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         "search_form.html",
         include_str!("templates/search_form.html"),
     ),
+    ("chat.html", include_str!("templates/chat.html")),
+    ("form.html", include_str!("templates/form.html")),
+    (
+        "form_result.html",
+        include_str!("templates/form_result.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -49,6 +55,8 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
 #[derive(Serialize)]
 struct Layout<'a, T: Serialize> {
     t: &'static Texts,
+    /// The chat's, the online form's and the widget's texts.
+    c: &'static super::texts::chat::ChatTexts,
     lang: &'static str,
     switch_href: &'a str,
     css: String,
@@ -76,6 +84,7 @@ pub fn page<T: Serialize>(
 ) -> Response {
     let layout = Layout {
         t: Texts::of(lang.lang),
+        c: super::texts::chat::ChatTexts::of(lang.lang),
         lang: lang.lang.tag(),
         switch_href: &lang.switch_href,
         css: CSS.href(),
@@ -134,6 +143,7 @@ mod tests {
         let html = t
             .render(Layout {
                 t: Texts::of(kefu_service::Lang::Zh),
+                c: super::super::texts::chat::ChatTexts::of(kefu_service::Lang::Zh),
                 lang: "zh-CN",
                 switch_href: "/?lang=en",
                 css: String::new(),

@@ -12,6 +12,7 @@ mod bad_input;
 mod bad_values;
 mod bot_choice;
 mod bot_first;
+mod chat_pages;
 mod customer_side;
 mod english_kb;
 mod escalation;

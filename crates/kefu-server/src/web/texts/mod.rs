@@ -2,6 +2,7 @@
 //! a struct with one field per text, so a language that lacks a text does not compile. The
 //! templates read them as `t.<field>`.
 
+pub mod chat;
 mod en;
 mod zh_cn;
 
