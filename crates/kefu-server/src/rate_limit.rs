@@ -205,6 +205,12 @@ impl RateLimiters {
         self.check(&self.messages_ticket, number_key(number))
     }
 
+    /// A ticket opened from the web pages (the chat's first message, the online form) by a
+    /// visitor at `addr`: counts against the address's lookup limit.
+    pub fn check_visitor_intake(&self, addr: Option<IpAddr>) -> Result<(), Duration> {
+        addr.map_or(Ok(()), |a| self.check(&self.lookup_address, a))
+    }
+
     /// A help-center search from `addr`.
     pub fn check_help_search(&self, addr: Option<IpAddr>) -> Result<(), Duration> {
         addr.map_or(Ok(()), |a| self.check(&self.help_search_address, a))

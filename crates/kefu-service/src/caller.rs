@@ -34,6 +34,10 @@ pub enum CustomerProof {
         key: ChannelKey,
         external_id: String,
     },
+    /// A customer whose identity kefu itself vouched for: a signed visitor cookie of the
+    /// web chat ([`crate::visitor`]), later an app user's signed token. They own the
+    /// tickets of that identity.
+    Verified(kefu_domain::CustomerRef),
 }
 
 /// Who is calling a use-case.
@@ -86,7 +90,9 @@ impl Caller {
             Caller::Channel(k) | Caller::Customer(CustomerProof::Channel { key: k, .. }) => {
                 kefu_domain::Actor::Channel { key_id: k.key_id.0 }
             }
-            Caller::Customer(CustomerProof::LookupCode(_)) => kefu_domain::Actor::Customer,
+            Caller::Customer(CustomerProof::LookupCode(_) | CustomerProof::Verified(_)) => {
+                kefu_domain::Actor::Customer
+            }
             Caller::Anonymous | Caller::System => kefu_domain::Actor::System,
         }
     }

@@ -66,6 +66,18 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// HMAC-SHA-256 of `data` under `key` (signed cookies and tokens of the web pages).
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mut m) => {
+            m.update(data);
+            m.finalize().into_bytes().to_vec()
+        }
+        // HMAC takes keys of any length; this cannot happen.
+        Err(_) => Vec::new(),
+    }
+}
+
 /// The customer's lookup code for a ticket: 8 Crockford characters from an HMAC of the
 /// number under the deployment's secret — the same on every node and on a retried intake.
 pub fn lookup_code(secret: &[u8], number: &TicketNumber) -> String {

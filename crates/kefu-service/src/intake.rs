@@ -1,7 +1,7 @@
 //! Intake: any channel → one validated ticket with its number, durable before the answer.
 
 use super::validate::Checks;
-use crate::caller::Caller;
+use crate::caller::{Caller, CustomerProof};
 use crate::core::Core;
 use crate::credentials::lookup_code;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
@@ -152,9 +152,15 @@ pub async fn open_ticket(
     idempotency: Option<String>,
 ) -> ServiceResult<Intake> {
     // Channel keys open tickets for their customers; staff open them on a customer's behalf.
+    // A customer kefu vouched for ([`crate::visitor`]) opens their own tickets only.
+    let verified = match caller {
+        Caller::Customer(CustomerProof::Verified(who)) => Some(who),
+        _ => None,
+    };
     let key_channel = match caller {
         Caller::Channel(key) => key.channel,
         Caller::Staff(_) => None,
+        Caller::Customer(CustomerProof::Verified(who)) => Some(who.channel),
         _ => {
             return Err(ServiceError::forbidden(
                 "Tickets are opened with a channel API key or by staff.",
@@ -184,6 +190,9 @@ pub async fn open_ticket(
         (None, None) => Channel::Api,
     };
     let external_id = c.text("customer.external_id", &req.customer.external_id, 1, 200);
+    if verified.is_some_and(|who| who.external_id != external_id) {
+        c.fail("customer.external_id", "must be your own id");
+    }
     let display_name = c.opt_text("customer.name", req.customer.name.as_deref(), 100);
     let email = req
         .customer
@@ -283,6 +292,7 @@ pub async fn open_ticket(
     let scope = match caller {
         Caller::Channel(key) => format!("key:{}", key.key_id.0),
         Caller::Staff(staff) => format!("key:{}", staff.credential.0),
+        Caller::Customer(CustomerProof::Verified(who)) => crate::visitor::uploader(who),
         _ => String::new(),
     };
     let actor = caller.actor();

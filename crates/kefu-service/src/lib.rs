@@ -31,6 +31,7 @@ pub mod lookup;
 pub mod messages;
 pub mod reports;
 pub mod policies;
+pub mod online_form;
 pub mod reviews;
 pub mod roster;
 pub mod routing;
@@ -40,6 +41,7 @@ pub mod sla_policies;
 pub mod starving;
 pub mod survey;
 pub mod validate;
+pub mod visitor;
 pub mod workers;
 
 pub use caller::{Caller, ChannelKey, CustomerProof, Staff};

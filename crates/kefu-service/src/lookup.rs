@@ -54,6 +54,9 @@ pub async fn find_own_ticket(
             channel_vouches_for(key, &customer, external_id)
                 && customer.identity.channel == ticket.channel
         }
+        CustomerProof::Verified(identity) => {
+            core.store.customer(ticket.customer_id).await?.identity == *identity
+        }
     };
     if ok {
         Ok(ticket)

@@ -17,7 +17,7 @@ pub struct Asset {
 }
 
 impl Asset {
-    fn new(stem: &str, ext: &str, content_type: &'static str, bytes: &'static [u8]) -> Self {
+    pub fn new(stem: &str, ext: &str, content_type: &'static str, bytes: &'static [u8]) -> Self {
         let digest = Sha256::digest(bytes);
         let hash = kefu_service::credentials::hex(&digest[..5]);
         Self {
@@ -77,6 +77,7 @@ pub static CONSOLE_JS: LazyLock<Asset> = LazyLock::new(|| {
 pub async fn serve_asset(Path(file): Path<String>) -> Response {
     let Some(asset) = [&*CSS, &*JS, &*CONSOLE_CSS, &*CONSOLE_JS]
         .into_iter()
+        .chain(super::chat_assets::all())
         .find(|a| a.file == file)
     else {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();

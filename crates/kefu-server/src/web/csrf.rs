@@ -7,10 +7,9 @@
 
 use super::lang::cookie;
 use axum::http::{HeaderMap, HeaderValue};
-use hmac::{Hmac, Mac};
 use kefu_service::credentials::constant_time_eq;
 use kefu_service::credentials::hex;
-use sha2::Sha256;
+use kefu_service::credentials::hmac_sha256 as mac;
 
 /// The cookie holding the token.
 pub const COOKIE: &str = "kefu_csrf";
@@ -63,17 +62,6 @@ impl CsrfKey {
             (Some(cookie), Some(field)) => self.verifies(cookie) && constant_time_eq(cookie, field),
             _ => false,
         }
-    }
-}
-
-fn mac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    // HMAC takes keys of any length; the error case cannot happen.
-    match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mut m) => {
-            m.update(data);
-            m.finalize().into_bytes().to_vec()
-        }
-        Err(_) => Vec::new(),
     }
 }
 

@@ -3,18 +3,24 @@
 //! sheet and one small script ([`assets`]), zh-CN by default and English on request
 //! ([`lang`], [`texts`]), CSRF on every form ([`csrf`]). Handlers are thin: the reads and
 //! writes are kefu-service's use-cases, called as an anonymous reader or as a customer with
-//! their lookup code. The staff console (`/console`) is in [`console`].
+//! their lookup code. The live chat (`/chat`, framed by `/widget.js`) and the online form
+//! (`/form`) act as the signed visitor cookie's customer ([`visitor`], [`chat`], [`form`]).
+//! The staff console (`/console`) is in [`console`].
 
 pub mod assets;
 pub mod charts;
+pub mod chat;
+pub mod chat_assets;
 pub mod console;
 pub mod csrf;
 pub mod error;
+pub mod form;
 pub mod help;
 pub mod lang;
 pub mod render;
 pub mod texts;
 pub mod ticket;
+pub mod visitor;
 
 use crate::state::AppState;
 use axum::Router;
@@ -42,6 +48,17 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/static/{file}", get(assets::serve_asset))
         .merge(console::routes())
+        .route("/chat", get(chat::show_chat))
+        .route("/chat/session", get(chat::find_chat_session))
+        .route("/chat/start", axum::routing::post(chat::start_chat))
+        .route(
+            "/form",
+            // Images are bigger than other bodies; the handler applies the form's limit.
+            get(form::show_form)
+                .post(form::submit_form)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/widget.js", get(chat_assets::serve_widget))
 }
 
 /// Whether a request for an unknown address came from a browser reading pages (not the API,

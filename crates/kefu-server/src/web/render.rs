@@ -31,6 +31,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         "search_form.html",
         include_str!("templates/search_form.html"),
     ),
+    ("chat.html", include_str!("templates/chat.html")),
+    ("form.html", include_str!("templates/form.html")),
+    (
+        "form_result.html",
+        include_str!("templates/form_result.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));
@@ -51,6 +57,8 @@ pub fn environment(templates: &[(&'static str, &'static str)]) -> Environment<'s
 #[derive(Serialize)]
 struct Layout<'a, T: Serialize> {
     t: &'static Texts,
+    /// The chat's, the online form's and the widget's texts.
+    c: &'static super::texts::chat::ChatTexts,
     lang: &'static str,
     switch_href: &'a str,
     css: String,
@@ -78,6 +86,7 @@ pub fn page<T: Serialize>(
 ) -> Response {
     let layout = Layout {
         t: Texts::of(lang.lang),
+        c: super::texts::chat::ChatTexts::of(lang.lang),
         lang: lang.lang.tag(),
         switch_href: &lang.switch_href,
         css: CSS.href(),
@@ -140,6 +149,7 @@ mod tests {
         let html = t
             .render(Layout {
                 t: Texts::of(kefu_service::Lang::Zh),
+                c: super::super::texts::chat::ChatTexts::of(kefu_service::Lang::Zh),
                 lang: "zh-CN",
                 switch_href: "/?lang=en",
                 css: String::new(),

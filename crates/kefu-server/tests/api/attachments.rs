@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// A `multipart/form-data` body by hand: (field, file name, bytes).
-fn form(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+pub fn form(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "kefu-test-boundary-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (name, file, bytes) in parts {
@@ -58,7 +58,7 @@ fn bearer(token: &str) -> (&'static str, String) {
 }
 
 /// A 1×1 PNG: signature, IHDR, one stored-deflate IDAT, IEND (CRCs by img-parts).
-fn png() -> Vec<u8> {
+pub fn png() -> Vec<u8> {
     use img_parts::png::PngChunk;
     let chunk = |kind: &[u8; 4], data: &[u8]| {
         PngChunk::new(*kind, Bytes::copy_from_slice(data))

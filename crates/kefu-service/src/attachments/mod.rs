@@ -102,6 +102,7 @@ fn uploader_of(caller: &Caller) -> Option<String> {
             Some(format!("key:{}", k.key_id.0))
         }
         Caller::System => Some("system".into()),
+        Caller::Customer(CustomerProof::Verified(who)) => Some(crate::visitor::uploader(who)),
         Caller::Customer(CustomerProof::LookupCode(_)) | Caller::Anonymous => None,
     }
 }

@@ -168,10 +168,12 @@ async fn message(
     id: i64,
     include_internal: bool,
 ) -> ServiceResult<Option<Message>> {
-    let page = core
+    let mut page = core
         .store
         .messages_page(ticket, include_internal, Some(id.saturating_sub(1)), 1)
         .await?;
+    // Uploaded files get their download links, as in the ticket views.
+    crate::attachments::sign_links(core, &mut page);
     Ok(page.into_iter().find(|m| m.id.0 == id))
 }
 
