@@ -37,6 +37,8 @@ pub struct Settings {
     pub attachments: crate::attachments::AttachmentSettings,
     /// The satisfaction follow-up: on or off, when to remind, how long tokens last.
     pub survey: crate::survey::SurveySettings,
+    /// The e-mail channel's mailbox and outgoing server; `None` when it is off.
+    pub email: Option<crate::email::EmailSettings>,
 }
 
 impl Settings {
@@ -60,6 +62,7 @@ impl Default for Settings {
             staff_language: "zh-CN".to_owned(),
             attachments: crate::attachments::AttachmentSettings::default(),
             survey: crate::survey::SurveySettings::default(),
+            email: None,
         }
     }
 }

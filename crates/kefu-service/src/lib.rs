@@ -12,6 +12,7 @@ pub mod caller;
 pub mod containment;
 pub mod core;
 pub mod credentials;
+pub mod email;
 pub mod error;
 pub mod escalation;
 pub mod events;
