@@ -37,6 +37,8 @@ pub struct Settings {
     pub attachments: crate::attachments::AttachmentSettings,
     /// The satisfaction follow-up: on or off, when to remind, how long tokens last.
     pub survey: crate::survey::SurveySettings,
+    /// Webhook channels, deliveries, customer notifications and app-user tokens.
+    pub channels: crate::channels::ChannelSettings,
     /// The e-mail channel's mailbox and outgoing server; `None` when it is off.
     pub email: Option<crate::email::EmailSettings>,
 }
@@ -62,6 +64,7 @@ impl Default for Settings {
             staff_language: "zh-CN".to_owned(),
             attachments: crate::attachments::AttachmentSettings::default(),
             survey: crate::survey::SurveySettings::default(),
+            channels: crate::channels::ChannelSettings::default(),
             email: None,
         }
     }
@@ -125,6 +128,8 @@ pub struct Core {
     pub workers: Arc<crate::workers::HealthBoard>,
     /// This node's id in job leases and timer claims: host, process and a random part.
     pub node_id: String,
+    /// The channel adapters installed on this node ([`crate::channels`]).
+    pub channels: crate::channels::Registry,
 }
 
 impl Core {
@@ -155,6 +160,7 @@ impl Core {
             jobs_enqueued: tokio::sync::Notify::new(),
             workers: Arc::default(),
             node_id: node_id(),
+            channels: crate::channels::Registry::default(),
         })
     }
 

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod board;
 pub mod bot;
 pub mod caller;
+pub mod channels;
 pub mod containment;
 pub mod core;
 pub mod credentials;

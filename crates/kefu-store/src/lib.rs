@@ -27,6 +27,9 @@ mod attachment_ops;
 mod attachments;
 mod audit;
 mod audit_ops;
+mod channel_ops;
+mod channel_store;
+mod channels;
 mod decode;
 mod error;
 mod event_ops;
@@ -59,6 +62,7 @@ use std::time::Duration;
 
 pub use attachments::{AttachmentBinding, AttachmentRecord, NewAttachment};
 pub use audit::{AuditActor, AuditEntry, AuditFilter, AuditOf, AuditRecord, no_audit};
+pub use channels::*;
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
@@ -346,6 +350,11 @@ pub trait Store: Send + Sync + 'static {
     /// Notices of events committed by any node (PostgreSQL); `None` on SQLite, where the
     /// service layer fans out in process.
     fn event_notices(&self) -> Option<tokio::sync::broadcast::Receiver<EventNotice>>;
+
+    // --- channels (channels.rs) --------------------------------------------------------------
+
+    /// What the channels keep: inbound messages, deliveries, notifications.
+    fn channels(&self) -> &dyn ChannelStore;
 
     // --- meta ------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0009_kb_english",
     "0010_attachments",
     "0011_surveys",
+    "0014_channels",
 ];
 
 const SQLITE: &[&str] = &[
@@ -31,6 +32,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0009_kb_english.sql"),
     include_str!("../migrations/sqlite/0010_attachments.sql"),
     include_str!("../migrations/sqlite/0011_surveys.sql"),
+    include_str!("../migrations/sqlite/0014_channels.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -44,6 +46,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0009_kb_english.sql"),
     include_str!("../migrations/postgres/0010_attachments.sql"),
     include_str!("../migrations/postgres/0011_surveys.sql"),
+    include_str!("../migrations/postgres/0014_channels.sql"),
 ];
 
 /// Which schema dialect to build.

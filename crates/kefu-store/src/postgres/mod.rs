@@ -26,6 +26,7 @@ pub(crate) mod ops {
     crate::audit_ops::audit_ops!();
     crate::attachment_ops::attachment_ops!();
     crate::survey_ops::survey_ops!();
+    crate::channel_ops::channel_ops!();
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::postgres::notify::written);
     crate::jobs_ops::jobs_ops!(claim = "FOR UPDATE SKIP LOCKED");
@@ -110,3 +111,4 @@ impl PgStore {
 use crate::*;
 use kefu_domain::*;
 impl_store!(PgStore, "postgres");
+crate::channel_store::impl_channel_store!(PgStore);

@@ -37,6 +37,7 @@ pub(crate) mod ops {
     crate::audit_ops::audit_ops!();
     crate::attachment_ops::attachment_ops!();
     crate::survey_ops::survey_ops!();
+    crate::channel_ops::channel_ops!();
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::event_ops::no_notice);
     crate::jobs_ops::jobs_ops!(claim = "");
@@ -230,6 +231,7 @@ impl WalLength {
 use crate::*;
 use kefu_domain::*;
 impl_store!(SqliteStore, "sqlite");
+crate::channel_store::impl_channel_store!(SqliteStore);
 
 #[cfg(test)]
 mod tests {
