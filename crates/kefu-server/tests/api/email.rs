@@ -5,9 +5,9 @@
 //! (where `.ci/run` installs them), where they fail.
 
 use crate::TestApp;
-use kefu_service::email::EmailSettings;
 use kefu_service::email::imap::Mailbox;
 use kefu_service::email::smtp::{OutgoingMail, send};
+use kefu_service::email::{EmailAdapter, EmailSettings};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -135,7 +135,12 @@ pub async fn wait_for_mail(mx: &MailServer, user: &str, take: bool) -> Option<Ve
 /// Reads the support mailbox once, as the poller does, once a mail has arrived.
 pub async fn kefu_reads_mail(app: &TestApp, mx: &MailServer) -> usize {
     wait_for_mail(mx, SUPPORT, false).await;
-    kefu_service::email::poller::poll_once(&app.state.core, &mx.settings(SUPPORT))
+    kefu_reads_now(app, mx).await
+}
+
+async fn kefu_reads_now(app: &TestApp, mx: &MailServer) -> usize {
+    let adapter = EmailAdapter::new(mx.settings(SUPPORT));
+    kefu_service::email::poller::poll_once(&app.state.core, &adapter)
         .await
         .unwrap()
 }
@@ -152,12 +157,16 @@ pub fn mail(subject: &str, body: &str) -> OutgoingMail {
     }
 }
 
+/// The test server with the e-mail adapter installed, as `kefu serve` installs it when
+/// `[email]` is on.
 async fn spawn_mail_app(mx: &MailServer) -> TestApp {
-    let settings = kefu_service::Settings {
-        email: Some(mx.settings(SUPPORT)),
-        ..crate::test_settings()
-    };
-    crate::spawn_app_configured(kefu_server::Limits::default(), settings).await
+    let app = crate::spawn_app().await;
+    let adapter = EmailAdapter::new(mx.settings(SUPPORT));
+    app.state
+        .core
+        .channels
+        .install(std::sync::Arc::new(adapter));
+    app
 }
 
 /// What an agent reads at `path`.
@@ -237,10 +246,7 @@ async fn a_mail_opens_a_ticket_and_a_quoted_reply_naming_its_number_threads_onto
     );
 
     // Read again, nothing is new: the mails were marked seen.
-    let again = kefu_service::email::poller::poll_once(&app.state.core, &mx.settings(SUPPORT))
-        .await
-        .unwrap();
-    assert_eq!(again, 0);
+    assert_eq!(kefu_reads_now(&app, &mx).await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -291,4 +297,115 @@ async fn html_mail_is_sanitized_and_its_files_pass_the_attachment_checks() {
     let files = first["attachments"].as_array().unwrap();
     assert_eq!(files.len(), 1, "{files:?}");
     assert_eq!(files[0]["content_type"], "image/png");
+}
+
+/// Delivers a customer-visible message on its ticket's channel, as the channel follower
+/// does for every one (a delivery with its job), then runs the due jobs.
+async fn deliver(app: &TestApp, number: &str, message: &Value) {
+    use kefu_service::channels::outbound::{NewOutbound, enqueue};
+    use kefu_service::channels::{OutboundKind, Visibility};
+    let core = &app.state.core;
+    let number = kefu_service::lookup::parse_number(number).unwrap();
+    let ticket = core.store.ticket_by_number(&number).await.unwrap().unwrap();
+    let out = NewOutbound {
+        source: format!("message:{}", message["id"]),
+        kind: OutboundKind::Reply,
+        visibility: Visibility::Private,
+        body: message["body"].as_str().unwrap().to_owned(),
+        topics: None,
+    };
+    enqueue(core, &ticket, out).await.unwrap().unwrap();
+    let report = kefu_service::jobs::run_due(core, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    assert!(report.failed.is_empty(), "{report:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_trip_mail_ticket_agent_reply_by_mail_and_the_answer_threads_back() {
+    let Some(mx) = MailServer::start().await else {
+        return;
+    };
+    let app = spawn_mail_app(&mx).await;
+    let agent = app.login("agent1@kefu.local").await;
+
+    // The customer writes; kefu opens a ticket.
+    let first = mail("登录不了", "I cannot log in since yesterday.");
+    customer_sends(&mx, first.clone()).await;
+    assert_eq!(kefu_reads_mail(&app, &mx).await, 1);
+    let number = tickets_of(&app, &agent).await[0]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // An agent answers over the API; the answer goes out by SMTP.
+    let r = app
+        .post(&format!("/api/v1/tickets/{number}/replies"))
+        .bearer_auth(&agent)
+        .json(&serde_json::json!({"body": "Please restart the app and try again."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let reply: Value = r.json().await.unwrap();
+    deliver(&app, &number, &reply).await;
+
+    // It is in the customer's mailbox (read over IMAP), threaded and numbered.
+    let raw = wait_for_mail(&mx, CUSTOMER, true).await.unwrap();
+    let got = kefu_service::email::parse::parse(&raw).unwrap();
+    assert_eq!(got.from, SUPPORT);
+    assert_eq!(got.text, "Please restart the app and try again.");
+    assert_eq!(got.subject, "登录不了");
+    assert_eq!(
+        got.ticket_number.map(|n| n.as_string()).as_deref(),
+        Some(number.as_str())
+    );
+    assert_eq!(
+        got.replies_to,
+        std::slice::from_ref(&first.message_id),
+        "In-Reply-To and References"
+    );
+    let header = String::from_utf8_lossy(&raw);
+    assert!(
+        header.contains(&format!("In-Reply-To: <{}>", first.message_id)),
+        "{header}"
+    );
+    let token = app.login("supervisor@kefu.local").await;
+    let staff = kefu_service::caller::authenticate(&app.state.core, &token)
+        .await
+        .unwrap()
+        .unwrap();
+    let deliveries = kefu_service::channels::outbound::list(
+        &app.state.core,
+        &staff.into(),
+        &kefu_service::lookup::parse_number(&number).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(deliveries[0].status, "delivered");
+    assert_eq!(
+        deliveries[0].remote_id.as_deref(),
+        Some(got.message_id.as_str())
+    );
+
+    // The customer answers from their mail client: in the thread (In-Reply-To kefu's mail),
+    // the subject without the number, the history quoted below.
+    let answer = OutgoingMail {
+        subject: "Re: 登录不了".into(),
+        body: format!(
+            "Thanks, it works now.\n\nOn Mon, 1 Dec 2026 at 10:00, 客服 Support <{SUPPORT}> wrote:\n> Please restart the app and try again.\n"
+        ),
+        in_reply_to: Some(got.message_id.clone()),
+        references: vec![first.message_id.clone(), got.message_id.clone()],
+        ..mail("", "")
+    };
+    customer_sends(&mx, answer).await;
+    assert_eq!(kefu_reads_mail(&app, &mx).await, 1);
+    let tickets = tickets_of(&app, &agent).await;
+    assert_eq!(tickets.len(), 1, "the same ticket: {tickets:?}");
+    assert_eq!(
+        customer_bodies(&messages_of(&app, &agent, &number).await),
+        ["I cannot log in since yesterday.", "Thanks, it works now."]
+    );
 }

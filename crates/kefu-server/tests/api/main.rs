@@ -63,24 +63,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// A running server with a fresh database and the given connection limits.
 pub async fn spawn_app_with(limits: Limits) -> TestApp {
-    spawn_app_configured(limits, test_settings()).await
-}
-
-/// The service settings of [`spawn_app`]: the defaults with a 64 KiB body limit.
-pub fn test_settings() -> Settings {
-    Settings {
-        body_limit_bytes: 64 * 1024,
-        ..Settings::default()
-    }
-}
-
-/// A running server with a fresh database, the given limits and service settings.
-pub async fn spawn_app_configured(limits: Limits, settings: Settings) -> TestApp {
     let db = TestDatabase::sqlite().await.unwrap();
     let seed = seed_defaults(db.store.as_ref(), jiff::Timestamp::now())
         .await
         .unwrap()
         .unwrap();
+    let settings = Settings {
+        body_limit_bytes: 64 * 1024,
+        ..Settings::default()
+    };
     let state = AppState::new(Arc::new(
         Core::new(db.store.clone(), settings).await.unwrap(),
     ));

@@ -6,27 +6,23 @@
 //! 2. Its files go through the attachment checks ([`crate::attachments::upload`]: type
 //!    sniffed from the bytes, size limits, metadata stripped); a refused file is named in
 //!    the message instead.
-//! 3. The ticket: the one a kefu mail it answers belongs to (`In-Reply-To`, `References`),
-//!    else the number in the subject — each only if it is this sender's and still takes
-//!    messages (a reply to a resolved ticket within the reopen window reopens it).
-//!    Otherwise a new ticket, idempotent on the Message-ID.
-//!
-//! The channel acts as a channel key bound to `email` with the reserved key id 0 (API keys
-//! start at 1): the event log shows `channel` as the actor.
+//! 3. The channel abstraction puts it on a ticket ([`crate::channels::inbound::receive`]):
+//!    once per Message-ID; onto the ticket of a mail it answers (`In-Reply-To`,
+//!    `References`: one kefu received or sent), of its thread, or whose number is in the
+//!    subject (or inside a kefu Message-ID it names) — each only if it is this sender's;
+//!    otherwise a new ticket.
 
+use super::adapter::EmailAdapter;
 use super::parse::{ParsedMail, parse};
-use super::thread::ticket_number_in_id;
 use crate::attachments::NewUpload;
-use crate::caller::{Caller, ChannelKey, CustomerProof};
+use crate::caller::Caller;
+use crate::channels::Inbound;
+use crate::channels::inbound::{adapter_caller, receive};
 use crate::core::Core;
 use crate::error::{ErrorCode, ServiceResult};
-use crate::inputs::{AttachmentInput, CustomerInput, NewTicketInput};
-use crate::lookup::CustomerMessageInput;
-use kefu_domain::ticket::{BODY_MAX_CHARS, SUBJECT_MAX_CHARS};
-use kefu_domain::{ApiKeyId, Channel, TicketNumber};
-
-/// The key id the e-mail channel acts under.
-pub const EMAIL_KEY_ID: ApiKeyId = ApiKeyId(0);
+use crate::inputs::AttachmentInput;
+use kefu_domain::TicketNumber;
+use kefu_domain::ticket::BODY_MAX_CHARS;
 
 /// What taking one mail did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,96 +31,38 @@ pub enum Taken {
     Opened(TicketNumber),
     /// It was added to this existing ticket.
     Added(TicketNumber),
+    /// It was taken before (the same Message-ID): nothing was written.
+    Duplicate(TicketNumber),
     /// Nothing was written; why, for the log.
     Ignored(String),
 }
 
-fn key() -> ChannelKey {
-    ChannelKey {
-        key_id: EMAIL_KEY_ID,
-        channel: Some(Channel::Email),
-    }
-}
-
 /// Takes one raw mail (see the module header). An error leaves the mail to be read again
 /// only when it is `service_unavailable`; the caller decides.
-pub async fn take(core: &Core, own_address: &str, raw: &[u8]) -> ServiceResult<Taken> {
+pub async fn take(core: &Core, adapter: &EmailAdapter, raw: &[u8]) -> ServiceResult<Taken> {
     let mail = match parse(raw) {
         Ok(m) => m,
         Err(e) => return Ok(Taken::Ignored(format!("unreadable mail: {e}"))),
     };
-    if mail.automatic {
-        return Ok(Taken::Ignored(
-            "automatic mail (auto-reply, bounce or list)".into(),
-        ));
+    if let Inbound::Ignored(why) = adapter.message(&mail, String::new()) {
+        return Ok(Taken::Ignored(why));
     }
-    if mail.from.eq_ignore_ascii_case(own_address.trim()) {
-        return Ok(Taken::Ignored("mail from kefu's own address".into()));
-    }
-    let caller = Caller::Channel(key());
+    let caller = adapter_caller(adapter);
     let (files, refused) = upload_files(core, &caller, &mail).await?;
     let body = body_of(&mail, &refused, files.is_empty());
-    let proof = Caller::Customer(CustomerProof::Channel {
-        key: key(),
-        external_id: mail.from.clone(),
-    });
-    for number in candidates(&mail) {
-        let input = CustomerMessageInput {
-            body: Some(body.clone()),
-            attachments: files.clone(),
-            pick: None,
-        };
-        match crate::lookup::add_customer_message(core, &proof, &number, input).await {
-            Ok(t) => return Ok(Taken::Added(t.ticket.number)),
-            // Not this sender's, or too old to reopen: try the next, then a new ticket.
-            Err(e) if matches!(e.code, ErrorCode::TicketNotFound | ErrorCode::TicketClosed) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let subject: String = mail.subject.chars().take(SUBJECT_MAX_CHARS).collect();
-    let input = NewTicketInput {
-        customer: CustomerInput {
-            external_id: mail.from.clone(),
-            name: mail
-                .from_name
-                .as_ref()
-                .map(|n| n.chars().take(100).collect()),
-            email: Some(mail.from.clone()),
-            phone: None,
-            language: None,
-        },
-        channel: Some(Channel::Email.as_str().to_owned()),
-        subject: (!subject.trim().is_empty()).then_some(subject),
-        body,
-        category: None,
-        priority: None,
-        attachments: files,
-        context: Some(serde_json::json!({"email": {"message_id": mail.message_id}})),
+    let Inbound::Message(mut msg) = adapter.message(&mail, body) else {
+        return Ok(Taken::Ignored("nothing to take".into()));
     };
-    let opened = crate::intake::open_ticket(
-        core,
-        &caller,
-        input,
-        mail.message_id.as_bytes(),
-        Some(format!("email:{}", mail.message_id)),
-    )
-    .await?;
-    Ok(Taken::Opened(opened.ticket.number))
-}
-
-/// The tickets this mail may belong to, most certain first, without repeats.
-fn candidates(mail: &ParsedMail) -> Vec<TicketNumber> {
-    let mut out: Vec<TicketNumber> = Vec::new();
-    let from_ids = mail
-        .replies_to
-        .iter()
-        .filter_map(|id| ticket_number_in_id(id));
-    for n in from_ids.chain(mail.ticket_number) {
-        if !out.contains(&n) {
-            out.push(n);
-        }
-    }
-    out
+    msg.attachments = files;
+    let received = receive(core, adapter, *msg).await?;
+    let number = received.ticket.number;
+    Ok(if received.duplicate {
+        Taken::Duplicate(number)
+    } else if received.opened {
+        Taken::Opened(number)
+    } else {
+        Taken::Added(number)
+    })
 }
 
 /// Uploads the mail's files through the attachment checks: the accepted ones, and the
@@ -161,7 +99,7 @@ async fn upload_files(
 
 /// The message text: what the customer wrote now (or the subject when the mail has no
 /// text), and a line per refused file; within the body limit.
-fn body_of(mail: &ParsedMail, refused: &[String], no_files: bool) -> String {
+pub fn body_of(mail: &ParsedMail, refused: &[String], no_files: bool) -> String {
     let mut body = if mail.text.trim().is_empty() {
         mail.subject.clone()
     } else {
@@ -180,11 +118,10 @@ fn body_of(mail: &ParsedMail, refused: &[String], no_files: bool) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::email::thread::outbound_message_id;
 
-    fn mail() -> ParsedMail {
+    pub(crate) fn mail() -> ParsedMail {
         ParsedMail {
             message_id: "m2@example.com".into(),
             replies_to: vec![],
@@ -197,21 +134,6 @@ mod tests {
             attachments: vec![],
             automatic: false,
         }
-    }
-
-    #[test]
-    fn replies_to_kefu_mails_come_before_the_subject_number_without_repeats() {
-        let a = TicketNumber::new(jiff::civil::date(2026, 11, 24), 1);
-        let b = TicketNumber::new(jiff::civil::date(2026, 11, 25), 2);
-        let mut m = mail();
-        m.replies_to = vec![
-            "x@example.com".into(),
-            outbound_message_id(&b, "1", "kefu.test"),
-            outbound_message_id(&b, "2", "kefu.test"),
-        ];
-        m.ticket_number = Some(a);
-        assert_eq!(candidates(&m), [b, a]);
-        assert!(candidates(&self::mail()).is_empty());
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! The e-mail channel: customers write to the support address, kefu reads the mailbox over
-//! IMAP ([`imap`], polled by [`poller`]), threads each mail onto its ticket and answers by
-//! SMTP ([`smtp`]) with `In-Reply-To`, `References` and the ticket number in the subject
-//! ([`thread`]). What a mail says is read by pure functions: [`parse`] (MIME with
-//! `mail-parser`), [`quote`] (quoted history and signatures cut), [`html`] (ammonia).
+//! The e-mail channel, one [`crate::channels::ChannelAdapter`] ([`adapter`]): customers
+//! write to the support address, kefu reads the mailbox over IMAP ([`imap`], polled by
+//! [`poller`]), puts each mail on its ticket through the channel abstraction ([`inbound`])
+//! and delivers replies by SMTP ([`smtp`]) with `In-Reply-To`, `References` and the ticket
+//! number in the subject ([`thread`]). What a mail says is read by pure functions:
+//! [`parse`] (MIME with `mail-parser`), [`quote`] (quoted history and signatures cut),
+//! [`html`] (ammonia).
 //!
 //! Connections are plain TCP (no TLS in this build): point kefu at a relay on the same
 //! machine or a private network (see docs/EMAIL.md).
 
+pub mod adapter;
 pub mod html;
 pub mod imap;
 pub mod inbound;
@@ -15,6 +18,8 @@ pub mod poller;
 pub mod quote;
 pub mod smtp;
 pub mod thread;
+
+pub use adapter::{EmailAdapter, install};
 
 use std::time::Duration;
 

@@ -112,7 +112,7 @@ pub async fn send_raw(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn settings() -> EmailSettings {
