@@ -110,6 +110,21 @@ pub enum EventKind {
         review_id: i64,
         outcome: String,
     },
+    /// The customer was told of progress (one coalesced notification of `topics`) through
+    /// their channel: `result` is `delivered`, `failed` or `undeliverable` (no channel to
+    /// reach them on).
+    CustomerNotified {
+        topics: Vec<String>,
+        delivery_id: i64,
+        result: String,
+    },
+    /// A delivery to the customer (a reply, a survey …) failed for good and was
+    /// dead-lettered.
+    DeliveryFailed {
+        delivery_id: i64,
+        delivery_kind: String,
+        error: String,
+    },
 }
 
 impl EventKind {
@@ -133,6 +148,8 @@ impl EventKind {
             Self::ReviewOpened { .. } => "review_opened",
             Self::ReviewAssigned { .. } => "review_assigned",
             Self::ReviewClosed { .. } => "review_closed",
+            Self::CustomerNotified { .. } => "customer_notified",
+            Self::DeliveryFailed { .. } => "delivery_failed",
         }
     }
 }

@@ -39,6 +39,10 @@ pub struct Settings {
     pub survey: crate::survey::SurveySettings,
     /// Whether the staff console's session cookie is marked `Secure` (sent over HTTPS only).
     pub secure_cookies: bool,
+    /// Webhook channels, deliveries, customer notifications and app-user tokens.
+    pub channels: crate::channels::ChannelSettings,
+    /// The e-mail channel's mailbox and outgoing server; `None` when it is off.
+    pub email: Option<crate::email::EmailSettings>,
 }
 
 impl Settings {
@@ -63,6 +67,8 @@ impl Default for Settings {
             attachments: crate::attachments::AttachmentSettings::default(),
             survey: crate::survey::SurveySettings::default(),
             secure_cookies: false,
+            channels: crate::channels::ChannelSettings::default(),
+            email: None,
         }
     }
 }
@@ -125,6 +131,8 @@ pub struct Core {
     pub workers: Arc<crate::workers::HealthBoard>,
     /// This node's id in job leases and timer claims: host, process and a random part.
     pub node_id: String,
+    /// The channel adapters installed on this node ([`crate::channels`]).
+    pub channels: crate::channels::Registry,
 }
 
 impl Core {
@@ -155,6 +163,7 @@ impl Core {
             jobs_enqueued: tokio::sync::Notify::new(),
             workers: Arc::default(),
             node_id: node_id(),
+            channels: crate::channels::Registry::default(),
         })
     }
 

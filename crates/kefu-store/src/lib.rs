@@ -27,10 +27,13 @@ mod attachment_ops;
 mod attachments;
 mod audit;
 mod audit_ops;
-mod dashboard;
-mod dashboard_ops;
 mod canned;
 mod canned_ops;
+mod channel_ops;
+mod channel_store;
+mod channels;
+mod dashboard;
+mod dashboard_ops;
 mod decode;
 mod error;
 mod event_ops;
@@ -72,6 +75,7 @@ pub use attachments::{AttachmentBinding, AttachmentRecord, NewAttachment};
 pub use audit::{AuditActor, AuditEntry, AuditFilter, AuditOf, AuditRecord, no_audit};
 pub use dashboard::{DashboardCounts, SlaDue, WaitingCount};
 pub use canned::{CannedReplyPatch, NewCannedReply};
+pub use channels::*;
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
@@ -364,6 +368,11 @@ pub trait Store: PolicyStore + Send + Sync + 'static {
     /// Notices of events committed by any node (PostgreSQL); `None` on SQLite, where the
     /// service layer fans out in process.
     fn event_notices(&self) -> Option<tokio::sync::broadcast::Receiver<EventNotice>>;
+
+    // --- channels (channels.rs) --------------------------------------------------------------
+
+    /// What the channels keep: inbound messages, deliveries, notifications.
+    fn channels(&self) -> &dyn ChannelStore;
 
     // --- meta ------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0011_surveys",
     "0012_canned_replies",
     "0013_policies",
+    "0014_channels",
     "0016_report_rollups",
 ];
 
@@ -36,6 +37,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0011_surveys.sql"),
     include_str!("../migrations/sqlite/0012_canned_replies.sql"),
     include_str!("../migrations/sqlite/0013_policies.sql"),
+    include_str!("../migrations/sqlite/0014_channels.sql"),
     include_str!("../migrations/sqlite/0016_report_rollups.sql"),
 ];
 const POSTGRES: &[&str] = &[
@@ -52,6 +54,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0011_surveys.sql"),
     include_str!("../migrations/postgres/0012_canned_replies.sql"),
     include_str!("../migrations/postgres/0013_policies.sql"),
+    include_str!("../migrations/postgres/0014_channels.sql"),
     include_str!("../migrations/postgres/0016_report_rollups.sql"),
 ];
 

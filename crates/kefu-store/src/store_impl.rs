@@ -46,6 +46,9 @@ macro_rules! impl_store {
             fn backend(&self) -> &'static str {
                 $name
             }
+            fn channels(&self) -> &dyn crate::ChannelStore {
+                self
+            }
             async fn ping(&self) -> StoreResult<()> {
                 self.read(|c| {
                     Box::pin(async move {

@@ -27,9 +27,11 @@ pub struct Config {
     pub attachments: AttachmentsConfig,
     pub live: live::LiveConfig,
     pub survey: survey::SurveyConfig,
+    pub email: email::EmailConfig,
     pub log: LogConfig,
 }
 
+mod email;
 mod env;
 mod live;
 mod survey;
@@ -210,6 +212,7 @@ impl std::fmt::Debug for Config {
             .field("attachments", &self.attachments)
             .field("live", &self.live)
             .field("survey", &self.survey)
+            .field("email", &self.email)
             .field("log", &self.log)
             .finish()
     }
@@ -264,6 +267,7 @@ impl Config {
         if !shown.attachments.s3_secret_access_key.is_empty() {
             shown.attachments.s3_secret_access_key = "***".into();
         }
+        shown.email.hide_passwords();
         Ok(toml::to_string(&shown)?)
     }
 
@@ -367,6 +371,9 @@ impl Config {
         if let Some((key, why)) = self.survey.problem() {
             fail(key, why)?;
         }
+        if let Some((key, why)) = self.email.problem() {
+            fail(key, why)?;
+        }
         if let Some(cal) = &self.sla.calendar
             && let Err(e) = kefu_routing::BusinessCalendar::try_from(cal)
         {
@@ -464,6 +471,7 @@ impl Config {
             bot_model,
             attachments: self.attachments.settings(&self.database.url)?,
             survey: self.survey.settings(),
+            email: self.email.settings(),
             ..kefu_service::Settings::default()
         })
     }

@@ -7,6 +7,7 @@
 //! | `bot.confirm` | when the bot answers in a bot-first conversation | resolves it by the bot after the quiet period if the customer wrote nothing more |
 //! | `survey.send` | when a ticket is resolved, with the change | sends that resolution's satisfaction survey (once) |
 //! | `survey.remind` | with the survey | reminds once, `reminder_after` later, if still unanswered and resolved |
+//! | `channel.deliver` | with each delivery row | delivers one message to the customer through their channel's adapter |
 
 use super::runner::Registry;
 
@@ -26,5 +27,9 @@ pub fn registry() -> Registry {
     r.register(BOT_CONFIRM, crate::containment::run_confirm);
     r.register(SURVEY_SEND, crate::survey::send::run_send);
     r.register(SURVEY_REMIND, crate::survey::send::run_remind);
+    r.register(
+        crate::channels::outbound::DELIVER,
+        crate::channels::outbound::run_deliver,
+    );
     r
 }

@@ -156,7 +156,9 @@ async fn customer_change(
         | EventKind::SurveyAnswered { .. }
         | EventKind::ReviewOpened { .. }
         | EventKind::ReviewAssigned { .. }
-        | EventKind::ReviewClosed { .. } => return Ok(None),
+        | EventKind::ReviewClosed { .. }
+        | EventKind::CustomerNotified { .. }
+        | EventKind::DeliveryFailed { .. } => return Ok(None),
     }))
 }
 

@@ -9,6 +9,7 @@
 //! what the service writes itself.
 
 mod en;
+pub mod notify;
 mod zh_cn;
 
 use jiff::Timestamp;

@@ -1,7 +1,7 @@
 //! Background workers every node runs, each supervised ([`supervisor`]): the SLA timer
 //! worker, the shift worker, the bot index refresher, the live event tailer, the sweeper of
-//! unused uploads and the job runner. They coordinate only through the database, so any
-//! number of nodes may run them at once.
+//! unused uploads, the job runner and, with `[email]` on, the mailbox poller. They
+//! coordinate only through the database, so any number of nodes may run them at once.
 
 pub mod rollups;
 pub mod shifts;
@@ -42,6 +42,12 @@ pub fn spawn(core: Arc<Core>) -> Supervisor {
         "attachment_sweeper",
         worker(|c, s| Box::pin(crate::attachments::sweep::run(c, s))),
     );
+    if core.settings.email.is_some() {
+        sup.spawn(
+            "email_poller",
+            worker(|c, s| Box::pin(crate::email::poller::run(c, s))),
+        );
+    }
     let registry = Arc::new(kinds::registry());
     let runner_core = core.clone();
     sup.spawn(

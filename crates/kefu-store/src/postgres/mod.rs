@@ -29,6 +29,7 @@ pub(crate) mod ops {
     crate::survey_ops::survey_ops!();
     crate::policy_ops::policy_ops!();
     crate::dashboard_ops::dashboard_ops!();
+    crate::channel_ops::channel_ops!();
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::postgres::notify::written);
     crate::jobs_ops::jobs_ops!(claim = "FOR UPDATE SKIP LOCKED");
@@ -115,3 +116,4 @@ use crate::*;
 use kefu_domain::*;
 crate::store_impl_policies::impl_policy_store!(PgStore);
 impl_store!(PgStore, "postgres");
+crate::channel_store::impl_channel_store!(PgStore);

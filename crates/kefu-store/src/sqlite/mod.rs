@@ -40,6 +40,7 @@ pub(crate) mod ops {
     crate::survey_ops::survey_ops!();
     crate::policy_ops::policy_ops!();
     crate::dashboard_ops::dashboard_ops!();
+    crate::channel_ops::channel_ops!();
     crate::message_ops::message_ops!();
     crate::event_ops::event_ops!(on_event = crate::event_ops::no_notice);
     crate::jobs_ops::jobs_ops!(claim = "");
@@ -235,6 +236,7 @@ use crate::*;
 use kefu_domain::*;
 crate::store_impl_policies::impl_policy_store!(SqliteStore);
 impl_store!(SqliteStore, "sqlite");
+crate::channel_store::impl_channel_store!(SqliteStore);
 
 #[cfg(test)]
 mod tests {

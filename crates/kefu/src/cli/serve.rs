@@ -32,6 +32,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         backend = core.store.backend(),
         "kefu is serving"
     );
+    kefu_service::email::install(&core);
     let workers = kefu_service::workers::spawn(core.clone());
     let limits = config.limits();
     warn_if_few_file_descriptors(limits.max_connections);

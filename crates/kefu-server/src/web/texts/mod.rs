@@ -2,8 +2,8 @@
 //! a struct with one field per text, so a language that lacks a text does not compile. The
 //! templates read them as `t.<field>`.
 
-pub mod console;
 pub mod chat;
+pub mod console;
 mod en;
 mod zh_cn;
 
