@@ -90,15 +90,26 @@ def encode(texts, work, threads):
         new = np.zeros((len(todo), model.dim), dtype=np.float32)
         started = time.time()
         batch = 64
-        for i in range(0, len(todo), batch):
+
+        def save(done):
+            # A checkpoint every few thousand texts: an interrupted build keeps its work.
+            nonlocal vecs, known
+            all_texts = list(known) + todo[:done]
+            vecs = np.concatenate([vecs, new[:done]]) if known else new[:done]
+            np.savez(cache + ".tmp.npz", texts=np.array(all_texts), vecs=vecs)
+            os.replace(cache + ".tmp.npz", cache)
+            known = {t: i for i, t in enumerate(all_texts)}
+            return todo[done:], new[done:]
+
+        i = 0
+        while i < len(todo):
             new[i:i + batch] = model.query(todo[i:i + batch])
-            if (i // batch) % 50 == 0:
-                print(f"  e5: {i + batch}/{len(todo)} in {time.time() - started:.0f}s", file=sys.stderr)
-        old_texts = list(known)
-        vecs = np.concatenate([vecs, new]) if known else new
-        all_texts = old_texts + todo
-        np.savez(cache, texts=np.array(all_texts), vecs=vecs)
-        known = {t: i for i, t in enumerate(all_texts)}
+            i += batch
+            if (i // batch) % 50 == 0 or i >= len(todo):
+                print(f"  e5: {min(i, len(todo))} of {len(todo)} still to encode, {time.time() - started:.0f}s", file=sys.stderr)
+                if (i // batch) % 100 == 0 or i >= len(todo):
+                    todo, new = save(min(i, len(todo)))
+                    i = 0
     return vecs[[known[t] for t in texts]]
 
 
@@ -121,35 +132,48 @@ def build_corpus(args, work):
             weights.append(weight)
 
     phrasings = []  # (text, neighbour text)
-    heldout, train_kb = [], []
+    heldout, train_kb, excluded = [], [], []
     for path in args.kb:
-        for e in load_jsonl(path):
+        for n, e in enumerate(load_jsonl(path)):
+            if args.exclude_every and n % args.exclude_every == args.exclude_fold:
+                # Leave-entries-out check: the model never sees any phrasing of this entry.
+                excluded.append(e["id"])
+                continue
             similar = list(e.get("similar") or [])
-            if path in args.holdout_kb and similar:
-                heldout.append({"qid": f"h{len(heldout)}", "query": similar[-1], "gold_id": e["id"]})
-                similar = similar[:-1]
-                train_kb.append({**e, "similar": similar})
+            similar_en = list(e.get("similar_en") or [])
+            if path in args.holdout_kb:
+                for field, values in (("similar", similar), ("similar_en", similar_en)):
+                    if values:
+                        heldout.append({"qid": f"h{len(heldout)}", "query": values.pop(), "gold_id": e["id"]})
+                train_kb.append({**e, "similar": similar, "similar_en": similar_en})
             phrasings.extend([e["question"], *similar])
-    for path in args.questions:
-        phrasings.extend(e["question"] for e in load_jsonl(path))
+            if e.get("question_en"):
+                phrasings.append(e["question_en"])
+            phrasings.extend(similar_en)
     phrasings = list(dict.fromkeys(p for p in phrasings if p.strip()))
+    with open(os.path.join(work, "excluded.txt"), "w", encoding="utf-8") as f:
+        f.writelines(i + "\n" for i in excluded)
     with open(os.path.join(work, "heldout.jsonl"), "w", encoding="utf-8") as f:
         f.writelines(json.dumps(h, ensure_ascii=False) + "\n" for h in heldout)
     with open(os.path.join(work, "kb-train.jsonl"), "w", encoding="utf-8") as f:
         f.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in train_kb)
 
     perturber = corpus.Perturber(pinyin_of, seed=7)
+    english = corpus.EnglishPerturber(seed=13)
     groups = []  # a phrasing and its noisy copies: what the similarity fit keeps together
     for i, p in enumerate(phrasings):
         add(p, args.phrasing_weight)
         group = [texts[-1]] if texts and texts[-1] == p.strip() else []
-        for _ in range(args.variants):
+        latin = corpus.is_latin(p)
+        for _ in range(args.variants_en if latin else args.variants):
             other = phrasings[perturber.rng.randrange(len(phrasings))]
-            add(perturber.perturb(p, other), 1.0)
+            add(english.perturb(p) if latin else perturber.perturb(p, other), 1.0)
             if texts:
                 group.append(texts[-1])
         groups.append(list(dict.fromkeys(group)))
     for s in corpus.template_sentences(args.templates, seed=11):
+        add(s, 1.0)
+    for s in corpus.english_sentences(args.templates_en, seed=17):
         add(s, 1.0)
     import jieba
 
@@ -282,7 +306,8 @@ def check(work, vocab, vectors, texts, token_lists):
         return
     docs, owners = [], []
     for e in kb:
-        for p in [e["question"], *e.get("similar", [])]:
+        for p in [e["question"], *e.get("similar", []), *filter(None, [e.get("question_en")]),
+                  *e.get("similar_en", [])]:
             docs.append(p)
             owners.append(e["id"])
     all_texts = docs + [h["query"] for h in heldout]
@@ -309,11 +334,16 @@ def main():
                     help="cache folder (e5 embeddings, token files, held-out check files)")
     ap.add_argument("--venv", default=os.path.join(ROOT, "target", "semantic-venv"))
     ap.add_argument("--kb", action="append", help="FAQ JSONL whose questions and similar phrasings are used")
-    ap.add_argument("--questions", action="append", help="FAQ JSONL whose questions only are used")
     ap.add_argument("--holdout-kb", action="append", default=None,
                     help="of the --kb files, those whose last similar phrasing is held out for the check")
     ap.add_argument("--variants", type=int, default=6, help="perturbed copies per phrasing")
+    ap.add_argument("--variants-en", type=int, default=2, help="perturbed copies per English phrasing")
     ap.add_argument("--templates", type=int, default=20000, help="generated general sentences")
+    ap.add_argument("--templates-en", type=int, default=6000, help="generated general English sentences")
+    ap.add_argument("--exclude-every", type=int, default=0,
+                    help="leave-entries-out check: leave out every entry whose line number is "
+                         "--exclude-fold modulo this (0: keep all)")
+    ap.add_argument("--exclude-fold", type=int, default=0)
     ap.add_argument("--words", type=int, default=40000, help="dictionary words encoded alone")
     ap.add_argument("--dim", type=int, default=256)
     ap.add_argument("--min-count", type=int, default=2)
@@ -339,8 +369,11 @@ def main():
 
     sys.path.insert(0, HERE)
     args.kb = args.kb or [os.path.join(ROOT, "crates/kefu-service/data/default-kb.jsonl")]
-    args.questions = args.questions or [os.path.join(ROOT, "../shared/botbench/dev/faq.jsonl")]
-    args.questions = [q for q in args.questions if os.path.exists(q)]
+    for path in args.kb:
+        # The model must generalize to knowledge bases it has never seen: no benchmark text
+        # (dev questions included) may go into its corpus.
+        if "botbench" in os.path.abspath(path).split(os.sep):
+            raise SystemExit(f"{path}: benchmark files may not be part of the corpus")
     args.holdout_kb = args.holdout_kb if args.holdout_kb is not None else list(args.kb)
     os.makedirs(args.work, exist_ok=True)
     started = time.time()

@@ -1,11 +1,16 @@
 """The generated training corpus of the semantic model.
 
-Everything here is written by us or derived from knowledge-base *questions*: the FAQ
-phrasings given on the command line, perturbed copies of them (spoken fillers, dropped
-characters, homophones, reordering, repeated words), general customer-service sentences
-built from the templates below (many industries: apps, e-commerce, banking, securities,
-telecom, insurance, travel, short video), and single words and characters so that tokens
-outside the sentences still get a vector. No benchmark query is ever read.
+Everything here is written by us or derived from the product's own knowledge base: the FAQ
+phrasings given on the command line (by default crates/kefu-service/data/default-kb.jsonl,
+Chinese and English), perturbed copies of them (spoken fillers, dropped characters,
+homophones, reordering, repeated words; typos and dropped words in English), general
+customer-service sentences built from the templates below (many industries: apps,
+e-commerce, banking, securities, telecom, insurance, travel, short video, food delivery,
+ride hailing, games, education, health, utilities, property, cloud services, devices),
+general English customer-service sentences from English templates, and single words and
+characters so that tokens outside the sentences still get a vector. All template text is
+written for this project. No benchmark file (botbench: neither its FAQ nor its queries) is
+ever read.
 """
 
 import random
@@ -50,6 +55,20 @@ OBJECTS = [
     "关注", "点赞", "广告", "推广", "收益", "佣金结算", "店铺", "商品", "橱窗", "机票", "酒店",
     "火车票", "门票", "预约", "挂号", "课程", "证书", "合同", "地址", "昵称", "头像", "消息通知",
     "隐私设置", "客服电话", "人工客服", "营业厅", "网点", "工作时间",
+    # food delivery, ride hailing, travel, games, education, health, utilities, property,
+    # cloud services, devices, cars, rentals, music and video streaming, social apps
+    "外卖", "骑手", "配送费", "餐品", "商家", "打车", "司机", "车费", "行程", "取消费",
+    "航班", "登机牌", "值机", "行李", "改签", "退票", "座位", "签证", "护照", "民宿",
+    "游戏账号", "角色", "装备", "游戏币", "皮肤", "充值记录", "防沉迷", "未成年人模式",
+    "网课", "学习进度", "考试", "成绩", "学分", "报名", "退课", "医保", "病历", "体检报告",
+    "处方", "药品", "水费", "电费", "燃气费", "缴费记录", "物业费", "停车位", "门禁卡",
+    "云服务器", "域名", "存储空间", "备份", "数据", "接口", "密钥", "设备", "耳机", "手表",
+    "路由器", "保修", "维修", "售后", "安装师傅", "车辆", "违章", "年检", "车险", "租金",
+    "押金", "押金退还", "歌曲", "歌单", "播放", "下载", "缓存", "投屏", "群聊", "好友",
+    "聊天记录", "动态", "朋友圈", "黑名单", "举报", "投诉", "评价", "差评", "客服工单",
+    "工单编号", "处理进度", "回访", "满意度", "反馈", "建议", "活动", "抽奖", "奖品",
+    "签到", "任务", "等级", "认证", "蓝v认证", "企业认证", "资质", "营业执照", "主页",
+    "个人中心", "设置", "通知", "权限", "定位", "相机权限", "存储权限", "麦克风",
 ]
 ISSUES = [
     "怎么修改", "忘记了", "收不到", "无法登录", "在哪里查看", "为什么失败", "多久到账", "怎么取消",
@@ -59,6 +78,12 @@ ISSUES = [
     "有什么要求", "怎么查询", "查不到", "数据不对", "不更新", "怎么关闭", "怎么恢复", "丢了怎么办",
     "过期了", "什么时候生效", "多少钱", "怎么计算", "有上限吗", "可以改吗", "被盗了", "提示风险",
     "加载很慢", "一直转圈", "卡住了", "怎么联系", "找不到入口", "是真的吗", "安全吗",
+    "迟迟没有处理", "一直没人管", "被误判了", "莫名其妙没了", "突然消失了", "重复扣费",
+    "无法保存", "上传失败", "提交不了", "显示已过期", "不能使用", "怎么升级", "怎么降级",
+    "怎么转让", "怎么共享", "怎么导出", "怎么删除", "怎么找回", "怎么认证", "怎么投诉",
+    "怎么评价", "怎么修改信息", "信息填错了", "能不能加急", "要等多久", "什么时候发货",
+    "什么时候退回来", "怎么补办", "怎么更换", "有没有优惠", "怎么兑换", "兑换失败",
+    "领取不了", "提示违规", "被封禁了", "被警告了", "怎么解除限制", "怎么申诉",
 ]
 QUESTION_FORMS = [
     "{o}{i}", "{o}{i}？", "我的{o}{i}", "请问{o}{i}", "{o}为什么{i}", "为什么我的{o}{i}",
@@ -84,7 +109,62 @@ STANDALONE = [
     "会员到期了", "会员怎么续费", "买了会员没生效", "退会员费", "直播权限怎么开",
     "直播被封了", "视频审核多久", "作品被限流", "粉丝掉了", "收益怎么提现",
     "广告怎么投放", "广告费怎么退", "有人冒充客服", "收到诈骗短信", "账号被别人登录了",
+    "外卖送错了", "骑手一直不送", "餐洒了怎么赔", "司机绕路了", "东西落在车上了",
+    "航班延误有补偿吗", "行李丢了找谁", "酒店到了没房间", "游戏充值没到账", "孩子乱充值能退吗",
+    "课程买错了能退吗", "挂号怎么取消", "电费交错户号了", "物业不处理问题", "服务器连不上",
+    "耳机坏了怎么保修", "上门维修怎么约", "押金什么时候退", "歌曲下载不了", "聊天记录怎么恢复",
+    "被拉黑了怎么办", "我要差评", "工单一直没人处理", "处理结果我不满意", "回访电话是你们打的吗",
+    "能不能换个客服", "上次的问题还没解决", "我已经说了很多遍了", "别让我等了", "你们太不负责了",
+    "我要退钱", "我要注销", "怎么联系商家", "商家不理我", "平台能不能介入",
+    "我的信息会泄露吗", "怎么关闭个性化推荐", "怎么删除我的数据", "未成年人退款怎么申请",
+    "实名认证不是我本人", "手机号被别人注册了", "换绑手机号收不到验证码", "两步验证怎么开",
+    "异地登录提醒", "账号被封多久解封", "怎么提高账号等级", "违规记录怎么消除",
 ]
+
+# General English customer-service sentences (English phrasings and queries share tokens).
+EN_OBJECTS = [
+    "account", "password", "login", "phone number", "verification code", "email", "username",
+    "profile", "ID verification", "bank card", "credit card", "balance", "wallet", "order",
+    "package", "delivery", "refund", "return", "invoice", "coupon", "points", "membership",
+    "subscription", "auto-renewal", "plan", "top-up", "withdrawal", "payment", "transfer",
+    "loan", "insurance claim", "app", "update", "video", "post", "comment", "message",
+    "followers", "live stream", "ad campaign", "ad account", "earnings", "payout", "store",
+    "product", "flight", "booking", "ticket", "hotel", "ride", "driver", "game account",
+    "course", "certificate", "appointment", "bill", "device", "warranty", "repair",
+    "deposit", "playlist", "chat history", "friend", "report", "complaint", "appeal",
+    "support ticket", "case", "feedback", "survey", "notification", "privacy settings",
+    "two-factor authentication", "security settings", "creator program", "content",
+]
+EN_ISSUES = [
+    "not working", "was declined", "is missing", "was charged twice", "is locked",
+    "was suspended", "was banned", "is stuck", "keeps failing", "won't load", "disappeared",
+    "was rejected", "is taking too long", "is wrong", "was hacked", "expired",
+    "did not arrive", "can't be found", "shows an error", "got restricted", "was removed",
+]
+EN_ACTIONS = [
+    "change", "reset", "cancel", "update", "delete", "recover", "verify", "link", "unlink",
+    "set up", "turn off", "turn on", "check", "find", "appeal", "request", "apply for",
+    "renew", "transfer", "close", "open", "report", "track", "edit",
+]
+EN_FORMS = [
+    "How do I {a} my {o}?", "how to {a} {o}", "Can I {a} my {o}?", "my {o} {i}",
+    "Why is my {o} {i}?", "{o} {i}, what should I do", "I need to {a} my {o}",
+    "Where can I {a} my {o}?", "help, my {o} {i}", "is there a fee to {a} my {o}",
+    "how long does it take to {a} my {o}", "I can't {a} my {o}", "{o} {i}",
+    "what happens if my {o} {i}", "who do I contact when my {o} {i}",
+    "I want to {a} my {o} and my {o2}", "{o} question", "hi, my {o} {i} again",
+]
+EN_STANDALONE = [
+    "talk to a human", "I want a real person", "is customer service free", "are you a bot",
+    "when are you open", "is support available 24/7", "how long until someone replies",
+    "nobody answered me", "this is taking forever", "I want to file a complaint",
+    "thank you", "hello", "hi there", "that did not help", "my problem is solved",
+    "I don't understand", "where is the help center", "how do I contact support",
+    "I was charged but didn't buy anything", "someone else logged into my account",
+    "I got a scam message", "my phone was stolen", "I changed my phone number",
+    "can I get a refund", "please hurry", "this is unacceptable", "none of these",
+]
+
 
 
 def _chars(text):
@@ -179,3 +259,56 @@ def dictionary_words(path, count):
                 words.append((freq, w))
     words.sort(reverse=True)
     return [w for _, w in words[:count]]
+
+
+def english_sentences(count, seed):
+    rng = random.Random(seed)
+    out = set(EN_STANDALONE)
+    while len(out) < count:
+        text = rng.choice(EN_FORMS).format(
+            a=rng.choice(EN_ACTIONS), o=rng.choice(EN_OBJECTS), i=rng.choice(EN_ISSUES),
+            o2=rng.choice(EN_OBJECTS),
+        )
+        if rng.random() < 0.2:
+            text = rng.choice(["hi, ", "hello, ", "excuse me, ", "quick question: ", "please "]) + text
+        if rng.random() < 0.3:
+            text = text.lower().rstrip("?")
+        out.add(text)
+    return sorted(out)
+
+
+def is_latin(text):
+    """True when a phrasing is written in Latin letters (an English phrasing)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isascii() for c in letters) * 2 > len(letters)
+
+
+class EnglishPerturber:
+    """Noisy copies of an English phrasing: words dropped, typos, fillers, lower case."""
+
+    FILLERS = ["hi ", "hello, ", "um ", "please ", "so ", "quick question, "]
+    ENDINGS = [" please", " asap", "??", " thanks", " help", " pls"]
+
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+
+    def perturb(self, text):
+        rng = self.rng
+        words = text.split()
+        for _ in range(1 + rng.randrange(3)):
+            op = rng.randrange(5)
+            if op == 0 and len(words) > 3:
+                del words[rng.randrange(len(words))]
+            elif op == 1 and words:
+                i = rng.randrange(len(words))
+                w = words[i]
+                if len(w) > 3:
+                    j = rng.randrange(len(w) - 1)
+                    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+            elif op == 2:
+                words.insert(0, rng.choice(self.FILLERS).strip())
+            elif op == 3:
+                words.append(rng.choice(self.ENDINGS).strip())
+            else:
+                words = [w.lower() for w in words]
+        return " ".join(words)
