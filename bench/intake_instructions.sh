@@ -4,6 +4,7 @@
 # served. Unlike wall-clock runs it does not depend on what else the machine is doing, so two
 # binaries compare even on a busy machine. Usage:
 #   KEFU_BIN=path/to/kefu bench/intake_instructions.sh sqlite|postgres
+# CHANNEL=in_app measures bot-first intake (the bot answers in the intake's transaction).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
@@ -18,7 +19,7 @@ case "$backend" in
     db=postgres://postgres@127.0.0.1:5432/kefu_cg ;;
   *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
 esac
-key=$("$kefu" admin create-api-key --database "$db" --name bench --channel api | grep token | awk '{print $NF}')
+key=$("$kefu" admin create-api-key --database "$db" --name bench --channel "${CHANNEL:-api}" | grep token | awk '{print $NF}')
 KEFU_INTAKE_PER_SECOND_PER_KEY=0 KEFU_LOG=warn valgrind --tool=callgrind --instr-atstart=no \
   --callgrind-out-file="$out/callgrind.out" "$kefu" serve --listen 127.0.0.1:18082 --database "$db" \
   >"$out/server.log" 2>&1 &

@@ -48,34 +48,33 @@ pub fn answered_turn(state: &ConversationState) -> Option<usize> {
 
 /// The `bot.confirm` job for the answer of turn `turn`, due a quiet period after `at`.
 pub fn confirm_job(core: &Core, ticket: TicketId, turn: usize, at: Timestamp) -> NewJob {
+    confirm(core, Some(ticket), turn, at)
+}
+
+/// `None` for a ticket not yet written: the store fills in its id ([`NewJob::for_ticket`]).
+fn confirm(core: &Core, ticket: Option<TicketId>, turn: usize, at: Timestamp) -> NewJob {
     let quiet =
         SignedDuration::try_from(core.settings.bot_quiet_period).unwrap_or(SignedDuration::MAX);
     let run_at = at.checked_add(quiet).unwrap_or(Timestamp::MAX);
+    let key = ticket.map_or_else(|| "{ticket}".to_owned(), |t| t.0.to_string());
     NewJob::new(
         BOT_CONFIRM,
-        serde_json::json!({"ticket": ticket.0, "turn": turn}),
+        serde_json::json!({"ticket": ticket.map(|t| t.0), "turn": turn}),
         run_at,
     )
-    .deduped_by(format!("{BOT_CONFIRM}:{}:{turn}", ticket.0))
+    .deduped_by(format!("{BOT_CONFIRM}:{key}:{turn}"))
 }
 
-/// After intake stored a bot-first ticket with the bot's first turn: an answer starts the
-/// quiet period. (Intake's store step has no outbox, so the job follows the commit; if it
-/// is lost the ticket simply stays with the bot, as before.)
-pub async fn after_first_turn(core: &Core, ticket: &Ticket, bot_state: Option<&str>) {
-    let Some(state) = bot_state.and_then(|s| serde_json::from_str::<ConversationState>(s).ok())
-    else {
-        return;
-    };
-    if ticket.status != TicketStatus::New {
-        return;
-    }
-    if let Some(turn) = answered_turn(&state) {
-        let job = confirm_job(core, ticket.id, turn, ticket.created_at);
-        if let Err(e) = crate::jobs::enqueue(core, job).await {
-            tracing::warn!(ticket.number = %ticket.number, error = %e.detail, "enqueuing the bot's confirmation failed");
-        }
-    }
+/// The jobs a bot-first intake writes with its ticket (intake's outbox): an answer at the
+/// first message starts the quiet period. `bot_state` is the conversation state after the
+/// bot's first turn.
+pub fn intake_jobs(core: &Core, bot_state: Option<&str>, at: Timestamp) -> Vec<NewJob> {
+    bot_state
+        .and_then(|s| serde_json::from_str::<ConversationState>(s).ok())
+        .and_then(|state| answered_turn(&state))
+        .map(|turn| confirm(core, None, turn, at))
+        .into_iter()
+        .collect()
 }
 
 /// Resolves a ticket the bot is handling, by the bot: `closing` (if any) as a bot message,

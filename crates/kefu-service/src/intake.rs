@@ -373,6 +373,7 @@ pub async fn open_ticket(
             fingerprint,
         }),
         bot,
+        jobs: super::containment::intake_jobs(state, bot_state.as_deref(), now),
         sla: state.catalogue.read().ok().and_then(|cat| {
             super::sla::opening(
                 &state.settings.calendar,
@@ -396,7 +397,6 @@ pub async fn open_ticket(
     let code = lookup_code(&state.lookup_secret, &opened.ticket.number);
     let mut ticket = opened.ticket;
     if !opened.replayed {
-        super::containment::after_first_turn(state, &ticket, bot_state.as_deref()).await;
         // Accepted already: a routing failure is logged and the ticket waits in the queue.
         match super::routing::place_for(state, &ticket, Some(&customer_language)).await {
             Ok(Some(assigned)) => ticket = assigned,

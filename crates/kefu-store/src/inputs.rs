@@ -48,7 +48,20 @@ pub struct NewTicket {
     pub bot: Option<BotExchange>,
     /// The SLA clocks and first timers, written in the same transaction.
     pub sla: Option<crate::SlaSchedule>,
+    /// Jobs written in the same transaction (the outbox of intake). The ticket has no id
+    /// when they are built, so the store gives each the new ticket's id as `"ticket"` in
+    /// its payload object and in place of `{ticket}` in its dedupe and ordering keys.
+    /// Not written when an idempotent retry replays an earlier ticket.
+    pub jobs: Vec<crate::NewJob>,
     pub at: Timestamp,
+}
+
+impl NewTicket {
+    /// Whether this intake needs the single path (`ops::open_ticket`: a bot turn or jobs
+    /// to write with it) rather than the batched plain-intake statements.
+    pub(crate) fn needs_single_path(&self) -> bool {
+        self.bot.is_some() || !self.jobs.is_empty()
+    }
 }
 
 /// The outcome of [`crate::Store::open_ticket`].

@@ -18,6 +18,7 @@
 //! transaction as the ticket change, so a job exists if and only if its change committed.
 
 use jiff::Timestamp;
+use kefu_domain::TicketId;
 use std::time::Duration;
 
 /// A job's id: increasing in enqueue order, never reused.
@@ -43,6 +44,19 @@ pub struct NewJob {
 impl NewJob {
     /// Attempts a job gets unless told otherwise.
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 10;
+
+    /// This job for the ticket `id`, written with the ticket's intake (see
+    /// [`crate::NewTicket::jobs`]): `"ticket": id` in the payload object, `{ticket}` in the
+    /// keys replaced by the id.
+    pub fn for_ticket(mut self, id: TicketId) -> Self {
+        if let Some(payload) = self.payload.as_object_mut() {
+            payload.insert("ticket".into(), id.0.into());
+        }
+        let fill = |key: Option<String>| key.map(|k| k.replace("{ticket}", &id.0.to_string()));
+        self.dedupe_key = fill(self.dedupe_key.take());
+        self.ordering_key = fill(self.ordering_key.take());
+        self
+    }
 
     /// A job of `kind` due at `run_at`, with the default attempts and no keys.
     pub fn new(kind: impl Into<String>, payload: serde_json::Value, run_at: Timestamp) -> Self {

@@ -91,6 +91,9 @@ macro_rules! backend_ops {
                     .await?;
             }
             let bot = new.bot.take();
+            let jobs: Vec<NewJob> =
+                std::mem::take(&mut new.jobs).into_iter().map(|j| j.for_ticket(id)).collect();
+            insert_jobs(c, &jobs, new.at).await?;
             let mut opened = crate::opening::opened_ticket(new, number, customer_id, message);
             if let Some(mut exchange) = bot {
                 exchange.ticket_id = id;

@@ -43,6 +43,7 @@ async fn suite(store: Arc<dyn Store>) {
     jobs_of_one_ordering_key_run_one_at_a_time_in_order(&store).await;
     a_dedupe_key_enqueues_once_while_outstanding(&store).await;
     outbox_jobs_are_written_iff_the_ticket_change_commits(&store).await;
+    intake_jobs_are_written_with_the_new_tickets_id_and_not_on_a_replay(&store).await;
     counts_follow_the_states(&store).await;
 }
 
@@ -296,6 +297,43 @@ async fn outbox_jobs_are_written_iff_the_ticket_change_commits(store: &Arc<dyn S
     let closed = store.add_message_with_jobs(message, vec![survey(5)]).await;
     assert!(closed.is_err(), "closed tickets take no messages");
     assert!(claim(store, "n1", "outbox", 5).await.is_empty(), "no job");
+}
+
+async fn intake_jobs_are_written_with_the_new_tickets_id_and_not_on_a_replay(
+    store: &Arc<dyn Store>,
+) {
+    let confirm = || {
+        NewJob::new("intake", serde_json::json!({"turn": 0}), at(10))
+            .deduped_by("intake:{ticket}:0")
+            .ordered_by("ticket:{ticket}")
+    };
+    let mut new = new_ticket("intake-jobs", Some(("intake-jobs-1", "f1")));
+    new.jobs = vec![confirm()];
+    let opened = store.open_ticket(new.clone()).await.unwrap();
+    let jobs = claim(store, "n1", "intake", 10).await;
+    assert_eq!(jobs.len(), 1);
+    let id = opened.ticket.id.0;
+    assert_eq!(
+        jobs[0].payload,
+        serde_json::json!({"turn": 0, "ticket": id})
+    );
+    assert_eq!(jobs[0].dedupe_key, Some(format!("intake:{id}:0")));
+    assert_eq!(jobs[0].ordering_key, Some(format!("ticket:{id}")));
+    assert!(store.complete_job(jobs[0].id, "n1").await.unwrap());
+
+    let replay = store.open_ticket(new).await.unwrap();
+    assert!(replay.replayed);
+    assert!(
+        claim(store, "n1", "intake", 10).await.is_empty(),
+        "a replayed intake writes no job"
+    );
+    let mut reused = new_ticket("intake-jobs", Some(("intake-jobs-1", "another body")));
+    reused.jobs = vec![confirm()];
+    assert!(store.open_ticket(reused).await.is_err());
+    assert!(
+        claim(store, "n1", "intake", 10).await.is_empty(),
+        "a refused intake writes no job"
+    );
 }
 
 async fn counts_follow_the_states(store: &Arc<dyn Store>) {

@@ -64,6 +64,7 @@ pub async fn open(core: &Core, external_id: &str) -> Ticket {
         idempotency: None,
         bot: None,
         sla: None,
+        jobs: Vec::new(),
         at: Timestamp::now(),
     };
     let t = core.store.open_ticket(new).await.unwrap().ticket;

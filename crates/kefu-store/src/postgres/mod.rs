@@ -76,7 +76,7 @@ impl PgStore {
     }
 
     async fn write_new_ticket(&self, new: crate::NewTicket) -> StoreResult<crate::OpenedTicket> {
-        if new.bot.is_some() {
+        if new.needs_single_path() {
             return self
                 .write(move |c| Box::pin(ops::open_ticket(c, new)))
                 .await;

@@ -343,6 +343,7 @@ mod tests {
                 idempotency: None,
                 bot: None,
                 sla: None,
+                jobs: Vec::new(),
                 at,
             },
             reply: oneshot::channel().0,

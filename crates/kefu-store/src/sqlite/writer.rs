@@ -101,9 +101,9 @@ impl Writer {
     }
 
     /// Opens a ticket in the next batch, written together with the other new tickets there
-    /// when it carries no bot turn; answers after that batch is durable.
+    /// when it carries no bot turn and no jobs; answers after that batch is durable.
     pub(crate) async fn open(&self, new: NewTicket) -> StoreResult<OpenedTicket> {
-        if new.bot.is_some() {
+        if new.needs_single_path() {
             return self
                 .run(move |c| Box::pin(super::ops::open_ticket(c, new)))
                 .await;

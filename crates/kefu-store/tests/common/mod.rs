@@ -47,6 +47,7 @@ pub fn new_ticket(external_id: &str, idem: Option<(&str, &str)>) -> NewTicket {
         }),
         bot: None,
         sla: None,
+        jobs: Vec::new(),
         at: at(0),
     }
 }

@@ -31,6 +31,7 @@ pub fn ticket_on(external_id: &str, channel: Channel) -> NewTicket {
         idempotency: None,
         bot: None,
         sla: None,
+        jobs: Vec::new(),
         at: at(0),
     }
 }
