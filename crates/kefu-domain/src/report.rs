@@ -421,7 +421,11 @@ pub fn fold(facts: &mut TicketFacts, event: &TicketEvent, dir: &Directory) -> Ve
                 Amount::Label(label::REVIEW_OUTCOME, outcome.clone()),
             );
         }
-        EventKind::Unroutable { .. } | EventKind::ReviewAssigned { .. } => {}
+        // Deliveries and notifications change no report figure (yet).
+        EventKind::Unroutable { .. }
+        | EventKind::ReviewAssigned { .. }
+        | EventKind::CustomerNotified { .. }
+        | EventKind::DeliveryFailed { .. } => {}
     }
     out
 }

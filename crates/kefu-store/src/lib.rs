@@ -504,6 +504,26 @@ pub trait Store: PolicyStore + Send + Sync + 'static {
     async fn report_labels(&self, query: &RollupQuery) -> StoreResult<Vec<LabelCount>>;
     /// Pending SLA breach deadlines, soonest first (the tickets nearest to a breach now).
     async fn nearest_deadlines(&self, limit: u32) -> StoreResult<Vec<Deadline>>;
+
+    // --- canned replies (canned_ops.rs) ------------------------------------------------------
+
+    /// Every canned reply, by language and title.
+    async fn canned_replies(&self) -> StoreResult<Vec<kefu_domain::CannedReply>>;
+    /// `NotFound` for an unknown id.
+    async fn canned_reply(&self, id: i64) -> StoreResult<kefu_domain::CannedReply>;
+    /// `Conflict::Duplicate("title")` when the language has that title already.
+    async fn create_canned_reply(
+        &self,
+        new: NewCannedReply,
+    ) -> StoreResult<kefu_domain::CannedReply>;
+    /// `NotFound` for an unknown id; `Conflict::Duplicate("title")` as for create.
+    async fn update_canned_reply(
+        &self,
+        id: i64,
+        patch: CannedReplyPatch,
+    ) -> StoreResult<kefu_domain::CannedReply>;
+    /// `NotFound` for an unknown id.
+    async fn delete_canned_reply(&self, id: i64) -> StoreResult<()>;
 }
 
 /// "Must read" policy updates (policies.rs) and the supervisor dashboard's counts
@@ -534,25 +554,6 @@ pub trait PolicyStore: Send + Sync + 'static {
         to: jiff::Timestamp,
         nearest: u32,
     ) -> StoreResult<DashboardCounts>;
-    // --- canned replies (canned_ops.rs) ------------------------------------------------------
-
-    /// Every canned reply, by language and title.
-    async fn canned_replies(&self) -> StoreResult<Vec<kefu_domain::CannedReply>>;
-    /// `NotFound` for an unknown id.
-    async fn canned_reply(&self, id: i64) -> StoreResult<kefu_domain::CannedReply>;
-    /// `Conflict::Duplicate("title")` when the language has that title already.
-    async fn create_canned_reply(
-        &self,
-        new: NewCannedReply,
-    ) -> StoreResult<kefu_domain::CannedReply>;
-    /// `NotFound` for an unknown id; `Conflict::Duplicate("title")` as for create.
-    async fn update_canned_reply(
-        &self,
-        id: i64,
-        patch: CannedReplyPatch,
-    ) -> StoreResult<kefu_domain::CannedReply>;
-    /// `NotFound` for an unknown id.
-    async fn delete_canned_reply(&self, id: i64) -> StoreResult<()>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

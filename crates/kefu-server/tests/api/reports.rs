@@ -51,6 +51,7 @@ async fn open(store: &dyn Store, who: &str, status: TicketStatus, min: i64) -> T
         actor: Actor::Customer,
         idempotency: None,
         bot: None,
+        jobs: Vec::new(),
         sla: None,
         at: t(min),
     };
