@@ -73,19 +73,19 @@ use std::time::Duration;
 
 pub use attachments::{AttachmentBinding, AttachmentRecord, NewAttachment};
 pub use audit::{AuditActor, AuditEntry, AuditFilter, AuditOf, AuditRecord, no_audit};
-pub use dashboard::{DashboardCounts, SlaDue, WaitingCount};
 pub use canned::{CannedReplyPatch, NewCannedReply};
 pub use channels::*;
+pub use dashboard::{DashboardCounts, SlaDue, WaitingCount};
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
 pub use migrate::MIGRATION_NAMES;
 pub use notices::{EVENTS_CHANNEL, EventNotice};
+pub use policies::{Acknowledgement, NewPolicy, PolicyAck, PolicyUpdate};
 pub use reports::{
     Deadline, LabelCount, RollupGroup, RollupProgress, RollupQuery, RollupRow, RollupStep, Sketch,
     TimingTotals,
 };
-pub use policies::{Acknowledgement, NewPolicy, PolicyAck, PolicyUpdate};
 pub use routing::*;
 pub use sqlite::database_file;
 pub use surveys::*;

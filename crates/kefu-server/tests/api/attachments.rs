@@ -58,7 +58,6 @@ fn bearer(token: &str) -> (&'static str, String) {
 }
 
 /// A 1×1 PNG: signature, IHDR, one stored-deflate IDAT, IEND (CRCs by img-parts).
-
 pub(crate) fn png() -> Vec<u8> {
     use img_parts::png::PngChunk;
     let chunk = |kind: &[u8; 4], data: &[u8]| {
