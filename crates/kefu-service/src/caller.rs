@@ -34,6 +34,9 @@ pub enum CustomerProof {
         key: ChannelKey,
         external_id: String,
     },
+    /// An in-app user, by a token the app's backend signed
+    /// ([`crate::channels::app_token`]): the `in_app` customer `external_id`.
+    AppUser { app: String, external_id: String },
 }
 
 /// Who is calling a use-case.
@@ -86,7 +89,9 @@ impl Caller {
             Caller::Channel(k) | Caller::Customer(CustomerProof::Channel { key: k, .. }) => {
                 kefu_domain::Actor::Channel { key_id: k.key_id.0 }
             }
-            Caller::Customer(CustomerProof::LookupCode(_)) => kefu_domain::Actor::Customer,
+            Caller::Customer(CustomerProof::LookupCode(_) | CustomerProof::AppUser { .. }) => {
+                kefu_domain::Actor::Customer
+            }
             Caller::Anonymous | Caller::System => kefu_domain::Actor::System,
         }
     }

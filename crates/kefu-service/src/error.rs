@@ -46,6 +46,11 @@ pub enum ErrorCode {
     SurveyTokenInvalid,
     ReviewNotFound,
     ReviewClosed,
+    ChannelNotFound,
+    SignatureInvalid,
+    TimestampOutOfRange,
+    PayloadUnrecognized,
+    AppTokenInvalid,
     Internal,
 }
 
@@ -90,6 +95,11 @@ impl ErrorCode {
         Self::SurveyTokenInvalid,
         Self::ReviewNotFound,
         Self::ReviewClosed,
+        Self::ChannelNotFound,
+        Self::SignatureInvalid,
+        Self::TimestampOutOfRange,
+        Self::PayloadUnrecognized,
+        Self::AppTokenInvalid,
         Self::Internal,
     ];
 
@@ -167,6 +177,23 @@ impl ErrorCode {
             ),
             Self::ReviewNotFound => ("review_not_found", "Review not found"),
             Self::ReviewClosed => ("review_closed", "The review is closed"),
+            Self::ChannelNotFound => ("channel_not_found", "No such channel is configured"),
+            Self::SignatureInvalid => (
+                "signature_invalid",
+                "The webhook signature is missing or does not match",
+            ),
+            Self::TimestampOutOfRange => (
+                "timestamp_out_of_range",
+                "The webhook timestamp is missing, too old or in the future",
+            ),
+            Self::PayloadUnrecognized => (
+                "payload_unrecognized",
+                "The payload's shape is not one kefu knows",
+            ),
+            Self::AppTokenInvalid => (
+                "app_token_invalid",
+                "The app-user token is malformed, expired or wrongly signed",
+            ),
             Self::Internal => ("internal", "Something went wrong on our side"),
         }
     }

@@ -155,6 +155,8 @@ pub async fn open_ticket(
     let key_channel = match caller {
         Caller::Channel(key) => key.channel,
         Caller::Staff(_) => None,
+        // An in-app user opens tickets for themselves only.
+        Caller::Customer(crate::caller::CustomerProof::AppUser { .. }) => Some(Channel::InApp),
         _ => {
             return Err(ServiceError::forbidden(
                 "Tickets are opened with a channel API key or by staff.",
@@ -184,6 +186,16 @@ pub async fn open_ticket(
         (None, None) => Channel::Api,
     };
     let external_id = c.text("customer.external_id", &req.customer.external_id, 1, 200);
+    if let Caller::Customer(crate::caller::CustomerProof::AppUser {
+        external_id: me, ..
+    }) = caller
+        && *me != external_id
+    {
+        c.fail(
+            "customer.external_id",
+            "must be the signed-in app user's id (the token's sub)",
+        );
+    }
     let display_name = c.opt_text("customer.name", req.customer.name.as_deref(), 100);
     let email = req
         .customer
@@ -283,6 +295,9 @@ pub async fn open_ticket(
     let scope = match caller {
         Caller::Channel(key) => format!("key:{}", key.key_id.0),
         Caller::Staff(staff) => format!("key:{}", staff.credential.0),
+        Caller::Customer(crate::caller::CustomerProof::AppUser { app, external_id }) => {
+            format!("app:{app}:{external_id}")
+        }
         _ => String::new(),
     };
     let actor = caller.actor();

@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(version_of("0002_knowledge_base", 2), 2);
         let m = migrator(Dialect::Sqlite);
         let versions: Vec<i64> = m.iter().map(|m| m.version).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14]);
     }
 
     #[test]

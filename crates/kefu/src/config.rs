@@ -27,9 +27,11 @@ pub struct Config {
     pub attachments: AttachmentsConfig,
     pub live: live::LiveConfig,
     pub survey: survey::SurveyConfig,
+    pub channels: channels::ChannelsConfig,
     pub log: LogConfig,
 }
 
+mod channels;
 mod env;
 mod live;
 mod survey;
@@ -207,6 +209,7 @@ impl std::fmt::Debug for Config {
             .field("attachments", &self.attachments)
             .field("live", &self.live)
             .field("survey", &self.survey)
+            .field("channels", &self.channels)
             .field("log", &self.log)
             .finish()
     }
@@ -364,6 +367,9 @@ impl Config {
         if let Some((key, why)) = self.survey.problem() {
             fail(key, why)?;
         }
+        if let Some((key, why)) = self.channels.problem() {
+            fail(key, why)?;
+        }
         if let Some(cal) = &self.sla.calendar
             && let Err(e) = kefu_routing::BusinessCalendar::try_from(cal)
         {
@@ -460,6 +466,7 @@ impl Config {
             bot_model,
             attachments: self.attachments.settings(&self.database.url)?,
             survey: self.survey.settings(),
+            channels: self.channels.settings(),
             ..kefu_service::Settings::default()
         })
     }

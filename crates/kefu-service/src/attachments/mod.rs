@@ -102,6 +102,9 @@ fn uploader_of(caller: &Caller) -> Option<String> {
             Some(format!("key:{}", k.key_id.0))
         }
         Caller::System => Some("system".into()),
+        Caller::Customer(CustomerProof::AppUser { app, external_id }) => {
+            Some(format!("app:{app}:{external_id}"))
+        }
         Caller::Customer(CustomerProof::LookupCode(_)) | Caller::Anonymous => None,
     }
 }

@@ -94,6 +94,16 @@ pub(super) const ENV_KEYS: &[(&str, &str)] = &[
     ("KEFU_SURVEY_ENABLED", "survey.enabled"),
     ("KEFU_SURVEY_REMINDER_HOURS", "survey.reminder_hours"),
     ("KEFU_SURVEY_TOKEN_TTL_DAYS", "survey.token_ttl_days"),
+    ("KEFU_CHANNELS_MAX_ATTEMPTS", "channels.max_attempts"),
+    (
+        "KEFU_CHANNELS_DELIVERY_TIMEOUT_SECONDS",
+        "channels.delivery_timeout_seconds",
+    ),
+    ("KEFU_CHANNELS_NOTIFY", "channels.notify"),
+    (
+        "KEFU_CHANNELS_NOTIFY_INTERVAL_SECONDS",
+        "channels.notify_interval_seconds",
+    ),
     ("KEFU_LOG", "log.filter"),
 ];
 
