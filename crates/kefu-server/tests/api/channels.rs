@@ -130,8 +130,23 @@ async fn a_signed_private_message_opens_a_ticket_and_the_next_joins_it() {
     let second: Value = r.json().await.unwrap();
     assert_eq!(second["opened"], false);
     assert_eq!(second["ticket_number"], first["ticket_number"]);
+    // A direct message naming no thread is in the user's direct conversation.
+    let plain = json!({"type": "message", "id": "m-3", "user": {"id": "u-1"}, "text": "还在吗"});
+    let third: Value = webhook(&app, &plain, now_s(), SECRET)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let again = json!({"type": "message", "id": "m-4", "user": {"id": "u-1"}, "text": "？"});
+    let fourth: Value = webhook(&app, &again, now_s(), SECRET)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fourth["ticket_number"], third["ticket_number"]);
+    assert_eq!(fourth["opened"], false);
     let all = tickets(&app).await;
-    assert_eq!(all.len(), 1);
+    assert_eq!(all.len(), 2);
     assert_eq!(all[0]["channel"], "social");
     let ping = webhook(&app, &json!({"type": "ping"}), now_s(), SECRET).await;
     assert_eq!(ping.json::<Value>().await.unwrap()["status"], "ignored");

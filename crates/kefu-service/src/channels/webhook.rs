@@ -13,7 +13,8 @@
 //!
 //! `message` is a private (direct) message; `post` and `comment` are public and answered
 //! in public only with a note moving the conversation to private ([`super::inbound`]);
-//! `ping` is ignored. Anything else is an unknown shape, refused and kept for an admin.
+//! `ping` is ignored. A `message` without `thread` belongs to the thread `dm:<user id>`
+//! (the user's one direct conversation), so it continues their open ticket. Anything else is an unknown shape, refused and kept for an admin.
 //!
 //! Outbound: `POST outbound_url` with `Idempotency-Key: kefu-delivery-<id>` and the same
 //! `X-Kefu-Timestamp` / `X-Kefu-Signature` scheme under the channel's secret, body
@@ -147,7 +148,13 @@ pub fn parse(body: &[u8]) -> Result<Inbound, InboundError> {
             language: user.language,
         },
         visibility,
-        thread: p.thread,
+        // A direct message naming no thread continues the user's one direct conversation.
+        thread: match (p.thread, visibility) {
+            (Some(t), _) => Some(t),
+            (None, Visibility::Private) => Some(format!("dm:{}", user.id.trim()))
+                .filter(|t| t.chars().count() <= super::inbound::EXTERNAL_ID_MAX_CHARS),
+            (None, Visibility::Public) => None,
+        },
         replies_to: p.reply_to.into_iter().collect(),
         ticket_number: None,
         subject: None,
@@ -334,6 +341,14 @@ mod tests {
         assert_eq!(m.customer.external_id, "u1");
         assert_eq!(m.thread.as_deref(), Some("t1"));
         assert_eq!(m.body, "账号被封了");
+    }
+
+    #[test]
+    fn a_direct_message_without_a_thread_is_in_the_users_direct_thread() {
+        let m = message(r#"{"type":"message","id":"m2","user":{"id":"u1"},"text":"x"}"#).unwrap();
+        assert_eq!(m.thread.as_deref(), Some("dm:u1"));
+        let p = message(r#"{"type":"post","id":"p2","user":{"id":"u1"},"text":"x"}"#).unwrap();
+        assert_eq!(p.thread, None);
     }
 
     #[test]
