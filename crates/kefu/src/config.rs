@@ -264,6 +264,7 @@ impl Config {
         if !shown.attachments.s3_secret_access_key.is_empty() {
             shown.attachments.s3_secret_access_key = "***".into();
         }
+        shown.channels.hide_secrets();
         Ok(toml::to_string(&shown)?)
     }
 

@@ -188,6 +188,16 @@ impl ChannelsConfig {
         None
     }
 
+    /// Replaces every secret with `***` (for showing the configuration).
+    pub fn hide_secrets(&mut self) {
+        for w in &mut self.webhooks {
+            w.secret = "***".into();
+        }
+        for a in &mut self.apps {
+            a.secret = "***".into();
+        }
+    }
+
     pub fn settings(&self) -> ChannelSettings {
         ChannelSettings {
             webhooks: self
