@@ -163,7 +163,8 @@ fn bearer(parts: &Parts) -> Option<&str> {
 }
 
 /// The caller as the bearer token says: staff, a channel key, or anonymous without a
-/// token. A token that is sent but unknown, expired or revoked is `unauthenticated`.
+/// token — or, with no bearer token, the in-app customer an `X-App-Token` names. A token
+/// that is sent but unknown, expired or revoked is `unauthenticated` (`app_token_invalid`).
 pub struct Authed(pub Caller);
 
 impl FromRequestParts<AppState> for Authed {
@@ -173,7 +174,14 @@ impl FromRequestParts<AppState> for Authed {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match bearer(parts) {
-            None => Ok(Authed(Caller::Anonymous)),
+            // An app-user token makes the caller that in-app customer (their own tickets).
+            None => match header(parts, "x-app-token") {
+                Some(token) => Ok(Authed(kefu_service::channels::app_token::caller(
+                    &state.core,
+                    token,
+                )?)),
+                None => Ok(Authed(Caller::Anonymous)),
+            },
             Some(token) => match authenticate(&state.core, token).await? {
                 Some(p) => Ok(Authed(Caller::from(p))),
                 None => Err(unauthenticated()),
@@ -198,7 +206,8 @@ fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// A customer with their proof: `X-Lookup-Code`, or a channel key with `X-Customer-Id`.
+/// A customer with their proof: `X-Lookup-Code`, an app-user token (`X-App-Token`), or a
+/// channel key with `X-Customer-Id`.
 /// Without either the caller is anonymous and the use-case refuses.
 pub struct CustomerAuth(pub Caller);
 
@@ -212,6 +221,12 @@ impl FromRequestParts<AppState> for CustomerAuth {
             return Ok(CustomerAuth(Caller::Customer(CustomerProof::LookupCode(
                 code.to_owned(),
             ))));
+        }
+        if let Some(token) = header(parts, "x-app-token") {
+            return Ok(CustomerAuth(kefu_service::channels::app_token::caller(
+                &state.core,
+                token,
+            )?));
         }
         let Authed(caller) = Authed::from_request_parts(parts, state).await?;
         match (caller, header(parts, "x-customer-id")) {

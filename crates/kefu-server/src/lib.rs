@@ -2,6 +2,7 @@
 //! are thin; the use-cases live in kefu-service.
 
 pub mod api;
+pub mod channels;
 pub mod client_addr;
 pub mod edge;
 pub mod extract;

@@ -7,8 +7,8 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, attachments, audit, auth, canned, customer, dashboard, help, jobs, kb, live, policies,
-    reports, reviews, rosters, routing, satisfaction, sla, tickets, types,
+    admin, attachments, audit, auth, canned, channels, customer, dashboard, help, jobs, kb, live,
+    policies, reports, reviews, rosters, routing, satisfaction, sla, tickets, types,
 };
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
@@ -48,6 +48,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         admin::list_api_keys, admin::create_api_key, admin::revoke_api_key,
         sla::list_sla_policies, sla::put_sla_policy,
         jobs::count_jobs, jobs::list_dead_jobs, jobs::retry_dead_job,
+        channels::receive_channel_webhook, channels::list_channel_inbox, channels::list_ticket_deliveries,
         audit::list_audit_entries,
         attachments::upload_attachment, attachments::download_attachment,
         live::open_live,
@@ -76,6 +77,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         (name = "kb", description = "Knowledge base and the FAQ bot"),
         (name = "policies", description = "\"Must read\" policy updates: published, acknowledged, who has read them"),
         (name = "admin", description = "Staff, teams, catalogue, API keys, jobs, the audit log"),
+        (name = "channels", description = "Signed platform webhooks, refused payloads, deliveries to customers"),
         (name = "ops", description = "Health, metrics and this document (outside /api/v1)"),
     )
 )]

@@ -51,6 +51,11 @@ pub fn status(code: ErrorCode) -> StatusCode {
         ErrorCode::PolicyNotFound => S::NOT_FOUND,
         ErrorCode::CannedReplyNotFound => S::NOT_FOUND,
         ErrorCode::ReviewClosed => S::CONFLICT,
+        ErrorCode::ChannelNotFound => S::NOT_FOUND,
+        ErrorCode::SignatureInvalid => S::UNAUTHORIZED,
+        ErrorCode::TimestampOutOfRange => S::UNAUTHORIZED,
+        ErrorCode::PayloadUnrecognized => S::UNPROCESSABLE_ENTITY,
+        ErrorCode::AppTokenInvalid => S::UNAUTHORIZED,
         ErrorCode::Internal => S::INTERNAL_SERVER_ERROR,
         // A code added to the service without a status here is a server error until mapped.
         _ => S::INTERNAL_SERVER_ERROR,

@@ -48,6 +48,11 @@ pub enum ErrorCode {
     ReviewClosed,
     PolicyNotFound,
     CannedReplyNotFound,
+    ChannelNotFound,
+    SignatureInvalid,
+    TimestampOutOfRange,
+    PayloadUnrecognized,
+    AppTokenInvalid,
     Internal,
 }
 
@@ -94,6 +99,11 @@ impl ErrorCode {
         Self::ReviewClosed,
         Self::PolicyNotFound,
         Self::CannedReplyNotFound,
+        Self::ChannelNotFound,
+        Self::SignatureInvalid,
+        Self::TimestampOutOfRange,
+        Self::PayloadUnrecognized,
+        Self::AppTokenInvalid,
         Self::Internal,
     ];
 
@@ -173,6 +183,23 @@ impl ErrorCode {
             Self::CannedReplyNotFound => ("canned_reply_not_found", "Canned reply not found"),
             Self::ReviewClosed => ("review_closed", "The review is closed"),
             Self::PolicyNotFound => ("policy_not_found", "Policy update not found"),
+            Self::ChannelNotFound => ("channel_not_found", "No such channel is configured"),
+            Self::SignatureInvalid => (
+                "signature_invalid",
+                "The webhook signature is missing or does not match",
+            ),
+            Self::TimestampOutOfRange => (
+                "timestamp_out_of_range",
+                "The webhook timestamp is missing, too old or in the future",
+            ),
+            Self::PayloadUnrecognized => (
+                "payload_unrecognized",
+                "The payload's shape is not one kefu knows",
+            ),
+            Self::AppTokenInvalid => (
+                "app_token_invalid",
+                "The app-user token is malformed, expired or wrongly signed",
+            ),
             Self::Internal => ("internal", "Something went wrong on our side"),
         }
     }

@@ -11,7 +11,7 @@ use crate::inputs::AttachmentInput;
 use jiff::Timestamp;
 use kefu_domain::ticket::BODY_MAX_CHARS;
 use kefu_domain::{
-    Actor, Customer, CustomerRef, Message, MessageKind, Ticket, TicketId, TicketNumber,
+    Actor, Channel, Customer, CustomerRef, Message, MessageKind, Ticket, TicketId, TicketNumber,
     TicketStatus,
 };
 use kefu_store::{CustomerLookup, NewMessage, TicketCursor, TicketFilter, TicketSort};
@@ -184,16 +184,23 @@ pub async fn list_own_tickets(
     limit: u32,
     before: Option<TicketId>,
 ) -> ServiceResult<OwnTickets> {
-    let Caller::Customer(CustomerProof::Channel { key, external_id }) = caller else {
-        return Err(ServiceError::new(
-            ErrorCode::Unauthenticated,
-            "Listing a customer's tickets needs the channel's key and the customer's id.",
-        ));
-    };
-    let Some(channel) = key.channel else {
-        return Err(ServiceError::forbidden(
-            "This API key is not bound to a channel, so it cannot act for customers.",
-        ));
+    let (channel, external_id) = match caller {
+        Caller::Customer(CustomerProof::Channel { key, external_id }) => match key.channel {
+            Some(channel) => (channel, external_id),
+            None => {
+                return Err(ServiceError::forbidden(
+                    "This API key is not bound to a channel, so it cannot act for customers.",
+                ));
+            }
+        },
+        // An app user's token or a web visitor's cookie: the identity kefu vouched for.
+        Caller::Customer(CustomerProof::Verified(who)) => (who.channel, &who.external_id),
+        _ => {
+            return Err(ServiceError::new(
+                ErrorCode::Unauthenticated,
+                "Listing a customer's tickets needs the channel's key and the customer's id, or an app-user token or visitor cookie.",
+            ));
+        }
     };
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ServiceError::field(

@@ -25,6 +25,7 @@ async fn spawned_workers_report_healthy_serve_events_and_stop_on_shutdown() {
             "bot_refresher",
             "event_tailer",
             "attachment_sweeper",
+            "channel_follower",
             "job_runner",
             "report_rollups"
         ]

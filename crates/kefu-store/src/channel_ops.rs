@@ -346,14 +346,16 @@ macro_rules! channel_ops {
             c: &mut Conn,
             ticket: TicketId,
             topic: serde_json::Value,
-            job: NewJob,
+            job_kind: String,
+            interval: std::time::Duration,
             at: jiff::Timestamp,
         ) -> StoreResult<()> {
             // The ticket row lock serializes writers of one ticket's notifications.
             ticket_for_update(c, ticket).await?;
-            let mut pending = match notify_state(c, ticket).await? {
-                Some(s) => s.pending,
-                None => Vec::new(),
+            let state = notify_state(c, ticket).await?;
+            let (mut pending, sent, last) = match state {
+                Some(s) => (s.pending, s.sent_count, s.last_sent_at),
+                None => (Vec::new(), 0, None),
             };
             pending.push(topic);
             sqlx::query(
@@ -365,6 +367,12 @@ macro_rules! channel_ops {
             .bind(to_json(&pending)?)
             .execute(&mut *c)
             .await?;
+            let gap = jiff::SignedDuration::try_from(interval).unwrap_or(jiff::SignedDuration::MAX);
+            let run_at = last
+                .and_then(|l| l.checked_add(gap).ok())
+                .map_or(at, |next| next.max(at));
+            let job = NewJob::new(job_kind.clone(), serde_json::json!({ "ticket": ticket.0 }), run_at)
+                .deduped_by(format!("{job_kind}:{}:{sent}", ticket.0));
             insert_jobs(c, &[job], at).await?;
             Ok(())
         }

@@ -90,11 +90,15 @@ macro_rules! impl_channel_store {
                 &self,
                 ticket: TicketId,
                 topic: serde_json::Value,
-                job: NewJob,
+                job_kind: &str,
+                interval: std::time::Duration,
                 at: jiff::Timestamp,
             ) -> StoreResult<()> {
-                self.write(move |c| Box::pin(ops::note_notification(c, ticket, topic, job, at)))
-                    .await
+                let kind = job_kind.to_owned();
+                self.write(move |c| {
+                    Box::pin(ops::note_notification(c, ticket, topic, kind, interval, at))
+                })
+                .await
             }
             async fn notify_state(&self, ticket: TicketId) -> StoreResult<Option<NotifyState>> {
                 self.read(move |c| Box::pin(ops::notify_state(c, ticket)))

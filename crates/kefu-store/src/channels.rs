@@ -5,8 +5,8 @@
 //! [`ChannelStore`] is reached through [`crate::Store::channels`]; both backends implement
 //! it from one macro (`channel_store.rs`) over the steps in `channel_ops.rs`.
 
+use crate::StoreResult;
 use crate::jobs::JobId;
-use crate::{NewJob, StoreResult};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kefu_domain::{Actor, EventKind, TicketId};
@@ -191,13 +191,17 @@ pub trait ChannelStore: Send + Sync {
     async fn deliveries(&self, ticket: TicketId) -> StoreResult<Vec<DeliveryRecord>>;
     /// Records an attempt's outcome (and its event, locking the ticket).
     async fn finish_delivery(&self, outcome: DeliveryOutcome) -> StoreResult<()>;
-    /// Adds a topic to a ticket's waiting notifications and writes `job` (deduplicated:
-    /// one outstanding job per ticket carries every waiting topic).
+    /// Adds a topic to a ticket's waiting notifications and makes sure one job of
+    /// `job_kind` (payload `{"ticket": id}`) will send them: due at `at`, or `interval`
+    /// after the last notification sent, whichever is later. Jobs are deduplicated per
+    /// notification (`<job_kind>:<ticket>:<sent count>`), so topics noted before a send are
+    /// coalesced into it and a topic noted after gets the next one.
     async fn note_notification(
         &self,
         ticket: TicketId,
         topic: serde_json::Value,
-        job: NewJob,
+        job_kind: &str,
+        interval: Duration,
         at: Timestamp,
     ) -> StoreResult<()>;
     async fn notify_state(&self, ticket: TicketId) -> StoreResult<Option<NotifyState>>;

@@ -28,9 +28,11 @@ pub struct Config {
     pub live: live::LiveConfig,
     pub survey: survey::SurveyConfig,
     pub email: email::EmailConfig,
+    pub channels: channels::ChannelsConfig,
     pub log: LogConfig,
 }
 
+mod channels;
 mod email;
 mod env;
 mod live;
@@ -213,6 +215,7 @@ impl std::fmt::Debug for Config {
             .field("live", &self.live)
             .field("survey", &self.survey)
             .field("email", &self.email)
+            .field("channels", &self.channels)
             .field("log", &self.log)
             .finish()
     }
@@ -268,6 +271,7 @@ impl Config {
             shown.attachments.s3_secret_access_key = "***".into();
         }
         shown.email.hide_passwords();
+        shown.channels.hide_secrets();
         Ok(toml::to_string(&shown)?)
     }
 
@@ -372,6 +376,7 @@ impl Config {
             fail(key, why)?;
         }
         if let Some((key, why)) = self.email.problem() {
+        if let Some((key, why)) = self.channels.problem() {
             fail(key, why)?;
         }
         if let Some(cal) = &self.sla.calendar
@@ -472,6 +477,7 @@ impl Config {
             attachments: self.attachments.settings(&self.database.url)?,
             survey: self.survey.settings(),
             email: self.email.settings(),
+            channels: self.channels.settings(),
             ..kefu_service::Settings::default()
         })
     }

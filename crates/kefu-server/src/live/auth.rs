@@ -16,6 +16,8 @@ pub struct Credentials {
     pub token: Option<String>,
     pub lookup_code: Option<String>,
     pub customer_id: Option<String>,
+    /// An app-user token (`X-App-Token`, or `app_token` in the first frame).
+    pub app_token: Option<String>,
 }
 
 impl Credentials {
@@ -40,11 +42,15 @@ impl Credentials {
             token,
             lookup_code: get("x-lookup-code"),
             customer_id: get("x-customer-id"),
+            app_token: get("x-app-token"),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.token.is_none() && self.lookup_code.is_none() && self.customer_id.is_none()
+        self.token.is_none()
+            && self.lookup_code.is_none()
+            && self.customer_id.is_none()
+            && self.app_token.is_none()
     }
 }
 
@@ -54,6 +60,9 @@ impl Credentials {
 pub async fn caller(state: &AppState, c: &Credentials) -> ServiceResult<Caller> {
     if let Some(code) = &c.lookup_code {
         return Ok(Caller::Customer(CustomerProof::LookupCode(code.clone())));
+    }
+    if let Some(token) = &c.app_token {
+        return kefu_service::channels::app_token::caller(&state.core, token);
     }
     let Some(token) = &c.token else {
         return Err(unauthenticated());

@@ -30,6 +30,7 @@ struct AuthWire {
     token: Option<String>,
     lookup_code: Option<String>,
     customer_id: Option<String>,
+    app_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +91,7 @@ pub fn parse(text: &str) -> Result<ClientFrame, ServiceError> {
                 token: credential("token", w.token)?,
                 lookup_code: credential("lookup_code", w.lookup_code)?,
                 customer_id: credential("customer_id", w.customer_id)?,
+                app_token: credential("app_token", w.app_token)?,
             })
         }
         "subscribe" => {

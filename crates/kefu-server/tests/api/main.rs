@@ -6,6 +6,7 @@
     reason = "a test fails loudly"
 )]
 
+mod app_users;
 mod attachments;
 mod audit;
 mod bad_input;
@@ -13,6 +14,8 @@ mod bad_values;
 mod bot_choice;
 mod bot_first;
 mod canned;
+mod channels;
+mod channels_outbound;
 mod chat_pages;
 mod console;
 mod customer_side;
@@ -68,18 +71,28 @@ pub async fn spawn_app() -> TestApp {
 
 /// A running server with a fresh database and the given connection limits.
 pub async fn spawn_app_with(limits: Limits) -> TestApp {
+    spawn_app_configured(limits, |_| {}).await
+}
+
+/// A running server with a fresh database, the given limits and settings changed by
+/// `configure`; the configured channel adapters are installed.
+pub async fn spawn_app_configured(
+    limits: Limits,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let db = TestDatabase::sqlite().await.unwrap();
     let seed = seed_defaults(db.store.as_ref(), jiff::Timestamp::now())
         .await
         .unwrap()
         .unwrap();
-    let settings = Settings {
+    let mut settings = Settings {
         body_limit_bytes: 64 * 1024,
         ..Settings::default()
     };
-    let state = AppState::new(Arc::new(
-        Core::new(db.store.clone(), settings).await.unwrap(),
-    ));
+    configure(&mut settings);
+    let core = Core::new(db.store.clone(), settings).await.unwrap();
+    kefu_server::channels::install(&core).unwrap();
+    let state = AppState::new(Arc::new(core));
     // Bind before spawning: the port is ready when this returns, no sleeps needed.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -169,6 +182,13 @@ impl TestApp {
 
     pub fn post(&self, path: &str) -> RequestBuilder {
         self.http.post(self.url(path))
+    }
+
+    /// GETs `path` with a bearer token, expecting 200; the JSON body.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let r = self.get(path).bearer_auth(token).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+        r.json().await.unwrap()
     }
 }
 

@@ -20,11 +20,15 @@
 //! login) before handing the payload to [`inbound::receive`]. Adapters are installed on
 //! [`crate::Core::channels`] by the binary at start ([`Registry::install`]).
 
+pub mod app_token;
+pub mod follower;
 pub mod inbound;
+pub mod notify;
 pub mod outbound;
 pub mod registry;
 pub mod settings;
 pub mod signature;
+pub mod webhook;
 
 pub use registry::Registry;
 pub use settings::{AppSecret, ChannelSettings, WebhookChannel};

@@ -3,7 +3,7 @@
 //! ticket one at a time in order (ordering key `deliver:ticket:<id>`), retries a failed
 //! attempt after an exponential backoff with full jitter, and dead-letters it after
 //! `channels.max_attempts` attempts — an admin may queue a dead one again
-//! (`POST /api/v1/jobs/dead/{id}/retry`).
+//! (`POST /api/v1/jobs/{id}/retry`), and it is attempted anew.
 //!
 //! - A cause is delivered once: the row's `source` (`message:<id>`, `redirect:…`,
 //!   `notification:…`) is unique, so a second enqueue of it writes nothing.
@@ -65,18 +65,22 @@ pub fn ordering_key(ticket: &Ticket) -> String {
     format!("deliver:ticket:{}", ticket.id.0)
 }
 
-/// Writes a delivery (and its job) unless its source was delivered before; its id.
-pub async fn enqueue(core: &Core, ticket: &Ticket, out: NewOutbound) -> ServiceResult<Option<i64>> {
+/// The delivery row (with its job when an adapter will deliver it) for `out` on `ticket`.
+pub async fn new_delivery(
+    core: &Core,
+    ticket: &Ticket,
+    out: NewOutbound,
+    now: Timestamp,
+) -> ServiceResult<NewDelivery> {
     let adapter = adapter_for(core, ticket).await?;
-    let now = Timestamp::now();
-    let new = NewDelivery {
+    Ok(NewDelivery {
         ticket: ticket.id,
         source: out.source,
         adapter: adapter.as_ref().map(|a| a.name().to_owned()),
         kind: out.kind.as_str().to_owned(),
         visibility: out.visibility.as_str().to_owned(),
         body: out.body,
-        topics: out.topics.clone(),
+        topics: out.topics,
         status: if adapter.is_some() {
             "pending"
         } else {
@@ -89,13 +93,21 @@ pub async fn enqueue(core: &Core, ticket: &Ticket, out: NewOutbound) -> ServiceR
             ordering_key: ordering_key(ticket),
         }),
         at: now,
-    };
+    })
+}
+
+/// Writes a delivery (and its job) unless its source was delivered before; its id.
+pub async fn enqueue(core: &Core, ticket: &Ticket, out: NewOutbound) -> ServiceResult<Option<i64>> {
+    let now = Timestamp::now();
+    let kind = out.kind;
+    let new = new_delivery(core, ticket, out, now).await?;
+    let topics = new.topics.clone();
     let Some((id, job)) = core.store.channels().enqueue_delivery(new).await? else {
         return Ok(None);
     };
     if job.is_some() {
         core.jobs_enqueued();
-    } else if out.kind == OutboundKind::Notification {
+    } else if kind == OutboundKind::Notification {
         // Nobody to send it to: the log still says the customer was (not) told, and why.
         let outcome = DeliveryOutcome {
             id,
@@ -109,7 +121,7 @@ pub async fn enqueue(core: &Core, ticket: &Ticket, out: NewOutbound) -> ServiceR
             at: now,
             event: Some((
                 Actor::System,
-                notified(out.topics.as_ref(), id, "undeliverable"),
+                notified(topics.as_ref(), id, "undeliverable"),
             )),
         };
         core.store.channels().finish_delivery(outcome).await?;
@@ -147,7 +159,8 @@ pub async fn run_deliver(core: Arc<Core>, job: Job) -> Result<(), JobError> {
     let Some(d) = store.delivery(p.delivery).await? else {
         return Ok(());
     };
-    if d.status != "pending" {
+    // `failed` runs again only when an admin queued its dead job again.
+    if !matches!(d.status.as_str(), "pending" | "failed") {
         return Ok(());
     }
     let ticket = match core.store.ticket(d.ticket).await {

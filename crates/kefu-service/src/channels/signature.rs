@@ -72,14 +72,18 @@ pub fn verify(
         .map(str::trim)
         .and_then(|s| s.strip_prefix("sha256="))
         .ok_or(SignatureError::Malformed)?;
-    let expected = decode_hex(hex).ok_or(SignatureError::Malformed)?;
+    let expected = Some(hex)
+        .filter(|h| h.len() == 64)
+        .and_then(unhex)
+        .ok_or(SignatureError::Malformed)?;
     mac(secret, ts_text, body)
         .verify_slice(&expected)
         .map_err(|_| SignatureError::Mismatch)
 }
 
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() != 64 {
+/// Hex digits (either case) → bytes; `None` for an odd length or a non-digit.
+pub fn unhex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     let digit = |b: u8| {

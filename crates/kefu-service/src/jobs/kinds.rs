@@ -8,6 +8,8 @@
 //! | `survey.send` | when a ticket is resolved, with the change | sends that resolution's satisfaction survey (once) |
 //! | `survey.remind` | with the survey | reminds once, `reminder_after` later, if still unanswered and resolved |
 //! | `channel.deliver` | with each delivery row | delivers one message to the customer through their channel's adapter |
+//! | `channel.notify` | with a notification topic | sends a ticket's waiting notifications as one message (coalesced) |
+//! | `channel.still_on_it` | with an escalation | notes "we are still on it" ahead of the promised resolution time |
 
 use super::runner::Registry;
 
@@ -30,6 +32,14 @@ pub fn registry() -> Registry {
     r.register(
         crate::channels::outbound::DELIVER,
         crate::channels::outbound::run_deliver,
+    );
+    r.register(
+        crate::channels::notify::NOTIFY,
+        crate::channels::notify::run_notify,
+    );
+    r.register(
+        crate::channels::notify::STILL_ON_IT,
+        crate::channels::notify::run_still_on_it,
     );
     r
 }

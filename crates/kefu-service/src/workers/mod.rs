@@ -48,6 +48,10 @@ pub fn spawn(core: Arc<Core>) -> Supervisor {
             worker(|c, s| Box::pin(crate::email::poller::run(c, s))),
         );
     }
+    sup.spawn(
+        "channel_follower",
+        worker(|c, s| Box::pin(crate::channels::follower::run(c, s))),
+    );
     let registry = Arc::new(kinds::registry());
     let runner_core = core.clone();
     sup.spawn(

@@ -23,6 +23,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         print_first_start(&report);
     }
     let core = Arc::new(Core::new(store, config.settings()?).await?);
+    kefu_server::channels::install(&core).map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;

@@ -112,6 +112,16 @@ pub(super) const ENV_KEYS: &[(&str, &str)] = &[
         "email.poll_interval_seconds",
     ),
     ("KEFU_EMAIL_TIMEOUT_SECONDS", "email.timeout_seconds"),
+    ("KEFU_CHANNELS_MAX_ATTEMPTS", "channels.max_attempts"),
+    (
+        "KEFU_CHANNELS_DELIVERY_TIMEOUT_SECONDS",
+        "channels.delivery_timeout_seconds",
+    ),
+    ("KEFU_CHANNELS_NOTIFY", "channels.notify"),
+    (
+        "KEFU_CHANNELS_NOTIFY_INTERVAL_SECONDS",
+        "channels.notify_interval_seconds",
+    ),
     ("KEFU_LOG", "log.filter"),
 ];
 

@@ -217,3 +217,55 @@ fn survey_settings_come_from_the_file_and_env_and_bad_ones_are_named() {
     assert!(!s.enabled);
     assert_eq!(s.token_ttl, std::time::Duration::from_secs(3 * 24 * 3600));
 }
+
+#[test]
+fn channels_come_from_the_file_bad_ones_are_named_and_secrets_never_shown() {
+    let parsed: Config = toml::from_str(EXAMPLE).unwrap();
+    assert_eq!(
+        format!("{:?}", parsed.channels.settings()),
+        format!("{:?}", kefu_service::channels::ChannelSettings::default())
+    );
+    let dir = std::env::temp_dir().join(format!("kefu-config-ch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("kefu.toml");
+    let hook = |secret: &str, name: &str| {
+        format!(
+            "[[channels.webhooks]]\nname = \"{name}\"\nsecret = \"{secret}\"\n\
+             outbound_url = \"https://platform.example/replies\"\n\
+             [[channels.apps]]\napp = \"douyin\"\nsecret = \"app-secret-of-16-bytes\"\n"
+        )
+    };
+    std::fs::write(&file, hook("weibo-secret-of-16-bytes", "weibo")).unwrap();
+    let c = Config::load(Some(&file), no_env, None, None).unwrap();
+    let s = c.channels.settings();
+    assert_eq!(s.webhooks[0].name, "weibo");
+    assert_eq!(s.webhooks[0].channel, kefu_domain::Channel::Social);
+    assert_eq!(s.apps[0].app, "douyin");
+    for shown in [c.to_toml().unwrap(), format!("{c:?}")] {
+        assert!(
+            !shown.contains("weibo-secret") && !shown.contains("app-secret"),
+            "{shown}"
+        );
+    }
+    for (secret, name, key) in [
+        ("short", "weibo", "channels.webhooks.secret"),
+        (
+            "weibo-secret-of-16-bytes",
+            "Weibo!",
+            "channels.webhooks.name",
+        ),
+    ] {
+        std::fs::write(&file, hook(secret, name)).unwrap();
+        let err = Config::load(Some(&file), no_env, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(key), "{err}");
+    }
+    let env = |k: &str| (k == "KEFU_CHANNELS_MAX_ATTEMPTS").then(|| "0".to_owned());
+    let err = Config::load(None, env, None, None).unwrap_err().to_string();
+    assert!(
+        err.starts_with("channels.max_attempts (env KEFU_CHANNELS_MAX_ATTEMPTS)"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

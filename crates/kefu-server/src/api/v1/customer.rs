@@ -188,7 +188,7 @@ fn view(t: &Ticket, messages: &[Message], language: &str) -> CustomerTicketView 
 
 /// Looks up a ticket by number, with proof that it is the caller's.
 #[utoipa::path(get, path = "/api/v1/customer/tickets/{number}", operation_id = "lookup_ticket", tag = "customer",
-    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200), ("X-App-Token" = Option<String>, Header, description = "An in-app user's token, signed by the app's backend (docs/CHANNELS.md)", max_length = 4096)),
     responses((status = 200, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
 pub async fn lookup_ticket(
@@ -203,7 +203,7 @@ pub async fn lookup_ticket(
 /// Adds the customer's message to their ticket (reopens a recently resolved one), or their
 /// pick of a suggestion the bot offered (`{"pick": id}`).
 #[utoipa::path(post, path = "/api/v1/customer/tickets/{number}/messages", operation_id = "add_customer_message", tag = "customer",
-    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200), ("X-App-Token" = Option<String>, Header, description = "An in-app user's token, signed by the app's backend (docs/CHANNELS.md)", max_length = 4096)),
     request_body = CustomerMessageInput,
     responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
@@ -221,7 +221,7 @@ pub async fn add_customer_message(
 /// Rates the bot's last answer: "not helpful" counts like low confidence and may bring a
 /// person in.
 #[utoipa::path(post, path = "/api/v1/customer/tickets/{number}/feedback", operation_id = "rate_bot_answer", tag = "customer",
-    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200), ("X-App-Token" = Option<String>, Header, description = "An in-app user's token, signed by the app's backend (docs/CHANNELS.md)", max_length = 4096)),
     request_body = super::kb::FeedbackRequest,
     responses((status = 201, body = CustomerTicketView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
@@ -279,9 +279,9 @@ pub struct CustomerTicketPage {
 /// Lists the customer's own tickets, newest first: with the channel's key (bound to a
 /// channel) and `X-Customer-Id`, so a customer who lost a number finds it again.
 #[utoipa::path(get, path = "/api/v1/customer/tickets", operation_id = "list_own_tickets", tag = "customer",
-    params(ListOwnTicketsQuery, ("X-Customer-Id" = String, Header, description = "The channel's id for the customer", min_length = 1, max_length = 200)),
+    params(ListOwnTicketsQuery, ("X-Customer-Id" = Option<String>, Header, description = "With the channel's key: the channel's id for the customer", min_length = 1, max_length = 200), ("X-App-Token" = Option<String>, Header, description = "An in-app user's token, signed by the app's backend (docs/CHANNELS.md)", max_length = 4096)),
     responses((status = 200, body = CustomerTicketPage), (status = "4XX", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = [])))]
+    security((), ("bearer" = [])))]
 pub async fn list_own_tickets(
     State(state): State<AppState>,
     CustomerAuth(caller): CustomerAuth,
@@ -341,7 +341,7 @@ pub struct CustomerMessagePageItem {
 
 /// Reads the public messages of the customer's ticket, oldest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/customer/tickets/{number}/messages", operation_id = "list_customer_messages", tag = "customer",
-    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), MessagesQuery, ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), MessagesQuery, ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (case, spaces and dashes do not matter)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200), ("X-App-Token" = Option<String>, Header, description = "An in-app user's token, signed by the app's backend (docs/CHANNELS.md)", max_length = 4096)),
     responses((status = 200, body = [CustomerMessagePageItem]), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
 pub async fn list_customer_messages(

@@ -20,7 +20,7 @@ const READ_BUFFER_BYTES: usize = 4 * 1024;
 #[utoipa::path(get, path = "/api/v1/live", operation_id = "open_live", tag = "customer",
     params(
         ("X-Lookup-Code" = Option<String>, Header, description = "A customer's lookup code (or send it in the first frame)"),
-        ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
+        ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200), ("X-App-Token" = Option<String>, Header, description = "An in-app user's token, signed by the app's backend (docs/CHANNELS.md)", max_length = 4096)),
     responses(
         (status = 101, description = "Switching to the WebSocket protocol"),
         (status = 426, description = "Not a WebSocket upgrade", body = Problem, content_type = "application/problem+json"),

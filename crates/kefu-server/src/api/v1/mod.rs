@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod canned;
+pub mod channels;
 pub mod customer;
 pub mod dashboard;
 pub mod help;
@@ -101,6 +102,15 @@ pub fn routes() -> Router<AppState> {
         .route("/agents/{id}", patch(admin::update_agent))
         .route("/teams", get(admin::list_teams).post(admin::create_team))
         .route("/categories", get(admin::list_categories))
+        .route(
+            "/channels/{channel}/webhook",
+            post(channels::receive_channel_webhook),
+        )
+        .route("/channels/inbox", get(channels::list_channel_inbox))
+        .route(
+            "/tickets/{number}/deliveries",
+            get(channels::list_ticket_deliveries),
+        )
         .route("/jobs", get(jobs::count_jobs))
         .route("/jobs/dead", get(jobs::list_dead_jobs))
         .route("/jobs/{id}/retry", post(jobs::retry_dead_job))

@@ -71,7 +71,7 @@ pub struct SatisfactionView {
 
 /// Answers the satisfaction survey of a resolved ticket, once.
 #[utoipa::path(post, path = "/api/v1/customer/tickets/{number}/satisfaction", operation_id = "answer_satisfaction_survey", tag = "customer",
-    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (not needed with `token`)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200)),
+    params(("number" = String, Path, description = "The ticket number, 15 digits or grouped (`261130-0000-0000-7`)", pattern = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$"), ("X-Lookup-Code" = Option<String>, Header, description = "The 8-character lookup code given when the ticket was opened (not needed with `token`)"), ("X-Customer-Id" = Option<String>, Header, description = "With a channel's API key as bearer token: the channel's id for the customer", max_length = 200), ("X-App-Token" = Option<String>, Header, description = "An in-app user's token, signed by the app's backend (docs/CHANNELS.md)", max_length = 4096)),
     request_body = SatisfactionRequest,
     responses((status = 201, body = SatisfactionView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]

@@ -77,10 +77,10 @@ pub struct OpenTicketResponse {
 /// Opens a ticket. Retries are safe with an `Idempotency-Key` header.
 #[utoipa::path(post, path = "/api/v1/tickets", operation_id = "open_ticket", tag = "intake",
     request_body = OpenTicketRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters. Same key and body return the same ticket (200); same key with another body is 409", min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters. Same key and body return the same ticket (200); same key with another body is 409", min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$"), ("X-App-Token" = Option<String>, Header, description = "Instead of a bearer token: an in-app user's token, signed by the app's backend; they open tickets for themselves only (docs/CHANNELS.md)", max_length = 4096)),
     responses((status = 201, body = OpenTicketResponse), (status = 200, description = "Replayed", body = OpenTicketResponse),
         (status = "4XX", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = [])))]
+    security((), ("bearer" = [])))]
 pub async fn open_ticket(
     State(state): State<AppState>,
     Authed(caller): Authed,
