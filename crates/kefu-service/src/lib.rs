@@ -27,6 +27,7 @@ pub mod login_guard;
 pub mod lookup;
 pub mod messages;
 pub mod online_form;
+pub mod popular;
 pub mod reviews;
 pub mod roster;
 pub mod routing;

@@ -17,6 +17,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0009_kb_english",
     "0010_attachments",
     "0011_surveys",
+    "0017_bot_sessions_by_time",
 ];
 
 const SQLITE: &[&str] = &[
@@ -31,6 +32,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0009_kb_english.sql"),
     include_str!("../migrations/sqlite/0010_attachments.sql"),
     include_str!("../migrations/sqlite/0011_surveys.sql"),
+    include_str!("../migrations/sqlite/0017_bot_sessions_by_time.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -44,6 +46,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0009_kb_english.sql"),
     include_str!("../migrations/postgres/0010_attachments.sql"),
     include_str!("../migrations/postgres/0011_surveys.sql"),
+    include_str!("../migrations/postgres/0017_bot_sessions_by_time.sql"),
 ];
 
 /// Which schema dialect to build.
@@ -184,7 +187,7 @@ mod tests {
         assert_eq!(version_of("0002_knowledge_base", 2), 2);
         let m = migrator(Dialect::Sqlite);
         let versions: Vec<i64> = m.iter().map(|m| m.version).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 17]);
     }
 
     #[test]
