@@ -23,9 +23,9 @@ pub const SEARCH_LIMIT: usize = 5;
 /// base; the bot's own answer threshold is much higher, as it answers alone.
 pub const MIN_SIMILARITY: f64 = 0.2;
 
-/// The questions the help center shows as popular while nothing was answered lately (a new
-/// database), by knowledge-base id: the requests the default catalogue says are most
-/// common. Ids that are not published are skipped.
+/// The questions the help center shows as popular after those answered lately (all of them
+/// on a new database), by knowledge-base id: the requests the default catalogue says are
+/// most common. Ids that are not published are skipped.
 pub const POPULAR: &[&str] = &[
     "kb-account-002",
     "kb-account-003",
@@ -146,8 +146,8 @@ pub fn domains(core: &Core, _caller: &Caller, lang: Lang) -> ServiceResult<Vec<H
     Ok(domains)
 }
 
-/// The popular questions: the entries the bot answered most lately, or the [`POPULAR`]
-/// list on a database with no recent answers ([`crate::popular`]).
+/// The popular questions: the entries the bot answered most lately, then the [`POPULAR`]
+/// list's ([`crate::popular`]).
 pub async fn popular(core: &Core, caller: &Caller, lang: Lang) -> ServiceResult<Vec<HelpEntry>> {
     crate::popular::popular(core, caller, lang).await
 }

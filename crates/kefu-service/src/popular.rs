@@ -1,8 +1,8 @@
 //! The help center's popular questions from real use: the knowledge-base entries the bot
 //! answered most often in the last [`WINDOW_DAYS`] days, counted once per conversation,
 //! from the bot's stored conversation states (the newest [`SESSIONS_READ`] of the window).
-//! Only when nothing was answered in the window — a new or empty database — does the
-//! curated list ([`crate::help::POPULAR`]) stand in.
+//! While fewer than [`SHOWN`] were answered in the window (a new database) the curated list
+//! ([`crate::help::POPULAR`]) fills the rest.
 
 use crate::caller::Caller;
 use crate::core::Core;
@@ -73,22 +73,20 @@ async fn ranked_ids(core: &Core) -> ServiceResult<Arc<Vec<String>>> {
 }
 
 /// The popular questions in the reader's language: the most answered published entries of
-/// the window, else (nothing answered, or nothing answered still published) the curated
-/// list.
+/// the window, then (while fewer than [`SHOWN`] were answered, as on a new database) the
+/// curated list's.
 pub async fn popular(core: &Core, _caller: &Caller, lang: Lang) -> ServiceResult<Vec<HelpEntry>> {
     let bot = crate::help::bot(core)?;
     let ranked = ranked_ids(core).await?;
-    let published = |ids: &mut dyn Iterator<Item = &str>| -> Vec<HelpEntry> {
-        ids.filter_map(|id| bot.entry(id).map(|e| crate::help::entry_in(e, lang)))
-            .take(SHOWN)
-            .collect()
-    };
-    let found = published(&mut ranked.iter().map(String::as_str));
-    Ok(if found.is_empty() {
-        published(&mut POPULAR.iter().copied())
-    } else {
-        found
-    })
+    let mut seen = HashSet::new();
+    Ok(ranked
+        .iter()
+        .map(String::as_str)
+        .chain(POPULAR.iter().copied())
+        .filter(|id| seen.insert(*id))
+        .filter_map(|id| bot.entry(id).map(|e| crate::help::entry_in(e, lang)))
+        .take(SHOWN)
+        .collect())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod chat_assets;
 pub mod csrf;
 pub mod error;
 pub mod form;
+pub mod form_errors;
 pub mod help;
 pub mod lang;
 pub mod render;

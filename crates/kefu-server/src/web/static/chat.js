@@ -115,7 +115,7 @@
   }
 
   function showQueue(f) {
-    let text = fill(d.tQueue, 'n', f.position);
+    let text = f.position > 0 ? fill(d.tQueue, 'n', f.position) : d.tQueueNext;
     text += ' ' + (f.eta_minutes != null ? fill(d.tEta, 'm', f.eta_minutes) : d.tNoEta);
     queue.textContent = text;
     queue.hidden = false;
@@ -145,6 +145,7 @@
     $('chat-ticket').hidden = false;
     imageInput.disabled = false;
     voice.disabled = false;
+    $('chat-tools-hint').hidden = true;
   }
 
   function connect() {
