@@ -295,6 +295,11 @@ test('the widget opens the chat in a frame on another site', async () => {
   await frame.locator('#chat-number').waitFor({ state: 'visible' });
   await frame.locator('#chat-log li.msg.them[data-from=bot]').first().waitFor();
   await screenshots(page, 'widget-open');
+  // Escape inside the frame closes the panel and gives the focus back to the button.
+  await frame.getByLabel('Your message').press('Escape');
+  await page.locator('#kefu-widget-panel').waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'kefu-widget-button');
+  assert.equal(await button.getAttribute('aria-expanded'), 'false');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -292,6 +292,13 @@
     });
   }
 
+  // In the widget's frame, Escape asks the page around it to close the panel.
+  if (document.body.classList.contains('embed') && window.parent !== window) {
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') window.parent.postMessage({ kefu: 'close' }, '*');
+    });
+  }
+
   // The visitor's chat, if they have one open: its whole history comes over the channel.
   fetch('/chat/session', { headers: { accept: 'application/json' } })
     .then((r) => (r.ok ? r.json() : { chat: null }))
