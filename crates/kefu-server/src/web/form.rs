@@ -70,8 +70,11 @@ struct FormView {
 
 #[derive(Serialize)]
 struct ResultView {
+    number: String,
     number_display: String,
     code: String,
+    /// For the button that opens the ticket at once (a POST to `/ticket`).
+    csrf: String,
 }
 
 fn kind_name(kind: FieldKind) -> &'static str {
@@ -291,7 +294,7 @@ pub async fn submit_form(
         Err(e) => Err(e),
     };
     match done {
-        Ok(own) => show_result(&lang, own, set),
+        Ok(own) => show_result(&state, &lang, &headers, own, set),
         Err(e) if crate::problem::status(e.code).is_client_error() => {
             let status = crate::problem::status(e.code);
             show(
@@ -308,17 +311,26 @@ pub async fn submit_form(
     }
 }
 
-fn show_result(lang: &PageLang, own: OwnTicket, set: Option<HeaderValue>) -> Response {
+fn show_result(
+    state: &AppState,
+    lang: &PageLang,
+    headers: &HeaderMap,
+    own: OwnTicket,
+    set: Option<HeaderValue>,
+) -> Response {
+    let (csrf, csrf_set) = CsrfKey::derive(&state.lookup_secret).token_for(headers);
     page(
         lang,
         StatusCode::CREATED,
         "form_result.html",
         ResultView {
+            number: own.ticket.number.as_string(),
             number_display: own.ticket.number.grouped(),
             code: own.lookup_code,
+            csrf,
         },
         Extra {
-            cookies: set.into_iter().collect(),
+            cookies: set.into_iter().chain(csrf_set).collect(),
             private: true,
         },
     )

@@ -69,4 +69,5 @@ pub(super) static TEXTS: ChatTexts = ChatTexts {
     result_keep: "The lookup code is shown only here; write it down.",
     result_how: "Check its progress and reply any time on the “Check my ticket” page with the number and the code.",
     result_check: "Check my ticket",
+    result_open: "See my ticket",
 };

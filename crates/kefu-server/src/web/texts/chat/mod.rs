@@ -85,6 +85,8 @@ pub struct ChatTexts {
     pub result_keep: &'static str,
     pub result_how: &'static str,
     pub result_check: &'static str,
+    /// The result page's button that opens the new ticket at once.
+    pub result_open: &'static str,
 }
 
 impl ChatTexts {

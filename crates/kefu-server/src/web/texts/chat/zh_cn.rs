@@ -69,4 +69,5 @@ pub(super) static TEXTS: ChatTexts = ChatTexts {
     result_keep: "查询码只在此处显示，请记下。",
     result_how: "随时在“查询工单”页面输入工单号和查询码，即可查看进度并回复。",
     result_check: "查询工单",
+    result_open: "查看工单进度",
 };
