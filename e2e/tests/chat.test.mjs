@@ -139,6 +139,19 @@ test('chat: bot first, a suggestion by its button, a person, live replies, reloa
   assert.deepEqual(after.slice(0, before.length), before);
   assert.deepEqual(after.slice(before.length), [['agent', '断线期间的回复'], ['agent', '重连之后的回复']]);
   assert.ok(await page.evaluate(() => window.__sockets.length) >= 2, 'a new connection was made');
+
+  // Resolved: the satisfaction survey comes into the chat and is answered there, by keyboard.
+  await staff(agent, `/tickets/${digits}/replies`, { body: '问题已解决，祝您愉快。', status: 'resolved' });
+  const five = page.locator('#chat-log .survey-answer button[data-score="5"]').first();
+  await five.waitFor({ timeout: 20000 });
+  assert.match(await page.locator('#chat-log .survey-answer legend').first().textContent(), /打分/);
+  assert.match(await page.locator('#chat-log li.msg[data-from=survey] .who').first().textContent(), /服务评价/);
+  await screenshots(page, 'chat-survey');
+  await five.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#chat-log .survey-done').waitFor();
+  assert.match(await page.locator('#chat-log .survey-done').textContent(), /感谢/);
+  assert.equal(await page.locator('#chat-log .survey-answer').count(), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });
