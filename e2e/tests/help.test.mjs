@@ -39,6 +39,10 @@ test('popular questions show, and every help page leads on to the chat, the form
   await page.locator('#more-help').getByRole('link', { name: '在线客服' }).click();
   await page.waitForURL(/\/chat$/);
   await page.getByLabel('输入消息').waitFor();
+  // Nothing found as you type: the answer says so and links to the chat.
+  await page.goto(`${BASE}/`);
+  await page.locator('#q').pressSequentially('qqqq zzzz', { delay: 20 });
+  await page.locator('#live-results a[href="/chat"]').waitFor({ timeout: 10_000 });
   await page.goto(`${BASE}/help/search?q=${encodeURIComponent('完全无关的内容 qqqq')}`);
   assert.equal(await page.locator('#more-help a').count(), 3, 'after a search too');
   assert.deepEqual(problems, []);
