@@ -14,7 +14,7 @@ pub(super) static TEXTS: Texts = Texts {
     search_placeholder: "For example: cannot log in, talk to a person",
     search_button: "Search",
     search_results: "Results",
-    search_none: "Nothing found. Try other words, or ask us in the chat.",
+    search_none: "Nothing found. Try other words, or ask us:",
     search_hint: "Matching questions appear as you type.",
     popular: "Popular questions",
     domains: "Browse by topic",

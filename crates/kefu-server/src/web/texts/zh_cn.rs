@@ -14,7 +14,7 @@ pub(super) static TEXTS: Texts = Texts {
     search_placeholder: "例如：登录不上、怎么转人工",
     search_button: "搜索",
     search_results: "搜索结果",
-    search_none: "没有找到相关问题。换个说法试试，或点击“在线客服”直接提问。",
+    search_none: "没有找到相关问题。换个说法试试，或直接向客服提问：",
     search_hint: "输入时即会显示匹配的问题。",
     popular: "热门问题",
     domains: "按类别浏览",
