@@ -73,10 +73,15 @@ test('chat: bot first, a suggestion by its button, a person, live replies, reloa
   await trackSockets(context);
   await page.goto(`${BASE}/chat`);
   await screenshots(page, 'chat-empty');
+  // Before the first message images wait for the chat, and the page says so.
+  assert.ok(await page.locator('#chat-image').isDisabled());
+  assert.match(await page.locator('#chat-tools-hint').textContent(), /第一条消息/);
 
   await say(page, '提现');
   const number = page.locator('#chat-number');
   await number.waitFor({ state: 'visible' });
+  assert.ok(await page.locator('#chat-tools-hint').isHidden(), 'the hint goes once images can be sent');
+  assert.ok(await page.locator('#chat-image').isEnabled());
   assert.match(await number.textContent(), /^\d{6}-\d{4}-\d{4}-\d$/, 'the ticket number from the first message');
   const pick = page.locator('button.suggestion').first();
   await pick.waitFor();
@@ -101,7 +106,7 @@ test('chat: bot first, a suggestion by its button, a person, live replies, reloa
   await say(page, xss);
   await waitForText(page, '#chat-log li.msg.me .body', /onerror/);
   // Handed over: the queue position shows, and the estimate or why there is none.
-  await waitForText(page, '#chat-queue', /您前面还有 \d+ 位。/);
+  await waitForText(page, '#chat-queue', /您前面还有 [1-9]\d* 位。|下一位就是您。/);
   await screenshots(page, 'chat-with-bot');
 
   // An agent takes it and replies: it shows without a reload.
@@ -134,6 +139,42 @@ test('chat: bot first, a suggestion by its button, a person, live replies, reloa
   assert.deepEqual(after.slice(0, before.length), before);
   assert.deepEqual(after.slice(before.length), [['agent', '断线期间的回复'], ['agent', '重连之后的回复']]);
   assert.ok(await page.evaluate(() => window.__sockets.length) >= 2, 'a new connection was made');
+
+  // Resolved: the satisfaction survey comes into the chat and is answered there, by keyboard.
+  await staff(agent, `/tickets/${digits}/replies`, { body: '问题已解决，祝您愉快。', status: 'resolved' });
+  const five = page.locator('#chat-log .survey-answer button[data-score="5"]').first();
+  await five.waitFor({ timeout: 20000 });
+  assert.match(await page.locator('#chat-log .survey-answer legend').first().textContent(), /打分/);
+  assert.match(await page.locator('#chat-log li.msg[data-from=survey] .who').first().textContent(), /服务评价/);
+  await screenshots(page, 'chat-survey');
+  await five.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#chat-log .survey-done').waitFor();
+  assert.match(await page.locator('#chat-log .survey-done').textContent(), /感谢/);
+  assert.equal(await page.locator('#chat-log .survey-answer').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('chat: the keyboard alone writes, asks for a person and reaches the image button', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto(`${BASE}/chat`);
+  const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+  for (let i = 0; i < 20 && (await focused()) !== 'chat-input'; i += 1) await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'chat-input', 'Tab reaches the message box');
+  await page.keyboard.type('收不到验证码');
+  await page.keyboard.press('Enter');
+  await page.locator('#chat-number').waitFor({ state: 'visible' });
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'chat-send');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'chat-person');
+  await page.keyboard.press('Enter');
+  await waitForText(page, '#chat-log li.msg.me .body', /转人工/);
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'chat-image', 'the image input takes the focus');
+  const outline = await page.$eval('label[for=chat-image]', (l) => getComputedStyle(l).outlineStyle);
+  assert.equal(outline, 'solid', 'and its button shows it');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -168,8 +209,16 @@ test('the online form with an image gives a number and a code that check the tic
   const errors = page.locator('#form-errors');
   await errors.waitFor();
   const errorText = await errors.textContent();
-  assert.match(errorText, /账号 ID/);
-  assert.match(errorText, /联系方式/);
+  assert.match(errorText, /账号 ID: 此类问题需要填写这一项。/);
+  assert.match(errorText, /联系方式: 请填写邮箱或手机号。/);
+  assert.doesNotMatch(errorText, /[a-z]{4,}/, `in the page's language: ${errorText}`);
+  // The list has the focus; each item leads to its field, which is marked invalid.
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'form-errors');
+  assert.equal(await page.locator('#contact').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#description').getAttribute('aria-invalid'), null);
+  await errors.getByRole('link', { name: '账号 ID' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-account-account_id');
+  assert.equal(await page.locator('#f-account-account_id').getAttribute('aria-invalid'), 'true');
   assert.equal(await page.getByLabel('问题描述').inputValue(), xss, 'kept, as text');
   await screenshots(page, 'form-refused');
 
@@ -185,15 +234,14 @@ test('the online form with an image gives a number and a code that check the tic
   assert.match(code, /^[0-9A-Z]{8}$/);
   await screenshots(page, 'form-result');
 
+  // One button opens the new ticket: nothing to type again.
   await page.locator('#result-check').click();
-  await page.getByLabel(/工单号/).fill(shown);
-  await page.getByLabel(/查询码/).fill(code);
-  await page.locator('form button[type=submit]').click();
   const conversation = page.locator('.conversation');
   await conversation.waitFor();
   const bodies = await page.locator('.msg.me .body').allTextContents();
   assert.ok(bodies.includes(xss), JSON.stringify(bodies));
   assert.ok(await page.locator('.msg.me a.file').count() >= 1, 'the image is on the ticket');
+  assert.equal((await page.locator('h1 .number').textContent()).trim(), shown);
   const injected = await page.evaluate(() =>
     [...document.scripts].filter((s) => s.textContent.includes('alert(1)')).length);
   assert.equal(injected, 0);
@@ -259,6 +307,11 @@ test('the widget opens the chat in a frame on another site', async () => {
   await frame.locator('#chat-number').waitFor({ state: 'visible' });
   await frame.locator('#chat-log li.msg.them[data-from=bot]').first().waitFor();
   await screenshots(page, 'widget-open');
+  // Escape inside the frame closes the panel and gives the focus back to the button.
+  await frame.getByLabel('Your message').press('Escape');
+  await page.locator('#kefu-widget-panel').waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'kefu-widget-button');
+  assert.equal(await button.getAttribute('aria-expanded'), 'false');
   assert.deepEqual(problems, []);
   await context.close();
 });

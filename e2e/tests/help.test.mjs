@@ -26,6 +26,29 @@ test('the search box is answered as you type and the article opens', async () =>
   await context.close();
 });
 
+test('popular questions show, and every help page leads on to the chat, the form and the ticket check', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto(`${BASE}/`);
+  const popular = page.locator('section:has(h2:text("热门问题")) li a');
+  assert.ok((await popular.count()) >= 5, 'the curated list fills the popular questions');
+  const more = page.locator('#more-help');
+  assert.deepEqual(await more.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+    ['/chat', '/form', '/ticket']);
+  await popular.first().click();
+  await page.waitForURL(/\/help\/articles\//);
+  await page.locator('#more-help').getByRole('link', { name: '在线客服' }).click();
+  await page.waitForURL(/\/chat$/);
+  await page.getByLabel('输入消息').waitFor();
+  // Nothing found as you type: the answer says so and links to the chat.
+  await page.goto(`${BASE}/`);
+  await page.locator('#q').pressSequentially('qqqq zzzz', { delay: 20 });
+  await page.locator('#live-results a[href="/chat"]').waitFor({ timeout: 10_000 });
+  await page.goto(`${BASE}/help/search?q=${encodeURIComponent('完全无关的内容 qqqq')}`);
+  assert.equal(await page.locator('#more-help a').count(), 3, 'after a search too');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a script typed into the search box is shown as text, live and without JavaScript', async () => {
   const { context, page, problems } = await open(browser);
   const payload = '<script>alert(1)</script>';

@@ -122,6 +122,8 @@ pub struct Core {
     /// (the starving-skill check asks it on every ticket left waiting).
     pub(crate) staff_snapshot:
         std::sync::Mutex<Option<(std::time::Instant, Arc<crate::starving::TeamSkills>)>>,
+    /// The help center's popular entry ids as counted a moment ago (see [`crate::popular`]).
+    pub(crate) popular_snapshot: std::sync::Mutex<Option<(std::time::Instant, Arc<Vec<String>>)>>,
     /// This node's live event hub (see [`crate::events`]).
     pub events: crate::events::Hub,
     /// Poked when a job is enqueued on this node, so the runner claims it without waiting
@@ -152,6 +154,7 @@ impl Core {
             bot: RwLock::new((Arc::new(bot), revision)),
             nobody_online_until: std::sync::Mutex::new(None),
             staff_snapshot: std::sync::Mutex::new(None),
+            popular_snapshot: std::sync::Mutex::new(None),
             principals: PrincipalCache::new(settings.principal_cache_ttl),
             settings,
             store,

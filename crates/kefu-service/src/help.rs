@@ -23,9 +23,9 @@ pub const SEARCH_LIMIT: usize = 5;
 /// base; the bot's own answer threshold is much higher, as it answers alone.
 pub const MIN_SIMILARITY: f64 = 0.2;
 
-/// The questions the help center shows as popular, by knowledge-base id: the requests the
-/// default catalogue says are most common. A fixed editorial list, not a usage count; ids
-/// that are not published are skipped.
+/// The questions the help center shows as popular after those answered lately (all of them
+/// on a new database), by knowledge-base id: the requests the default catalogue says are
+/// most common. Ids that are not published are skipped.
 pub const POPULAR: &[&str] = &[
     "kb-account-002",
     "kb-account-003",
@@ -62,7 +62,7 @@ pub struct HelpDomain {
     pub entries: Vec<HelpEntry>,
 }
 
-fn entry_in(e: &FaqEntry, lang: Lang) -> HelpEntry {
+pub(crate) fn entry_in(e: &FaqEntry, lang: Lang) -> HelpEntry {
     let (question, answer) = match lang {
         Lang::En => (
             e.question_en.clone().unwrap_or_else(|| e.question.clone()),
@@ -78,7 +78,7 @@ fn entry_in(e: &FaqEntry, lang: Lang) -> HelpEntry {
     }
 }
 
-fn bot(core: &Core) -> ServiceResult<Arc<Bot>> {
+pub(crate) fn bot(core: &Core) -> ServiceResult<Arc<Bot>> {
     crate::bot::current(core)
         .ok_or_else(|| ServiceError::new(ErrorCode::ServiceUnavailable, "The bot is not ready."))
 }
@@ -146,13 +146,10 @@ pub fn domains(core: &Core, _caller: &Caller, lang: Lang) -> ServiceResult<Vec<H
     Ok(domains)
 }
 
-/// The [`POPULAR`] entries that are published, in that order.
-pub fn popular(core: &Core, _caller: &Caller, lang: Lang) -> ServiceResult<Vec<HelpEntry>> {
-    let bot = bot(core)?;
-    Ok(POPULAR
-        .iter()
-        .filter_map(|id| bot.entry(id).map(|e| entry_in(e, lang)))
-        .collect())
+/// The popular questions: the entries the bot answered most lately, then the [`POPULAR`]
+/// list's ([`crate::popular`]).
+pub async fn popular(core: &Core, caller: &Caller, lang: Lang) -> ServiceResult<Vec<HelpEntry>> {
+    crate::popular::popular(core, caller, lang).await
 }
 
 #[cfg(test)]

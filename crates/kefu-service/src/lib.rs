@@ -33,6 +33,7 @@ pub mod lookup;
 pub mod messages;
 pub mod online_form;
 pub mod policies;
+pub mod popular;
 pub mod reports;
 pub mod reviews;
 pub mod roster;

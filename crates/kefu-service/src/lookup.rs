@@ -11,7 +11,7 @@ use crate::inputs::AttachmentInput;
 use jiff::Timestamp;
 use kefu_domain::ticket::BODY_MAX_CHARS;
 use kefu_domain::{
-    Actor, Channel, Customer, CustomerRef, Message, MessageKind, Ticket, TicketId, TicketNumber,
+    Actor, Customer, CustomerRef, Message, MessageKind, Ticket, TicketId, TicketNumber,
     TicketStatus,
 };
 use kefu_store::{CustomerLookup, NewMessage, TicketCursor, TicketFilter, TicketSort};

@@ -212,6 +212,15 @@ macro_rules! kb_ops {
             row.map(|r| r.text("state")).transpose()
         }
 
+        pub(crate) async fn recent_bot_states(c: &mut Conn, since: jiff::Timestamp, limit: u32) -> StoreResult<Vec<String>> {
+            let rows = sqlx::query("SELECT state FROM bot_sessions WHERE updated_at >= $1 ORDER BY updated_at DESC LIMIT $2")
+                .bind(ms(since))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *c)
+                .await?;
+            rows.iter().map(|r| r.text("state")).collect()
+        }
+
         pub(crate) async fn record_bot_exchange(c: &mut Conn, x: BotExchange) -> StoreResult<Vec<Message>> {
             let current = ticket_for_update(c, x.ticket_id).await?;
             let mut out = Vec::with_capacity(2);

@@ -246,6 +246,13 @@ pub trait Store: PolicyStore + Send + Sync + 'static {
     async fn article_versions(&self, slug: &str) -> StoreResult<Vec<ArticleVersion>>;
     /// The bot's conversation state on a ticket (JSON), if the bot has spoken there.
     async fn bot_state(&self, ticket: TicketId) -> StoreResult<Option<String>>;
+    /// The bot's conversation states (JSON) last changed at or after `since`, newest first,
+    /// at most `limit`: what the bot answered lately (the help center's popular questions).
+    async fn recent_bot_states(
+        &self,
+        since: jiff::Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<String>>;
     /// Writes one bot turn and its consequences in one transaction.
     async fn record_bot_exchange(&self, exchange: BotExchange) -> StoreResult<Vec<Message>>;
     /// Writes `kind` in the ticket's log unless an event of that kind is there already:

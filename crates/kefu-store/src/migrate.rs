@@ -21,6 +21,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0013_policies",
     "0014_channels",
     "0016_report_rollups",
+    "0017_bot_sessions_by_time",
 ];
 
 const SQLITE: &[&str] = &[
@@ -39,6 +40,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0013_policies.sql"),
     include_str!("../migrations/sqlite/0014_channels.sql"),
     include_str!("../migrations/sqlite/0016_report_rollups.sql"),
+    include_str!("../migrations/sqlite/0017_bot_sessions_by_time.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -56,6 +58,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0013_policies.sql"),
     include_str!("../migrations/postgres/0014_channels.sql"),
     include_str!("../migrations/postgres/0016_report_rollups.sql"),
+    include_str!("../migrations/postgres/0017_bot_sessions_by_time.sql"),
 ];
 
 /// Which schema dialect to build.

@@ -307,6 +307,14 @@ macro_rules! impl_store {
                 self.read(move |c| Box::pin(ops::bot_state(c, ticket)))
                     .await
             }
+            async fn recent_bot_states(
+                &self,
+                since: jiff::Timestamp,
+                limit: u32,
+            ) -> StoreResult<Vec<String>> {
+                self.read(move |c| Box::pin(ops::recent_bot_states(c, since, limit)))
+                    .await
+            }
             async fn record_bot_exchange(
                 &self,
                 exchange: BotExchange,

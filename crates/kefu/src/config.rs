@@ -376,6 +376,8 @@ impl Config {
             fail(key, why)?;
         }
         if let Some((key, why)) = self.email.problem() {
+            fail(key, why)?;
+        }
         if let Some((key, why)) = self.channels.problem() {
             fail(key, why)?;
         }

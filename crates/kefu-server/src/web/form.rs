@@ -8,6 +8,7 @@
 use super::chat_assets as assets;
 use super::csrf::CsrfKey;
 use super::error::{error_page, service_error_page};
+use super::form_errors::{FieldErrorView, refused};
 use super::lang::PageLang;
 use super::render::{Extra, page};
 use super::texts::chat::ChatTexts;
@@ -53,13 +54,6 @@ struct Values {
     contact: String,
 }
 
-/// A refused field, by its label.
-#[derive(Serialize)]
-struct FieldErrorView {
-    label: String,
-    message: String,
-}
-
 #[derive(Serialize)]
 struct FormView {
     csrf: String,
@@ -68,14 +62,19 @@ struct FormView {
     fields: Vec<FieldView>,
     values: Values,
     errors: Vec<FieldErrorView>,
+    /// The ids of the inputs refused (marked `aria-invalid`).
+    invalid: Vec<String>,
     chat_css: String,
     form_js: String,
 }
 
 #[derive(Serialize)]
 struct ResultView {
+    number: String,
     number_display: String,
     code: String,
+    /// For the button that opens the ticket at once (a POST to `/ticket`).
+    csrf: String,
 }
 
 fn kind_name(kind: FieldKind) -> &'static str {
@@ -144,6 +143,7 @@ fn show(
                 description: form.description.clone(),
                 contact: form.contact.clone(),
             },
+            invalid: errors.iter().filter_map(|e| e.target.clone()).collect(),
             errors,
             chat_css: assets::CSS.href(),
             form_js: assets::FORM_JS.href(),
@@ -233,35 +233,6 @@ async fn read(state: &AppState, request: Request) -> Option<Posted> {
     Some(posted)
 }
 
-/// The label of a field the service named.
-fn label_of(t: &ChatTexts, field: &str) -> String {
-    match field {
-        "category" => t.form_domain.to_owned(),
-        "description" | "body" => t.form_description.to_owned(),
-        "contact" | "customer.email" | "customer.phone" => t.form_contact.to_owned(),
-        f if f == "images" || f == "file" || f.starts_with("attachments") => {
-            t.form_images.to_owned()
-        }
-        f => t.field_label(f).to_owned(),
-    }
-}
-
-fn refused(t: &ChatTexts, e: &ServiceError) -> Vec<FieldErrorView> {
-    if e.errors.is_empty() {
-        return vec![FieldErrorView {
-            label: t.form_title.to_owned(),
-            message: e.detail.clone(),
-        }];
-    }
-    e.errors
-        .iter()
-        .map(|f| FieldErrorView {
-            label: label_of(t, &f.field),
-            message: f.message.clone(),
-        })
-        .collect()
-}
-
 /// Uploads the images as the visitor; their ids, or the refusal.
 async fn upload_images(
     state: &AppState,
@@ -323,41 +294,44 @@ pub async fn submit_form(
         Err(e) => Err(e),
     };
     match done {
-        Ok(own) => show_result(&lang, own, set),
+        Ok(own) => show_result(&state, &lang, &headers, own, set),
         Err(e) if crate::problem::status(e.code).is_client_error() => {
             let status = crate::problem::status(e.code);
-            show(&state, &lang, &headers, status, &form, refused(t, &e), set)
+            show(
+                &state,
+                &lang,
+                &headers,
+                status,
+                &form,
+                refused(t, &e, &form),
+                set,
+            )
         }
         Err(e) => service_error_page(&lang, &e),
     }
 }
 
-fn show_result(lang: &PageLang, own: OwnTicket, set: Option<HeaderValue>) -> Response {
+fn show_result(
+    state: &AppState,
+    lang: &PageLang,
+    headers: &HeaderMap,
+    own: OwnTicket,
+    set: Option<HeaderValue>,
+) -> Response {
+    let (csrf, csrf_set) = CsrfKey::derive(&state.lookup_secret).token_for(headers);
     page(
         lang,
         StatusCode::CREATED,
         "form_result.html",
         ResultView {
+            number: own.ticket.number.as_string(),
             number_display: own.ticket.number.grouped(),
             code: own.lookup_code,
+            csrf,
         },
         Extra {
-            cookies: set.into_iter().collect(),
+            cookies: set.into_iter().chain(csrf_set).collect(),
             private: true,
         },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_field_the_service_names_has_a_label() {
-        let t = ChatTexts::of(kefu_service::Lang::En);
-        assert_eq!(label_of(t, "category"), t.form_domain);
-        assert_eq!(label_of(t, "customer.email"), t.form_contact);
-        assert_eq!(label_of(t, "attachments[0].id"), t.form_images);
-        assert_eq!(label_of(t, "room_id"), t.field_room_id);
-    }
 }

@@ -82,8 +82,10 @@ pub async fn show_help_center(
 ) -> Response {
     let lang = PageLang::of(&uri, &headers);
     let caller = Caller::Anonymous;
-    let read = help::popular(&state, &caller, lang.lang)
-        .and_then(|p| Ok((p, help::domains(&state, &caller, lang.lang)?)));
+    let read = match help::popular(&state, &caller, lang.lang).await {
+        Ok(p) => help::domains(&state, &caller, lang.lang).map(|d| (p, d)),
+        Err(e) => Err(e),
+    };
     let (popular, domains) = match read {
         Ok(r) => r,
         Err(e) => return service_error_page(&lang, &e),

@@ -15,6 +15,7 @@ pub mod console;
 pub mod csrf;
 pub mod error;
 pub mod form;
+pub mod form_errors;
 pub mod help;
 pub mod lang;
 pub mod render;

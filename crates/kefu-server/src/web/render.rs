@@ -33,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("chat.html", include_str!("templates/chat.html")),
     ("form.html", include_str!("templates/form.html")),
+    ("more_help.html", include_str!("templates/more_help.html")),
     (
         "form_result.html",
         include_str!("templates/form_result.html"),
@@ -139,6 +140,15 @@ mod tests {
     fn every_template_compiles() {
         for (name, _) in TEMPLATES {
             assert!(ENV.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_template_file_is_registered() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/templates");
+        for file in std::fs::read_dir(dir).unwrap() {
+            let name = file.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(TEMPLATES.iter().any(|(n, _)| *n == name), "{name}");
         }
     }
 

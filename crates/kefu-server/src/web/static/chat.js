@@ -67,6 +67,34 @@
     }
   }
 
+  // A satisfaction survey in the chat: answered here with the chat's lookup code (one
+  // answer per survey; a second, e.g. on a reminder, is 409 and reads as done).
+  function drawSurvey(li, survey) {
+    const template = $(survey.form === 'helpful' ? 'survey-helpful' : 'survey-score');
+    if (!template) return;
+    const box = template.content.firstElementChild.cloneNode(true);
+    li.appendChild(box);
+    for (const b of box.querySelectorAll('button')) {
+      b.addEventListener('click', async () => {
+        const answer = b.dataset.score ? { score: Number(b.dataset.score) } : { helpful: b.dataset.helpful === 'true' };
+        showError('');
+        try {
+          const r = await api(`/api/v1/customer/tickets/${state.chat.number}/satisfaction`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(answer),
+          });
+          if (!r.ok && r.status !== 409) { showError(d.tSurveyRefused, await problem(r)); return; }
+          const done = document.createElement('p');
+          done.className = 'ok survey-done';
+          done.textContent = d.tSurveyThanks;
+          box.replaceWith(done);
+          input.focus();
+        } catch (e) { showError(d.tSurveyRefused, e.message); }
+      });
+    }
+  }
+
   function drawMessage(m) {
     const key = m.id != null ? `m${m.id}` : null;
     if (key && state.seen.has(key)) return;
@@ -75,13 +103,15 @@
     const li = el(log, 'li', `msg ${mine ? 'me' : m.from === 'system' ? 'system' : 'them'}`);
     li.dataset.from = m.from;
     const meta = el(li, 'div', 'meta');
-    el(meta, 'span', 'who', mine ? d.tYou : m.from === 'agent' ? (state.agentName || d.tAgent) : d.tBot);
+    const who = { agent: state.agentName || d.tAgent, survey: d.tSurvey }[m.from] || d.tBot;
+    el(meta, 'span', 'who', mine ? d.tYou : who);
     if (m.created_at) {
       const at = new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
       el(meta, 'time', null, ` ${at}`).dateTime = m.created_at;
     }
     if (m.body) el(li, 'div', 'body', m.body);
     for (const a of m.attachments || []) drawAttachment(li, a);
+    if (m.survey && m.survey.token) drawSurvey(li, m.survey);
     if ((m.suggestions || []).length) {
       el(li, 'div', 'hint', d.tSuggestions);
       const list = el(li, 'div', 'suggestions');
@@ -115,7 +145,7 @@
   }
 
   function showQueue(f) {
-    let text = fill(d.tQueue, 'n', f.position);
+    let text = f.position > 0 ? fill(d.tQueue, 'n', f.position) : d.tQueueNext;
     text += ' ' + (f.eta_minutes != null ? fill(d.tEta, 'm', f.eta_minutes) : d.tNoEta);
     queue.textContent = text;
     queue.hidden = false;
@@ -145,6 +175,7 @@
     $('chat-ticket').hidden = false;
     imageInput.disabled = false;
     voice.disabled = false;
+    $('chat-tools-hint').hidden = true;
   }
 
   function connect() {
@@ -288,6 +319,13 @@
         recorder.start();
         voice.textContent = d.tStop;
       } catch (e) { showError(d.tUploadFailed, e.message); }
+    });
+  }
+
+  // In the widget's frame, Escape asks the page around it to close the panel.
+  if (document.body.classList.contains('embed') && window.parent !== window) {
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') window.parent.postMessage({ kefu: 'close' }, '*');
     });
   }
 

@@ -14,4 +14,15 @@
   }
   select.addEventListener('change', update);
   update();
+  // A refused form: the list of what to fix gets the focus (its links lead to the fields).
+  const errors = document.getElementById('form-errors');
+  if (errors) {
+    errors.focus();
+    for (const a of errors.querySelectorAll('a[href^="#"]')) {
+      a.addEventListener('click', (e) => {
+        const field = document.getElementById(a.hash.slice(1));
+        if (field) { e.preventDefault(); field.focus(); }
+      });
+    }
+  }
 })();

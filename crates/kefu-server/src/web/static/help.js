@@ -33,7 +33,11 @@
       box.textContent = "";
       if (!query) return;
       if (!items.length) {
-        box.appendChild(el("p", "hint", box.getAttribute("data-none")));
+        var none = el("p", "hint", box.getAttribute("data-none") + " ");
+        var chat = el("a", null, box.getAttribute("data-chat"));
+        chat.href = "/chat";
+        none.appendChild(chat);
+        box.appendChild(none);
         return;
       }
       var list = el("ol");

@@ -70,6 +70,10 @@
   button.addEventListener('click', () => (panel.style.display === 'none' ? open() : hide()));
   closer.addEventListener('click', hide);
   panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') hide(); });
+  // Escape pressed inside the framed chat arrives as a message from it.
+  window.addEventListener('message', (e) => {
+    if (e.origin === origin && e.data && e.data.kefu === 'close' && panel.style.display !== 'none') hide();
+  });
   function mount() { document.body.appendChild(panel); document.body.appendChild(button); }
   if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);
 })();

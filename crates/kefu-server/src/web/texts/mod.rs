@@ -33,6 +33,9 @@ pub struct Texts {
     pub domains: &'static str,
     pub back_to_help: &'static str,
     pub article_still_need_help: &'static str,
+    /// The help center's way to a person: the chat, the form, the ticket check.
+    pub more_help: &'static str,
+    pub more_help_intro: &'static str,
     pub ticket_title: &'static str,
     pub ticket_intro: &'static str,
     pub ticket_number: &'static str,

@@ -32,6 +32,10 @@ pub struct ChatTexts {
     /// `{m}`: minutes.
     pub queue_eta: &'static str,
     pub queue_no_eta: &'static str,
+    /// The queue position when nobody is ahead.
+    pub queue_next: &'static str,
+    /// Why the image and voice buttons wait: they need the chat the first message opens.
+    pub tools_after_first: &'static str,
     pub handing_over: &'static str,
     /// `{name}`: the agent's display name.
     pub agent_joined: &'static str,
@@ -60,6 +64,15 @@ pub struct ChatTexts {
     pub form_images_hint: &'static str,
     pub form_submit: &'static str,
     pub form_invalid: &'static str,
+    /// What a refused field needs, in the reader's words (the service's are for the API).
+    pub form_msg_category: &'static str,
+    pub form_msg_description: &'static str,
+    pub form_msg_contact: &'static str,
+    pub form_msg_required: &'static str,
+    pub form_msg_account_id: &'static str,
+    pub form_msg_link: &'static str,
+    pub form_msg_number: &'static str,
+    pub form_msg_images: &'static str,
     pub field_account_id: &'static str,
     pub field_video_link: &'static str,
     pub field_room_id: &'static str,
@@ -72,6 +85,8 @@ pub struct ChatTexts {
     pub result_keep: &'static str,
     pub result_how: &'static str,
     pub result_check: &'static str,
+    /// The result page's button that opens the new ticket at once.
+    pub result_open: &'static str,
 }
 
 impl ChatTexts {
