@@ -6,6 +6,7 @@
 #   KEFU_BIN=path/to/kefu e2e/run.sh
 #
 # Screenshots go to target/screenshots/ (1280 px and 375 px wide). Needs `npm ci` in e2e/.
+# The tests read the seeded staff passwords from kefu's first-start output (KEFU_FIRST_START).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -43,4 +44,5 @@ if [ -z "$key" ]; then echo "e2e: no channel key in kefu's first-start output" >
 mkdir -p "$root/target/screenshots"
 cd "$here"
 KEFU_BASE="$base" KEFU_CHANNEL_KEY="$key" KEFU_SCREENSHOTS="$root/target/screenshots" \
+  KEFU_FIRST_START="$work/stdout" \
   node --test --test-concurrency=1 tests/

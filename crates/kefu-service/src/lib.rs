@@ -38,6 +38,7 @@ pub mod starving;
 pub mod survey;
 pub mod validate;
 pub mod workers;
+pub mod workspace;
 
 pub use caller::{Caller, ChannelKey, CustomerProof, Staff};
 pub use core::{Catalogue, Core, Settings};

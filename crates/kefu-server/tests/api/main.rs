@@ -14,6 +14,7 @@ mod bot_choice;
 mod bot_first;
 mod canned;
 mod console;
+mod console_ticket;
 mod customer_side;
 mod english_kb;
 mod escalation;

@@ -34,6 +34,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "console/home.html",
         include_str!("../templates/console/home.html"),
     ),
+    (
+        "console/ticket.html",
+        include_str!("../templates/console/ticket.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));
