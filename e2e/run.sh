@@ -4,6 +4,7 @@
 #
 #   e2e/run.sh                 # uses target/release/kefu, else target/debug/kefu
 #   KEFU_BIN=path/to/kefu e2e/run.sh
+#   e2e/run.sh tests/console.test.mjs   # only some of the tests (paths from e2e/)
 #
 # Screenshots go to target/screenshots/ (1280 px and 375 px wide). Needs `npm ci` in e2e/.
 # The tests read the seeded staff passwords from kefu's first-start output (KEFU_FIRST_START).
@@ -45,4 +46,4 @@ mkdir -p "$root/target/screenshots"
 cd "$here"
 KEFU_BASE="$base" KEFU_CHANNEL_KEY="$key" KEFU_SCREENSHOTS="$root/target/screenshots" \
   KEFU_FIRST_START="$work/stdout" \
-  node --test --test-concurrency=1 tests/
+  node --test --test-concurrency=1 "${@:-tests/}"

@@ -80,5 +80,6 @@ export async function signIn(page, email) {
   await page.goto(`${BASE}/console`);
   await page.locator('#email').fill(email);
   await page.locator('#password').fill(password(email));
-  await Promise.all([page.waitForURL(`${BASE}/console`), page.locator('#login-submit').click()]);
+  await Promise.all([page.waitForNavigation(), page.locator('#login-submit').click()]);
+  assert.equal(page.url(), `${BASE}/console`, await page.locator('main').textContent());
 }

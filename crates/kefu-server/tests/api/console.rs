@@ -146,6 +146,8 @@ async fn the_console_sends_the_signed_out_to_the_sign_in_page_and_back() {
     assert_eq!(r.status(), StatusCode::OK);
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    // So that browsers name this site in the `Origin` of the console's form posts.
+    assert_eq!(r.headers()["referrer-policy"], "same-origin");
     let html = r.text().await.unwrap();
     assert!(html.contains("客服小李"), "the agent's name is shown");
     assert!(html.contains("我的工作台"), "the navigation");
