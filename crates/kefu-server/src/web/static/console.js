@@ -43,7 +43,7 @@
       var ms = due - Date.now();
       var out = s.querySelector(".left");
       if (!out) { out = el("span", "left"); s.appendChild(document.createTextNode(" ")); s.appendChild(out); }
-      out.textContent = ms >= 0 ? "⏱ " + left(ms) : breached + " +" + left(ms);
+      out.textContent = ms >= 0 ? left(ms) : breached + " +" + left(ms);
       s.classList.toggle("breached", ms < 0);
       s.classList.toggle("soon", ms >= 0 && ms < 15 * 60 * 1000);
     });
