@@ -280,6 +280,10 @@ async fn the_desk_lists_my_tickets_and_the_queue_with_sla_deadlines_and_sets_pre
     assert_eq!(queue.len(), 2, "{d}");
     for row in queue {
         assert_eq!(row["clock"], "first_response", "{row}");
+        assert_eq!(
+            (row["status"].as_str(), row["status_label"].as_str()),
+            (Some("queued"), Some("排队中"))
+        );
         assert!(row["due"].as_str().unwrap().ends_with('Z'), "UTC: {row}");
     }
     // The page lists them too, user text escaped, each with its deadline for the countdown.

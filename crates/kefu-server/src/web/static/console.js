@@ -101,8 +101,8 @@
     a.appendChild(el("span", "subject", r.subject));
     li.appendChild(a);
     var tags = el("span", "tags");
-    tags.appendChild(el("span", "badge status-" + r.status, r.status));
-    tags.appendChild(el("span", "badge prio-" + r.priority, r.priority));
+    tags.appendChild(el("span", "badge status-" + r.status, r.status_label || r.status));
+    tags.appendChild(el("span", "badge prio-" + r.priority, r.priority_label || r.priority));
     if (r.due) {
       var s = el("span", "sla"); s.setAttribute("data-due", r.due); s.setAttribute("data-clock", r.clock || "");
       var t = el("time", null, r.due); t.setAttribute("datetime", r.due); s.appendChild(t);
