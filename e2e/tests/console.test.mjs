@@ -35,6 +35,12 @@ test('an agent works a handed-over ticket from the desk to resolved', async () =
   await page.locator(`.trow[data-number="${fresh.number}"]`).waitFor({ timeout: 20000 });
   assert.match(await page.title(), /^\(\d+\) /, 'the title counts what is new');
 
+  // `q` opens the first ticket of the queue (the desk lists its shortcuts).
+  assert.match(await page.locator('#shortcuts').textContent(), /队列/);
+  const first = await page.locator('#queue .tlink').first().getAttribute('href');
+  await Promise.all([page.waitForURL(`${BASE}${first}`), page.keyboard.press('q')]);
+  await page.locator('#ticket').waitFor();
+  await page.goBack();
   await row.click();
   await page.locator('#ticket').waitFor();
   assert.match(await page.locator('#handoff-summary').textContent(), /13800138000/);

@@ -278,7 +278,8 @@
         e: function () { focusIn("escalate-reason"); },
         p: function () { var b = $("pending-submit"); if (b) b.click(); },
         s: function () { var b = $("resolve-submit"); if (b) b.click(); },
-        j: function () { go("#next-ticket"); },
+        j: function () { go(page === "desk" ? "#mine .tlink" : "#next-ticket"); },
+        q: function () { if (page === "desk") go("#queue .tlink"); },
         k: function () { go("#prev-ticket"); },
         g: function () { location.href = "/console"; }
       }[k];

@@ -103,6 +103,8 @@ pub struct ConsoleTexts {
     pub shortcuts: &'static str,
     /// `(key, what it does)` of each keyboard shortcut, in the order the page lists them.
     pub shortcut_list: [(&'static str, &'static str); 7],
+    /// The desk's shortcuts, as `shortcut_list`.
+    pub desk_shortcut_list: [(&'static str, &'static str); 2],
     pub ticket_facts: &'static str,
     pub category: &'static str,
     pub channel: &'static str,
@@ -249,6 +251,7 @@ const ZH: ConsoleTexts = ConsoleTexts {
         ("j / k", "下一个 / 上一个工单"),
         ("g", "回到工作台首页"),
     ],
+    desk_shortcut_list: [("j", "打开我的第一个工单"), ("q", "打开队列中的第一个工单")],
     ticket_facts: "工单信息",
     category: "类别",
     channel: "渠道",
@@ -357,6 +360,10 @@ const EN: ConsoleTexts = ConsoleTexts {
         ("s", "Resolve"),
         ("j / k", "Next / previous ticket"),
         ("g", "Back to the console home"),
+    ],
+    desk_shortcut_list: [
+        ("j", "Open my first ticket"),
+        ("q", "Open the first ticket in the queue"),
     ],
     ticket_facts: "Ticket",
     category: "Category",
