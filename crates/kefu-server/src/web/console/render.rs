@@ -38,6 +38,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "console/ticket.html",
         include_str!("../templates/console/ticket.html"),
     ),
+    (
+        "console/shortcuts.html",
+        include_str!("../templates/console/shortcuts.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));
