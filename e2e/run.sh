@@ -4,8 +4,10 @@
 #
 #   e2e/run.sh                 # uses target/release/kefu, else target/debug/kefu
 #   KEFU_BIN=path/to/kefu e2e/run.sh
+#   e2e/run.sh tests/console.test.mjs   # only some of the tests (paths from e2e/)
 #
 # Screenshots go to target/screenshots/ (1280 px and 375 px wide). Needs `npm ci` in e2e/.
+# The tests read the seeded staff passwords from kefu's first-start output (KEFU_FIRST_START).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -42,5 +44,6 @@ key="$(sed -n 's/.*demo in-app channel API key: *//p' "$work/stdout" | head -n 1
 if [ -z "$key" ]; then echo "e2e: no channel key in kefu's first-start output" >&2; exit 1; fi
 mkdir -p "$root/target/screenshots"
 cd "$here"
-KEFU_BASE="$base" KEFU_CHANNEL_KEY="$key" KEFU_SCREENSHOTS="$root/target/screenshots" KEFU_FIRST_START="$work/stdout" \
-  node --test --test-concurrency=1 tests/
+KEFU_BASE="$base" KEFU_CHANNEL_KEY="$key" KEFU_SCREENSHOTS="$root/target/screenshots" \
+  KEFU_FIRST_START="$work/stdout" \
+  node --test --test-concurrency=1 "${@:-tests/}"

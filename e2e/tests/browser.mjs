@@ -4,6 +4,7 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 
 export const BASE = process.env.KEFU_BASE;
 export const KEY = process.env.KEFU_CHANNEL_KEY;
@@ -52,4 +53,33 @@ export async function openTicket(externalId, body) {
   assert.equal(r.status, 201, text);
   const json = JSON.parse(text);
   return { number: json.ticket.number, code: json.lookup_code };
+}
+
+/** Adds a customer message to a ticket (as the customer, with the lookup code). */
+export async function say({ number, code }, body) {
+  const r = await fetch(`${BASE}/api/v1/customer/tickets/${number}/messages`, {
+    method: 'POST',
+    headers: { 'x-lookup-code': code, 'content-type': 'application/json' },
+    body: JSON.stringify({ body }),
+  });
+  const text = await r.text();
+  assert.equal(r.status, 201, text);
+  return JSON.parse(text);
+}
+
+/** The generated password of a seeded staff account, from kefu's first-start output. */
+export function password(email) {
+  const out = readFileSync(process.env.KEFU_FIRST_START, 'utf8');
+  const line = out.split('\n').find((l) => l.includes(` ${email} `));
+  assert.ok(line, `no account ${email} in the first-start output`);
+  return line.split('password:')[1].trim();
+}
+
+/** Signs a staff member in through the console's form; the page ends on the desk. */
+export async function signIn(page, email) {
+  await page.goto(`${BASE}/console`);
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password(email));
+  await Promise.all([page.waitForNavigation(), page.locator('#login-submit').click()]);
+  assert.equal(page.url(), `${BASE}/console`, await page.locator('main').textContent());
 }

@@ -539,6 +539,14 @@ pub async fn list_agents(core: &Core, caller: &Caller) -> ServiceResult<Vec<Agen
     Ok(core.store.list_agents().await?)
 }
 
+/// The active staff accounts, for reads that name or count people (no authorization: the
+/// caller's use-case decided that).
+pub(crate) async fn active_agents(core: &Core) -> ServiceResult<Vec<Agent>> {
+    let mut all = core.store.list_agents().await?;
+    all.retain(|a| a.active);
+    Ok(all)
+}
+
 /// The caller's own account.
 pub async fn current_agent(core: &Core, caller: &Caller) -> ServiceResult<Agent> {
     let staff = caller.staff()?;

@@ -4,7 +4,7 @@
 
 use super::handling::by_number;
 use super::routing;
-use crate::caller::Caller;
+use crate::caller::{Caller, Staff};
 use crate::core::Core;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use jiff::Timestamp;
@@ -65,6 +65,12 @@ pub async fn escalate(
     Ok(core.store.ticket(up.id).await.unwrap_or(up))
 }
 
+/// Whether `staff` may send `t` back: members of the team holding it, its assignee and
+/// supervisors.
+pub fn may_send_back(staff: &Staff, t: &Ticket) -> bool {
+    staff.may_change(t) || (t.team.is_some() && staff.team == t.team)
+}
+
 /// A specialist sends the ticket back with findings: to its frontline owner, or the queue.
 /// Allowed to members of the ticket's team, its assignee, and supervisors.
 pub async fn send_back(
@@ -76,8 +82,7 @@ pub async fn send_back(
     let staff = caller.staff()?;
     let findings = reason_text("findings", findings)?;
     let t = by_number(core, number).await?;
-    let on_team = t.team.is_some() && staff.team == t.team;
-    if !(staff.may_change(&t) || on_team) {
+    if !may_send_back(&staff, &t) {
         return Err(ServiceError::new(
             ErrorCode::NotTicketOwner,
             "Only the specialist team holding the ticket, its assignee or a supervisor can send it back.",

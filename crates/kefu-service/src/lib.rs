@@ -46,6 +46,7 @@ pub mod survey;
 pub mod validate;
 pub mod visitor;
 pub mod workers;
+pub mod workspace;
 
 pub use caller::{Caller, ChannelKey, CustomerProof, Staff};
 pub use core::{Catalogue, Core, Settings};

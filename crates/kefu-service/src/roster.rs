@@ -335,13 +335,7 @@ pub async fn coverage(
         .iter()
         .filter_map(|r| AgentShifts::decode(r).ok().map(|s| (r.agent_id, s)))
         .collect();
-    let agents: Vec<_> = state
-        .store
-        .list_agents()
-        .await?
-        .into_iter()
-        .filter(|a| a.active)
-        .collect();
+    let agents = crate::admin::active_agents(state).await?;
     let mut rows = Vec::with_capacity(24);
     for hour in 0..24i8 {
         let mut row = HourCoverage {

@@ -15,6 +15,12 @@ use std::sync::LazyLock;
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+/// Whether an attachment's address may be a link on a page: this site's own paths or
+/// http(s) (never `javascript:` or `data:`).
+pub fn linkable(url: &str) -> bool {
+    url.starts_with('/') || url.starts_with("https://") || url.starts_with("http://")
+}
+
 /// The templates, by name.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),

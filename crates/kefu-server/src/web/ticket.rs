@@ -112,11 +112,7 @@ fn ticket_view(c: &CustomerTicket, t: &Texts, lang: kefu_service::Lang) -> Ticke
                 attachments: v
                     .attachments
                     .into_iter()
-                    .filter(|a| {
-                        a.url.starts_with('/')
-                            || a.url.starts_with("https://")
-                            || a.url.starts_with("http://")
-                    })
+                    .filter(|a| super::render::linkable(&a.url))
                     .map(|a| (a.name, a.url))
                     .collect(),
             }

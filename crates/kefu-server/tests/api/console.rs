@@ -49,6 +49,27 @@ impl Signed {
             .header("accept", "text/html")
     }
 
+    /// A console page that must answer 200, as text.
+    pub async fn page(&self, app: &TestApp, path: &str) -> String {
+        let r = self.get(app, path).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r.text().await.unwrap()
+    }
+
+    /// A form POST from this site that lacks its CSRF field (a forged form).
+    pub fn post_without_token(
+        &self,
+        app: &TestApp,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> RequestBuilder {
+        self.http
+            .post(app.url(path))
+            .header("cookie", &self.cookie)
+            .header("origin", &self.origin)
+            .form(fields)
+    }
+
     /// A form POST from a console page (origin, cookies, CSRF field first).
     pub fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> RequestBuilder {
         let mut all = vec![("csrf", self.csrf.as_str())];
@@ -125,6 +146,8 @@ async fn the_console_sends_the_signed_out_to_the_sign_in_page_and_back() {
     assert_eq!(r.status(), StatusCode::OK);
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    // So that browsers name this site in the `Origin` of the console's form posts.
+    assert_eq!(r.headers()["referrer-policy"], "same-origin");
     let html = r.text().await.unwrap();
     assert!(html.contains("客服小李"), "the agent's name is shown");
     assert!(html.contains("我的工作台"), "the navigation");
@@ -237,4 +260,74 @@ async fn the_live_channel_takes_the_session_cookie_from_this_site_only() {
     let refused = next(&mut ws).await;
     assert_eq!(refused["type"], "error");
     assert_eq!(refused["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn the_desk_lists_my_tickets_and_the_queue_with_sla_deadlines_and_sets_presence() {
+    let app = spawn_app().await;
+    let first = app.open("desk-1", "<i>账号</i>登录不上").await;
+    let second = app.open("desk-2", "直播权限申请").await;
+    let number = |t: &Value| t["ticket"]["number"].as_str().unwrap().to_owned();
+    let agent = sign_in(&app, "agent1@kefu.local").await;
+    let desk = |who: &Signed| {
+        who.get(&app, "/console/desk.json")
+            .header("accept", "application/json")
+            .send()
+    };
+    let d: Value = desk(&agent).await.unwrap().json().await.unwrap();
+    assert_eq!(d["mine"], json!([]));
+    let queue = d["queue"].as_array().unwrap();
+    assert_eq!(queue.len(), 2, "{d}");
+    for row in queue {
+        assert_eq!(row["clock"], "first_response", "{row}");
+        assert_eq!(
+            (row["status"].as_str(), row["status_label"].as_str()),
+            (Some("queued"), Some("排队中"))
+        );
+        assert!(row["due"].as_str().unwrap().ends_with('Z'), "UTC: {row}");
+    }
+    // The page lists them too, user text escaped, each with its deadline for the countdown.
+    let html = agent.page(&app, "/console").await;
+    assert!(html.contains("&lt;i&gt;账号&lt;&#x2f;i&gt;登录不上"));
+    assert_eq!(html.matches("class=\"sla\" data-due=").count(), 2);
+
+    let r = agent
+        .post(
+            &app,
+            &format!("/console/tickets/{}/take", number(&first)),
+            &[],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let d: Value = desk(&agent).await.unwrap().json().await.unwrap();
+    assert_eq!(d["mine"][0]["number"], number(&first));
+    assert_eq!(d["queue"].as_array().unwrap().len(), 1);
+    assert_eq!(d["queue"][0]["number"], number(&second));
+
+    // Presence: a form post (with its token), refused for an unknown value.
+    let r = agent
+        .post(&app, "/console/presence", &[("presence", "away")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = agent.page(&app, "/console").await;
+    assert!(html.contains("<option value=\"away\" selected>"), "{html}");
+    let r = agent
+        .post(&app, "/console/presence", &[("presence", "asleep")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = agent
+        .post_without_token(&app, "/console/presence", &[("presence", "online")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no CSRF token");
+    // Signed out, the script's JSON answers 403.
+    let r = app.get("/console/desk.json").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }

@@ -4,6 +4,7 @@
 //! same lists to the script, which reloads them when the live channel reports a change or
 //! every few seconds (new tickets reach nobody's live subscription until they are listed).
 
+use super::super::texts::console::ConsoleTexts;
 use super::{Console, enter, enter_post};
 use crate::state::AppState;
 use axum::Json;
@@ -25,6 +26,9 @@ pub struct Row {
     pub subject: String,
     pub status: &'static str,
     pub priority: &'static str,
+    /// The status and priority in the reader's language.
+    pub status_label: &'static str,
+    pub priority_label: &'static str,
     /// The SLA deadline (RFC 3339, UTC), and which target it is (`first_response`,
     /// `resolution`).
     pub due: Option<String>,
@@ -42,7 +46,7 @@ pub(crate) fn time(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-pub(crate) fn row(d: &DeskTicket) -> Row {
+pub(crate) fn row(d: &DeskTicket, c: &'static ConsoleTexts) -> Row {
     let t = &d.ticket;
     let number = t.number.as_string();
     Row {
@@ -52,6 +56,8 @@ pub(crate) fn row(d: &DeskTicket) -> Row {
         subject: t.subject.clone(),
         status: t.status.as_str(),
         priority: t.priority.as_str(),
+        status_label: c.status_name(t.status.as_str()),
+        priority_label: c.priority_name(t.priority.as_str()),
         due: d.due.map(|(_, at)| time(at)),
         clock: d.due.map(|(clock, _)| match clock {
             SlaClock::FirstResponse => "first_response",
@@ -60,17 +66,18 @@ pub(crate) fn row(d: &DeskTicket) -> Row {
     }
 }
 
-fn view(d: &desk::Desk) -> DeskView {
+fn view(d: &desk::Desk, console: &Console) -> DeskView {
+    let c = ConsoleTexts::of(console.lang.lang);
     DeskView {
-        mine: d.mine.iter().map(row).collect(),
-        queue: d.queue.iter().map(row).collect(),
+        mine: d.mine.iter().map(|x| row(x, c)).collect(),
+        queue: d.queue.iter().map(|x| row(x, c)).collect(),
     }
 }
 
 async fn desk_of(state: &AppState, console: &Console) -> Result<DeskView, Response> {
     desk::desk(state, &console.caller)
         .await
-        .map(|d| view(&d))
+        .map(|d| view(&d, console))
         .map_err(|e| console.service_error(&e))
 }
 
@@ -95,7 +102,7 @@ pub async fn desk_json(State(state): State<AppState>, uri: Uri, headers: HeaderM
     match desk::desk(&state, &console.caller).await {
         Ok(d) => (
             [(axum::http::header::CACHE_CONTROL, "no-store")],
-            Json(view(&d)),
+            Json(view(&d, &console)),
         )
             .into_response(),
         Err(e) => crate::problem::ApiError(e).into_response(),

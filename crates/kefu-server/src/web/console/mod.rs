@@ -10,6 +10,7 @@ pub mod login;
 pub mod nav;
 pub mod render;
 pub mod session;
+pub mod ticket;
 
 use super::csrf::CsrfKey;
 use super::lang::PageLang;
@@ -29,6 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(home::show_desk))
         .route("/console/desk.json", get(home::desk_json))
         .route("/console/presence", post(home::set_presence))
+        .route("/console/tickets/{number}", get(ticket::show_ticket))
+        .route(
+            "/console/tickets/{number}/{action}",
+            post(ticket::move_ticket),
+        )
         .route("/console/login", get(login::show_login).post(login::log_in))
         .route("/console/logout", post(login::log_out))
 }

@@ -9,7 +9,7 @@ use super::super::lang::PageLang;
 use super::super::render::{Extra, environment, html_response};
 use super::super::texts::console::ConsoleTexts;
 use super::nav::{NavItem, items};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_domain::AgentRole;
 use minijinja::Environment;
@@ -33,6 +33,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "console/home.html",
         include_str!("../templates/console/home.html"),
+    ),
+    (
+        "console/ticket.html",
+        include_str!("../templates/console/ticket.html"),
+    ),
+    (
+        "console/shortcuts.html",
+        include_str!("../templates/console/shortcuts.html"),
     ),
 ];
 
@@ -99,15 +107,25 @@ pub fn page<T: Serialize>(
         page,
     };
     match ENV.get_template(template).and_then(|t| t.render(&layout)) {
-        Ok(html) => html_response(
-            frame.lang,
-            status,
-            html,
-            Extra {
-                cookies: frame.cookies,
-                private: true,
-            },
-        ),
+        Ok(html) => {
+            let mut r = html_response(
+                frame.lang,
+                status,
+                html,
+                Extra {
+                    cookies: frame.cookies,
+                    private: true,
+                },
+            );
+            // Under the site-wide `no-referrer`, browsers send `Origin: null` with a form
+            // POST, which the console's origin check must refuse; `same-origin` lets this
+            // site's own forms name their origin and still tells other sites nothing.
+            r.headers_mut().insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            );
+            r
+        }
         Err(e) => {
             tracing::error!(template, error = %e, "console page did not render");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()

@@ -43,7 +43,7 @@
       var ms = due - Date.now();
       var out = s.querySelector(".left");
       if (!out) { out = el("span", "left"); s.appendChild(document.createTextNode(" ")); s.appendChild(out); }
-      out.textContent = ms >= 0 ? "⏱ " + left(ms) : breached + " +" + left(ms);
+      out.textContent = ms >= 0 ? left(ms) : breached + " +" + left(ms);
       s.classList.toggle("breached", ms < 0);
       s.classList.toggle("soon", ms >= 0 && ms < 15 * 60 * 1000);
     });
@@ -101,8 +101,8 @@
     a.appendChild(el("span", "subject", r.subject));
     li.appendChild(a);
     var tags = el("span", "tags");
-    tags.appendChild(el("span", "badge status-" + r.status, r.status));
-    tags.appendChild(el("span", "badge prio-" + r.priority, r.priority));
+    tags.appendChild(el("span", "badge status-" + r.status, r.status_label || r.status));
+    tags.appendChild(el("span", "badge prio-" + r.priority, r.priority_label || r.priority));
     if (r.due) {
       var s = el("span", "sla"); s.setAttribute("data-due", r.due); s.setAttribute("data-clock", r.clock || "");
       var t = el("time", null, r.due); t.setAttribute("datetime", r.due); s.appendChild(t);
@@ -278,7 +278,8 @@
         e: function () { focusIn("escalate-reason"); },
         p: function () { var b = $("pending-submit"); if (b) b.click(); },
         s: function () { var b = $("resolve-submit"); if (b) b.click(); },
-        j: function () { go("#next-ticket"); },
+        j: function () { go(page === "desk" ? "#mine .tlink" : "#next-ticket"); },
+        q: function () { if (page === "desk") go("#queue .tlink"); },
         k: function () { go("#prev-ticket"); },
         g: function () { location.href = "/console"; }
       }[k];

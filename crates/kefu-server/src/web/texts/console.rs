@@ -5,9 +5,33 @@
 use kefu_service::Lang;
 use serde::Serialize;
 
+/// The name of each ticket status (`TicketStatus::as_str` codes).
+#[derive(Debug, Serialize)]
+pub struct StatusNames {
+    pub new: &'static str,
+    pub queued: &'static str,
+    pub assigned: &'static str,
+    pub pending_customer: &'static str,
+    pub escalated: &'static str,
+    pub resolved: &'static str,
+    pub closed: &'static str,
+}
+
+/// The name of each priority (`Priority::as_str` codes).
+#[derive(Debug, Serialize)]
+pub struct PriorityNames {
+    pub low: &'static str,
+    pub normal: &'static str,
+    pub high: &'static str,
+    pub urgent: &'static str,
+}
+
 /// The console texts of one language.
 #[derive(Debug, Serialize)]
 pub struct ConsoleTexts {
+    /// Templates read `c.status_names[code]`.
+    pub status_names: StatusNames,
+    pub priority_names: PriorityNames,
     pub console_name: &'static str,
     pub skip_to_content: &'static str,
     pub switch_language: &'static str,
@@ -79,6 +103,8 @@ pub struct ConsoleTexts {
     pub shortcuts: &'static str,
     /// `(key, what it does)` of each keyboard shortcut, in the order the page lists them.
     pub shortcut_list: [(&'static str, &'static str); 7],
+    /// The desk's shortcuts, as `shortcut_list`.
+    pub desk_shortcut_list: [(&'static str, &'static str); 2],
     pub ticket_facts: &'static str,
     pub category: &'static str,
     pub channel: &'static str,
@@ -102,9 +128,51 @@ impl ConsoleTexts {
             Lang::En => &EN,
         }
     }
+
+    /// The name of a status code (the code itself when unknown).
+    pub fn status_name<'a>(&'static self, code: &'a str) -> &'a str {
+        let n = &self.status_names;
+        match code {
+            "new" => n.new,
+            "queued" => n.queued,
+            "assigned" => n.assigned,
+            "pending_customer" => n.pending_customer,
+            "escalated" => n.escalated,
+            "resolved" => n.resolved,
+            "closed" => n.closed,
+            other => other,
+        }
+    }
+
+    /// The name of a priority code (the code itself when unknown).
+    pub fn priority_name<'a>(&'static self, code: &'a str) -> &'a str {
+        let n = &self.priority_names;
+        match code {
+            "low" => n.low,
+            "normal" => n.normal,
+            "high" => n.high,
+            "urgent" => n.urgent,
+            other => other,
+        }
+    }
 }
 
 const ZH: ConsoleTexts = ConsoleTexts {
+    status_names: StatusNames {
+        new: "机器人处理中",
+        queued: "排队中",
+        assigned: "处理中",
+        pending_customer: "等待客户",
+        escalated: "已升级",
+        resolved: "已解决",
+        closed: "已关闭",
+    },
+    priority_names: PriorityNames {
+        low: "低",
+        normal: "普通",
+        high: "高",
+        urgent: "紧急",
+    },
     console_name: "kefu 客服工作台",
     skip_to_content: "跳到正文",
     switch_language: "English",
@@ -183,6 +251,7 @@ const ZH: ConsoleTexts = ConsoleTexts {
         ("j / k", "下一个 / 上一个工单"),
         ("g", "回到工作台首页"),
     ],
+    desk_shortcut_list: [("j", "打开我的第一个工单"), ("q", "打开队列中的第一个工单")],
     ticket_facts: "工单信息",
     category: "类别",
     channel: "渠道",
@@ -199,6 +268,21 @@ const ZH: ConsoleTexts = ConsoleTexts {
 };
 
 const EN: ConsoleTexts = ConsoleTexts {
+    status_names: StatusNames {
+        new: "With the bot",
+        queued: "Queued",
+        assigned: "Assigned",
+        pending_customer: "Waiting for customer",
+        escalated: "Escalated",
+        resolved: "Resolved",
+        closed: "Closed",
+    },
+    priority_names: PriorityNames {
+        low: "Low",
+        normal: "Normal",
+        high: "High",
+        urgent: "Urgent",
+    },
     console_name: "kefu staff console",
     skip_to_content: "Skip to content",
     switch_language: "中文",
@@ -277,6 +361,10 @@ const EN: ConsoleTexts = ConsoleTexts {
         ("j / k", "Next / previous ticket"),
         ("g", "Back to the console home"),
     ],
+    desk_shortcut_list: [
+        ("j", "Open my first ticket"),
+        ("q", "Open the first ticket in the queue"),
+    ],
     ticket_facts: "Ticket",
     category: "Category",
     channel: "Channel",
@@ -309,5 +397,27 @@ mod tests {
             }
         }
         assert_ne!(ZH.login_button, EN.login_button);
+    }
+
+    #[test]
+    fn every_status_and_priority_has_a_name() {
+        use kefu_domain::{Priority, TicketStatus};
+        for lang in [Lang::Zh, Lang::En] {
+            let c = ConsoleTexts::of(lang);
+            for s in [
+                TicketStatus::New,
+                TicketStatus::Queued,
+                TicketStatus::Assigned,
+                TicketStatus::PendingCustomer,
+                TicketStatus::Escalated,
+                TicketStatus::Resolved,
+                TicketStatus::Closed,
+            ] {
+                assert_ne!(c.status_name(s.as_str()), s.as_str(), "{lang:?}");
+            }
+            for p in Priority::ALL {
+                assert_ne!(c.priority_name(p.as_str()), p.as_str(), "{lang:?}");
+            }
+        }
     }
 }

@@ -1,0 +1,139 @@
+//! The agent's ticket workspace (the console's ticket view): the ticket with every message
+//! and internal note, the bot's hand-over summary, the customer's other tickets, suggested
+//! knowledge-base answers for the customer's last message (the bot engine's ranking, in the
+//! customer's language), the canned replies filled in for this ticket, and what the moves
+//! need (teams, agents). Reads only; each move is its own use-case.
+
+use crate::caller::Caller;
+use crate::canned::{self, FilledReply};
+use crate::core::Core;
+use crate::error::ServiceResult;
+use crate::handling::{self, TicketDetail};
+use crate::help::{self, HelpMatch};
+use kefu_bot::Lang;
+use kefu_domain::{
+    Agent, EventKind, MessageKind, ReplyValues, Team, Ticket, TicketNumber, TicketStatus,
+};
+use kefu_store::{TicketFilter, TicketSort};
+
+/// Most of the customer's other tickets shown.
+pub const OTHER_TICKETS: u32 = 20;
+/// Most suggested answers shown.
+pub const SUGGESTIONS: usize = 3;
+
+/// Everything the ticket view shows.
+pub struct Workspace {
+    pub detail: TicketDetail,
+    /// The bot's hand-over summary (the latest), when the bot handed the ticket over.
+    pub summary: Option<String>,
+    pub other_tickets: Vec<Ticket>,
+    pub suggestions: Vec<HelpMatch>,
+    /// The canned replies in the customer's language, filled in for this ticket.
+    pub canned: Vec<FilledReply>,
+    pub teams: Vec<Team>,
+    /// Active staff, for a transfer.
+    pub agents: Vec<Agent>,
+    /// The name of the agent who holds the ticket, if any.
+    pub assignee_name: Option<String>,
+    /// The language the customer writes in (suggestions and canned replies follow it).
+    pub lang: Lang,
+    /// Whether the caller may take the ticket (open, and not already theirs).
+    pub may_take: bool,
+    /// Whether the caller may send the escalated ticket back.
+    pub may_send_back: bool,
+}
+
+/// Reads the workspace of one ticket (any staff member may read any ticket).
+pub async fn workspace(
+    core: &Core,
+    caller: &Caller,
+    number: &TicketNumber,
+) -> ServiceResult<Workspace> {
+    let staff = caller.staff()?;
+    let detail = handling::ticket_detail(core, caller, number).await?;
+    let t = &detail.ticket;
+    let summary = core
+        .store
+        .events(t.id)
+        .await?
+        .into_iter()
+        .rev()
+        .find_map(|e| match e.kind {
+            EventKind::HandedOff { summary, .. } => Some(summary),
+            _ => None,
+        });
+    let other_tickets = core
+        .store
+        .list_tickets(&TicketFilter {
+            customer: Some(t.customer_id),
+            sort: TicketSort::Newest,
+            limit: OTHER_TICKETS.saturating_add(1),
+            ..TicketFilter::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|o| o.id != t.id)
+        .take(usize::try_from(OTHER_TICKETS).unwrap_or(usize::MAX))
+        .collect();
+    let lang = Lang::parse(&detail.customer.language).unwrap_or_default();
+    let last_customer = detail
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.kind == MessageKind::Customer && !m.body.trim().is_empty());
+    let suggestions = match last_customer {
+        // A failed or empty search leaves the panel empty; the ticket still shows.
+        Some(m) => help::search(
+            core,
+            caller,
+            &m.body
+                .chars()
+                .take(help::SEARCH_MAX_CHARS)
+                .collect::<String>(),
+            lang,
+        )
+        .await
+        .map(|mut s| {
+            s.truncate(SUGGESTIONS);
+            s
+        })
+        .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let agents = crate::admin::active_agents(core).await?;
+    let me = agents.iter().find(|a| a.id == staff.agent_id);
+    let assignee_name = t
+        .assignee
+        .and_then(|id| agents.iter().find(|a| a.id == id))
+        .map(|a| a.display_name.clone());
+    let customer_name = detail.customer.display_name.clone().unwrap_or_default();
+    let number = t.number.grouped();
+    let values = ReplyValues {
+        customer: &customer_name,
+        ticket: &number,
+        agent: me.map_or("", |a| a.display_name.as_str()),
+        subject: &t.subject,
+    };
+    let canned = canned::filled(
+        &canned::list(core, caller, None).await?,
+        lang.tag(),
+        &values,
+    );
+    let teams = core.store.list_teams().await?;
+    let may_take = t.status.is_open() && t.assignee != Some(staff.agent_id);
+    let may_send_back =
+        t.status == TicketStatus::Escalated && crate::escalation::may_send_back(&staff, t);
+    Ok(Workspace {
+        may_take,
+        may_send_back,
+        summary,
+        other_tickets,
+        suggestions,
+        canned,
+        teams,
+        agents,
+        assignee_name,
+        lang,
+        detail,
+    })
+}
