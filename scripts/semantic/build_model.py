@@ -23,6 +23,7 @@ import struct
 import subprocess
 import sys
 import time
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -105,11 +106,10 @@ def encode(texts, work, threads):
         while i < len(todo):
             new[i:i + batch] = model.query(todo[i:i + batch])
             i += batch
-            if (i // batch) % 50 == 0 or i >= len(todo):
+            if (i // batch) % 10 == 0 or i >= len(todo):
                 print(f"  e5: {min(i, len(todo))} of {len(todo)} still to encode, {time.time() - started:.0f}s", file=sys.stderr)
-                if (i // batch) % 100 == 0 or i >= len(todo):
-                    todo, new = save(min(i, len(todo)))
-                    i = 0
+                todo, new = save(min(i, len(todo)))
+                i = 0
     return vecs[[known[t] for t in texts]]
 
 
@@ -132,12 +132,14 @@ def build_corpus(args, work):
             weights.append(weight)
 
     phrasings = []  # (text, neighbour text)
-    heldout, train_kb, excluded = [], [], []
+    heldout, train_kb, excluded, hidden = [], [], [], set()
     for path in args.kb:
         for n, e in enumerate(load_jsonl(path)):
             if args.exclude_every and n % args.exclude_every == args.exclude_fold:
                 # Leave-entries-out check: the model never sees any phrasing of this entry.
                 excluded.append(e["id"])
+                hidden.update([e["question"], e.get("question_en") or "", *e.get("similar", []),
+                               *e.get("similar_en", [])])
                 continue
             similar = list(e.get("similar") or [])
             similar_en = list(e.get("similar_en") or [])
@@ -160,28 +162,50 @@ def build_corpus(args, work):
 
     perturber = corpus.Perturber(pinyin_of, seed=7)
     english = corpus.EnglishPerturber(seed=13)
-    groups = []  # a phrasing and its noisy copies: what the similarity fit keeps together
-    for i, p in enumerate(phrasings):
-        add(p, args.phrasing_weight)
-        group = [texts[-1]] if texts and texts[-1] == p.strip() else []
+    # Fragments of other phrasings are drawn from the whole knowledge base, in a fixed order,
+    # and each phrasing's copies from its own seed: a leave-entries-out build makes the same
+    # noisy copies of the entries it keeps (and reuses their cached encodings), except that
+    # no fragment of a left-out entry goes in.
+    everything = sorted(set(phrasings) | hidden - {""})
+    # The corpus is laid out most useful first — phrasings, then round after round of noisy
+    # copies, single characters, general sentences (Chinese and English interleaved), words —
+    # and every part is a prefix of its larger setting, so an encoding cut short leaves the
+    # cache holding exactly the corpus of smaller settings.
+    copies = []
+    for p in phrasings:
         latin = corpus.is_latin(p)
+        seed = zlib.crc32(p.encode("utf-8"))
+        perturber.rng.seed(seed)
+        english.rng.seed(seed)
+        mine = []
         for _ in range(args.variants_en if latin else args.variants):
-            other = phrasings[perturber.rng.randrange(len(phrasings))]
-            add(english.perturb(p) if latin else perturber.perturb(p, other), 1.0)
-            if texts:
-                group.append(texts[-1])
-        groups.append(list(dict.fromkeys(group)))
-    for s in corpus.template_sentences(args.templates, seed=11):
-        add(s, 1.0)
-    for s in corpus.english_sentences(args.templates_en, seed=17):
-        add(s, 1.0)
+            other = everything[perturber.rng.randrange(len(everything))]
+            other = None if other in hidden else other
+            mine.append(english.perturb(p) if latin else perturber.perturb(p, other))
+        copies.append(mine)
+    for p in phrasings:
+        add(p, args.phrasing_weight)
+    for round_ in range(max(args.variants, args.variants_en)):
+        for mine in copies:
+            if round_ < len(mine):
+                add(mine[round_], 1.0)
+    groups = [list(dict.fromkeys(t.strip() for t in [p, *mine] if t.strip()))
+              for p, mine in zip(phrasings, copies)]
+    for c in dict.fromkeys(corpus.COMMON):
+        add(c, 0.3)
+    zh = corpus.template_sentences(args.templates, seed=11)
+    en = corpus.english_sentences(args.templates_en, seed=17)
+    for i in range(max(len(zh), len(en))):
+        # Interleaved in proportion, so that both languages are there wherever a cut falls.
+        for s_ in zh[i * len(zh) // max(len(zh), len(en)):(i + 1) * len(zh) // max(len(zh), len(en))]:
+            add(s_, 1.0)
+        for s_ in en[i * len(en) // max(len(zh), len(en)):(i + 1) * len(en) // max(len(zh), len(en))]:
+            add(s_, 1.0)
     import jieba
 
     dict_path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     for w in corpus.dictionary_words(dict_path, args.words):
         add(w, 0.3)
-    for c in dict.fromkeys(corpus.COMMON):
-        add(c, 0.3)
     # One copy of each text: duplicates would only repeat the same e5 call.
     seen = {}
     for t, w in zip(texts, weights):
@@ -336,15 +360,15 @@ def main():
     ap.add_argument("--kb", action="append", help="FAQ JSONL whose questions and similar phrasings are used")
     ap.add_argument("--holdout-kb", action="append", default=None,
                     help="of the --kb files, those whose last similar phrasing is held out for the check")
-    ap.add_argument("--variants", type=int, default=6, help="perturbed copies per phrasing")
-    ap.add_argument("--variants-en", type=int, default=2, help="perturbed copies per English phrasing")
-    ap.add_argument("--templates", type=int, default=20000, help="generated general sentences")
-    ap.add_argument("--templates-en", type=int, default=6000, help="generated general English sentences")
+    ap.add_argument("--variants", type=int, default=3, help="perturbed copies per phrasing")
+    ap.add_argument("--variants-en", type=int, default=1, help="perturbed copies per English phrasing")
+    ap.add_argument("--templates", type=int, default=8000, help="generated general sentences")
+    ap.add_argument("--templates-en", type=int, default=2500, help="generated general English sentences")
     ap.add_argument("--exclude-every", type=int, default=0,
                     help="leave-entries-out check: leave out every entry whose line number is "
                          "--exclude-fold modulo this (0: keep all)")
     ap.add_argument("--exclude-fold", type=int, default=0)
-    ap.add_argument("--words", type=int, default=40000, help="dictionary words encoded alone")
+    ap.add_argument("--words", type=int, default=20000, help="dictionary words encoded alone")
     ap.add_argument("--dim", type=int, default=256)
     ap.add_argument("--min-count", type=int, default=2)
     ap.add_argument("--max-vocab", type=int, default=60000)
@@ -380,9 +404,10 @@ def main():
 
     texts, weights, n_phrasings, groups = build_corpus(args, args.work)
     print(f"corpus: {len(texts)} texts from {n_phrasings} phrasings", file=sys.stderr)
-    token_lists = tokenize(texts, args.work)
+    # e5 first: it is the long part, and needs no Rust build.
     y = encode(texts, args.work, args.threads)
     print(f"encoded in {time.time() - started:.0f}s", file=sys.stderr)
+    token_lists = tokenize(texts, args.work)
 
     counts = {}
     for ts in token_lists:

@@ -230,8 +230,9 @@ class Perturber:
 
 
 def template_sentences(count, seed):
+    """`count` general sentences in the order made (a smaller count gives a prefix)."""
     rng = random.Random(seed)
-    out = set(STANDALONE)
+    out = dict.fromkeys(STANDALONE)
     while len(out) < count:
         form = rng.choice(QUESTION_FORMS)
         text = form.format(
@@ -242,8 +243,8 @@ def template_sentences(count, seed):
             text = rng.choice(PREFIXES) + text
         if rng.random() < 0.2:
             text = text + rng.choice(SUFFIXES)
-        out.add(text)
-    return sorted(out)
+        out[text] = None
+    return list(out)[:count]
 
 
 def dictionary_words(path, count):
@@ -262,8 +263,9 @@ def dictionary_words(path, count):
 
 
 def english_sentences(count, seed):
+    """`count` general English sentences in the order made (a smaller count gives a prefix)."""
     rng = random.Random(seed)
-    out = set(EN_STANDALONE)
+    out = dict.fromkeys(EN_STANDALONE)
     while len(out) < count:
         text = rng.choice(EN_FORMS).format(
             a=rng.choice(EN_ACTIONS), o=rng.choice(EN_OBJECTS), i=rng.choice(EN_ISSUES),
@@ -273,8 +275,8 @@ def english_sentences(count, seed):
             text = rng.choice(["hi, ", "hello, ", "excuse me, ", "quick question: ", "please "]) + text
         if rng.random() < 0.3:
             text = text.lower().rstrip("?")
-        out.add(text)
-    return sorted(out)
+        out[text] = None
+    return list(out)[:count]
 
 
 def is_latin(text):

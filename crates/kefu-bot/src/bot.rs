@@ -22,15 +22,15 @@ pub const SEMANTIC_WEIGHT: f64 = 0.6;
 /// The thresholds of the mixed score, calibrated like the lexical ones (the synthetic probes
 /// of `decide.rs`, on the development FAQ questions only) with
 /// `cargo run -p kefu-bot --release --example calibrate -- FAQ.jsonl MODEL.bin`. For the
-/// IDF-weighted, centered semantic score and the model built by the default
-/// `build_model.py`, the best pair was margin scale 0.30 and answer threshold 0.61 (97.8%
-/// precision on in-scope probes at 54.5% coverage, 5.0% of out-of-scope probes answered;
-/// Recall@1 of the probes 93.6); the suggest threshold is the median top similarity of
-/// out-of-scope probes (0.39). Rerun it after rebuilding the model or changing the scoring.
+/// IDF-weighted, centered semantic score and the model kefu ships (2026-11-30), the best pair
+/// was margin scale 0.15 and answer threshold 0.61 (96.7% precision on in-scope probes at
+/// 61.8% coverage, 5.0% of out-of-scope probes answered; Recall@1 of the probes 91.4); the
+/// suggest threshold is the median top similarity of out-of-scope probes (0.39). Rerun it
+/// after rebuilding the model or changing the scoring.
 pub const SEMANTIC: Thresholds = Thresholds {
     answer: 0.61,
     suggest: 0.39,
-    margin_scale: 0.30,
+    margin_scale: 0.15,
 };
 
 /// What an entry whose question names the opposite action of the query keeps of its score

@@ -1,6 +1,7 @@
-//! The optional semantic model: static token embeddings trained to mimic a multilingual
-//! sentence encoder (multilingual-e5-small), loaded from one binary file and used to add a
-//! meaning-based similarity to the lexical score (see `Bot::with_model`).
+//! The semantic model: static token embeddings trained to mimic a multilingual sentence
+//! encoder (multilingual-e5-small), loaded from one binary file and used to add a
+//! meaning-based similarity to the lexical score (see `Bot::with_model`). This crate takes
+//! any model or none; the `kefu` binary embeds the shipped one and uses it by default.
 //!
 //! A sentence vector is the mean of the vectors of its tokens — the same tokens the lexical
 //! path analyzes ([`tokens`]): jieba words, character 1–2-grams and pinyin 1–2-grams, each

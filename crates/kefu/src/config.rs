@@ -77,7 +77,8 @@ impl Default for LimitConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BotConfig {
-    /// A semantic model file (scripts/semantic/README.md); absent means the lexical bot.
+    /// The semantic model: absent means the one built into the binary, `none` turns it off
+    /// (the bot is lexical), a path loads that file (scripts/semantic/README.md).
     pub model: Option<std::path::PathBuf>,
 }
 
@@ -441,26 +442,11 @@ impl Config {
         }
     }
 
-    /// The server's settings; reads the bot model file when one is configured.
+    /// The server's settings, with the bot model: the built-in one unless `[bot] model` names
+    /// another file or `none`.
     pub fn settings(&self) -> anyhow::Result<kefu_service::Settings> {
-        let bot_model = match &self.bot.model {
-            None => None,
-            Some(path) => {
-                let bytes = std::fs::read(path).map_err(|e| {
-                    anyhow::anyhow!(
-                        "bot.model (env KEFU_BOT_MODEL): cannot read {}: {e}",
-                        path.display()
-                    )
-                })?;
-                let model = kefu_bot::SemanticModel::from_bytes(&bytes).map_err(|e| {
-                    anyhow::anyhow!(
-                        "bot.model (env KEFU_BOT_MODEL): {} is not a bot model: {e}",
-                        path.display()
-                    )
-                })?;
-                Some(std::sync::Arc::new(model))
-            }
-        };
+        let bot_model = crate::bot_model::load(self.bot.model.as_deref())
+            .map_err(|e| anyhow::anyhow!("bot.model (env KEFU_BOT_MODEL): {e:#}"))?;
         Ok(kefu_service::Settings {
             body_limit_bytes: self.server.body_limit_bytes,
             session_ttl: Duration::from_secs(self.auth.session_ttl_hours * 3600),

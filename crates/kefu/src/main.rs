@@ -1,5 +1,6 @@
 //! The `kefu` binary: command line, configuration and wiring. No business rules here.
 
+mod bot_model;
 mod cli;
 mod config;
 #[cfg(feature = "s3")]

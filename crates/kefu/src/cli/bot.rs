@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use kefu_bot::{Bot, ConversationState, Decision, FaqEntry, SemanticModel};
@@ -26,8 +27,8 @@ pub enum BotCommand {
         /// postgres:// URL), as the server would.
         #[arg(long, env = "KEFU_DATABASE_URL")]
         database: Option<String>,
-        /// Optional semantic model file (built by scripts/semantic/build_model.py); without
-        /// one the bot is lexical only.
+        /// Semantic model: the built-in one by default, `none` for the lexical bot alone, or
+        /// a file built by scripts/semantic/build_model.py.
         #[arg(long, env = "KEFU_BOT_MODEL")]
         model: Option<PathBuf>,
     },
@@ -42,8 +43,8 @@ pub enum BotCommand {
         /// Output JSONL: each query line plus "ranked" and "decision".
         #[arg(long)]
         output: PathBuf,
-        /// Optional semantic model file (built by scripts/semantic/build_model.py); without
-        /// one the bot is lexical only.
+        /// Semantic model: the built-in one by default, `none` for the lexical bot alone, or
+        /// a file built by scripts/semantic/build_model.py.
         #[arg(long, env = "KEFU_BOT_MODEL")]
         model: Option<PathBuf>,
     },
@@ -102,21 +103,14 @@ pub fn parse_kb(text: &str, source: &str) -> Result<Vec<FaqEntry>> {
     Ok(entries)
 }
 
-/// Reads and validates a semantic model file (`--model` or `KEFU_BOT_MODEL`); `None` keeps
-/// the bot lexical.
-pub fn load_model(path: Option<&Path>) -> Result<Option<SemanticModel>> {
-    let Some(path) = path else {
-        return Ok(None);
-    };
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the bot model {}", path.display()))?;
-    let model = SemanticModel::from_bytes(&bytes)
-        .with_context(|| format!("{}: not a usable bot model", path.display()))?;
-    Ok(Some(model))
+/// The semantic model `--model` or `KEFU_BOT_MODEL` names: the built-in one when neither is
+/// given, none for `none`, else that file (read and validated).
+pub fn load_model(path: Option<&Path>) -> Result<Option<Arc<SemanticModel>>> {
+    crate::bot_model::load(path)
 }
 
 /// The bot over a database's published knowledge base, built as the server builds it.
-fn database_bot(url: &str, model: Option<SemanticModel>) -> Result<Bot> {
+fn database_bot(url: &str, model: Option<Arc<SemanticModel>>) -> Result<Bot> {
     let shown = crate::config::redact_url(url);
     let is_postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
     if !is_postgres && !std::path::Path::new(url).exists() {
@@ -129,7 +123,6 @@ fn database_bot(url: &str, model: Option<SemanticModel>) -> Result<Bot> {
         let store = kefu_store::open(url)
             .await
             .with_context(|| format!("--database: cannot open {shown}"))?;
-        let model = model.map(std::sync::Arc::new);
         let (bot, _) = kefu_service::bot::build(store.as_ref(), model.as_ref())
             .await
             .with_context(|| format!("--database: cannot read the knowledge base of {shown}"))?;
@@ -142,8 +135,8 @@ fn database_bot(url: &str, model: Option<SemanticModel>) -> Result<Bot> {
     })
 }
 
-fn load_bot(text: &str, source: &str, model: Option<SemanticModel>) -> Result<Bot> {
-    Bot::with_model(parse_kb(text, source)?, model.map(std::sync::Arc::new))
+fn load_bot(text: &str, source: &str, model: Option<Arc<SemanticModel>>) -> Result<Bot> {
+    Bot::with_model(parse_kb(text, source)?, model)
         .with_context(|| format!("{source}: invalid knowledge base"))
 }
 
@@ -250,7 +243,8 @@ mod tests {
 
     #[test]
     fn a_missing_or_bad_model_file_is_a_clear_error() {
-        assert!(load_model(None).unwrap().is_none());
+        assert!(load_model(None).unwrap().is_some());
+        assert!(load_model(Some(Path::new("none"))).unwrap().is_none());
         let dir = std::env::temp_dir().join(format!("kefu-bot-model-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let missing = dir.join("missing.bin");

@@ -137,6 +137,22 @@ fn an_unreadable_bot_model_names_its_key() {
 }
 
 #[test]
+fn the_built_in_bot_model_is_on_unless_set_to_none() {
+    let c = Config::load(None, no_env, None, None).unwrap();
+    assert!(c.settings().unwrap().bot_model.is_some());
+    let env = |k: &str| (k == "KEFU_BOT_MODEL").then(|| "none".to_owned());
+    let c = Config::load(None, env, None, None).unwrap();
+    assert!(c.settings().unwrap().bot_model.is_none());
+    let dir = std::env::temp_dir().join(format!("kefu-config-bot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("kefu.toml");
+    std::fs::write(&file, "[bot]\nmodel = \"none\"\n").unwrap();
+    let c = Config::load(Some(&file), no_env, None, None).unwrap();
+    assert!(c.settings().unwrap().bot_model.is_none());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn unknown_keys_in_the_file_are_rejected() {
     let dir = std::env::temp_dir().join(format!("kefu-config-unknown-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
