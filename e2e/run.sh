@@ -43,4 +43,5 @@ if [ -z "$key" ]; then echo "e2e: no channel key in kefu's first-start output" >
 mkdir -p "$root/target/screenshots"
 cd "$here"
 KEFU_BASE="$base" KEFU_CHANNEL_KEY="$key" KEFU_SCREENSHOTS="$root/target/screenshots" \
+  KEFU_SERVE_OUT="$work/stdout" \
   node --test --test-concurrency=1 tests/

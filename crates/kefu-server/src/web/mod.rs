@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod charts;
 pub mod console;
+pub mod console_admin;
 pub mod csrf;
 pub mod error;
 pub mod help;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/static/{file}", get(assets::serve_asset))
         .merge(console::routes())
+        .merge(console_admin::routes())
 }
 
 /// Whether a request for an unknown address came from a browser reading pages (not the API,

@@ -13,6 +13,7 @@ mod bad_values;
 mod bot_choice;
 mod bot_first;
 mod console;
+mod console_admin;
 mod customer_side;
 mod english_kb;
 mod escalation;

@@ -3,6 +3,7 @@
 //! templates read them as `t.<field>`.
 
 pub mod console;
+pub mod console_admin;
 mod en;
 mod zh_cn;
 

@@ -1,0 +1,243 @@
+//! The console's supervisor and admin pages over real HTTP (signed in with the session
+//! cookie): the dashboard with its two SVG charts and the reassign form, the policy pages
+//! (publish, the unread count, acknowledge, the acknowledgement list), the knowledge-base
+//! editor (save and publish, the diff, the bot answering at once), API keys and dead jobs;
+//! role rules and CSRF on every form. (e2e/ drives the same pages in Chromium.)
+
+use super::console::{Signed, sign_in};
+use super::*;
+
+async fn html(s: &Signed, app: &TestApp, path: &str) -> (StatusCode, String) {
+    let r = s.get(app, path).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_two_charts_and_reassigns_a_ticket() {
+    let app = spawn_app().await;
+    let t = app.open("ca-1", "<script>alert(1)</script> 登录不了").await;
+    let number = t["ticket"]["number"].as_str().unwrap().to_owned();
+    let sup = sign_in(&app, "supervisor@kefu.local").await;
+    let (status, page) = html(&sup, &app, "/console/supervisor").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.matches("<svg").count(), 2, "two charts");
+    assert!(page.contains("id=\"hours-chart\"") && page.contains("id=\"queue-chart\""));
+    assert!(
+        page.contains(&format!("data-number=\"{number}\"")),
+        "nearest to breach"
+    );
+    assert!(
+        !page.contains("<script>alert(1)</script>"),
+        "subjects escaped"
+    );
+    assert!(
+        page.contains("aria-current=\"page\">主管看板"),
+        "the nav marks the page"
+    );
+    let (status, fragment) = html(&sup, &app, "/console/supervisor/live").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(fragment.starts_with("<p") && fragment.contains("<svg"));
+
+    let agent_id = me(&app, &app.login("agent2@kefu.local").await)
+        .await
+        .to_string();
+    let r = sup
+        .post(
+            &app,
+            "/console/supervisor/assign",
+            &[("number", &number), ("agent_id", &agent_id)],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let token = app.login("supervisor@kefu.local").await;
+    let ticket: Value = app
+        .get(&format!("/api/v1/tickets/{number}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ticket["ticket"]["assignee_id"].to_string(),
+        agent_id,
+        "{ticket}"
+    );
+
+    let agent = sign_in(&app, "agent1@kefu.local").await;
+    let (status, _) = html(&agent, &app, "/console/supervisor").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, desk) = html(&agent, &app, "/console").await;
+    assert!(!desk.contains("主管看板"), "no dashboard link for agents");
+}
+
+#[tokio::test]
+async fn a_policy_is_published_acknowledged_and_listed_from_the_forms() {
+    let app = spawn_app().await;
+    let sup = sign_in(&app, "supervisor@kefu.local").await;
+    let r = sup
+        .post(
+            &app,
+            "/console/policies",
+            &[
+                ("title", "带货新规"),
+                ("body", "<b>即日起</b>"),
+                ("must_read", "1"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = to.rsplit('/').next().unwrap().to_owned();
+    let agent = sign_in(&app, "agent1@kefu.local").await;
+    let unread: Value = agent
+        .get(&app, "/console/policies/unread.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unread["count"], 1);
+    let (_, list) = html(&agent, &app, "/console/policies").await;
+    assert!(list.contains("id=\"unread\"") && list.contains("&lt;b&gt;即日起&lt;"));
+    assert!(!list.contains("publish-form"), "agents do not publish");
+    let refused = agent
+        .http
+        .post(app.url(&format!("/console/policies/{id}/acknowledge")))
+        .header("cookie", &agent.cookie)
+        .header("origin", &agent.origin)
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let r = agent
+        .post(&app, &format!("/console/policies/{id}/acknowledge"), &[])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let unread: Value = agent
+        .get(&app, "/console/policies/unread.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unread["count"], 0);
+    let (_, report) = html(&sup, &app, &to).await;
+    let acked = report.find("class=\"acked\"").unwrap();
+    assert!(report[acked..].contains("agent1@kefu.local"));
+    let r = agent
+        .post(&app, "/console/policies", &[("title", "x"), ("body", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_kb_editor_saves_publishes_and_diffs_and_the_bot_answers_at_once() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin@kefu.local").await;
+    let (status, list) = html(&admin, &app, "/console/kb").await;
+    assert_eq!(status, StatusCode::OK);
+    let at = list.find("href=\"/console/kb/").unwrap() + "href=\"/console/kb/".len();
+    let id = list[at..].split('"').next().unwrap().to_owned();
+    let id = if id == "new" {
+        let at = list.rfind("href=\"/console/kb/").unwrap() + "href=\"/console/kb/".len();
+        list[at..].split('"').next().unwrap().to_owned()
+    } else {
+        id
+    };
+    let (_, editor) = html(&admin, &app, &format!("/console/kb/{id}")).await;
+    let question = {
+        let at = editor.find("id=\"kb-question\"").unwrap();
+        let v = editor[at..].find("value=\"").unwrap() + at + 7;
+        editor[v..].split('"').next().unwrap().to_owned()
+    };
+    let r = admin
+        .post(
+            &app,
+            &format!("/console/kb/{id}"),
+            &[
+                ("question", question.as_str()),
+                ("answer", "独角兽答案：请到设置里操作。"),
+                ("similar", "独角兽问题怎么办"),
+                ("publish", "1"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, editor) = html(&admin, &app, &format!("/console/kb/{id}")).await;
+    assert!(editor.contains("id=\"kb-diff\""));
+    assert!(
+        editor.contains("<span class=\"added\">+ A: 独角兽答案"),
+        "{editor}"
+    );
+    let found: Value = app
+        .get("/api/v1/help/search?q=独角兽问题怎么办")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(found.to_string().contains("独角兽答案"), "{found}");
+    let agent = sign_in(&app, "agent1@kefu.local").await;
+    let r = agent
+        .post(
+            &app,
+            &format!("/console/kb/{id}"),
+            &[("question", "q"), ("answer", "a")],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn admins_create_and_revoke_api_keys_and_see_dead_jobs() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin@kefu.local").await;
+    let r = admin
+        .post(
+            &app,
+            "/console/admin/api-keys",
+            &[("name", "微博接入"), ("channel", "social")],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("id=\"new-key\"") && page.contains("微博接入"));
+    let at = page.find("/console/admin/api-keys/").unwrap() + "/console/admin/api-keys/".len();
+    let key_id = page[at..].split('/').next().unwrap().to_owned();
+    let r = admin
+        .post(
+            &app,
+            &format!("/console/admin/api-keys/{key_id}/revoke"),
+            &[],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, jobs) = html(&admin, &app, "/console/admin/jobs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(jobs.contains("<h1>"));
+    let sup = sign_in(&app, "supervisor@kefu.local").await;
+    let (status, _) = html(&sup, &app, "/console/admin/api-keys").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
