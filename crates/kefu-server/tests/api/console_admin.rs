@@ -207,7 +207,7 @@ async fn the_kb_editor_saves_publishes_and_diffs_and_the_bot_answers_at_once() {
 }
 
 #[tokio::test]
-async fn admins_create_and_revoke_api_keys_and_see_dead_jobs() {
+async fn admins_create_and_revoke_api_keys_and_discard_dead_jobs() {
     let app = spawn_app().await;
     let admin = sign_in(&app, "admin@kefu.local").await;
     let r = admin
@@ -234,10 +234,41 @@ async fn admins_create_and_revoke_api_keys_and_see_dead_jobs() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, jobs) = html(&admin, &app, "/console/admin/jobs").await;
+    assert!(!jobs.contains("id=\"dead-jobs\""), "no dead jobs yet");
+
+    // A malformed payload can never succeed: the job is dead at its first attempt.
+    let job = kefu_store::NewJob::new(
+        "ticket.close",
+        json!({"why": "<script>alert(1)</script>"}),
+        jiff::Timestamp::now(),
+    );
+    let now = jiff::Timestamp::now();
+    let id = app.state.store.enqueue_job(job, now).await.unwrap();
+    let later = now + jiff::SignedDuration::from_secs(5);
+    kefu_service::jobs::run_due(&app.state.core, later)
+        .await
+        .unwrap();
     let (status, jobs) = html(&admin, &app, "/console/admin/jobs").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(jobs.contains("<h1>"));
+    let discard = format!("/console/admin/jobs/{}/discard", id.0);
+    assert!(
+        jobs.contains("ticket.close") && jobs.contains(&discard),
+        "{jobs}"
+    );
     let sup = sign_in(&app, "supervisor@kefu.local").await;
+    let r = sup.post(&app, &discard, &[]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "admins only");
+    let r = admin.post(&app, &discard, &[]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, jobs) = html(&admin, &app, "/console/admin/jobs").await;
+    assert!(!jobs.contains(&discard), "discarded for good");
+    let r = admin.post(&app, &discard, &[]).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "only a dead job is discarded"
+    );
     let (status, _) = html(&sup, &app, "/console/admin/api-keys").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

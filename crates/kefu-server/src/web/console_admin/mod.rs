@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/admin/api-keys/{id}/revoke", post(ops::revoke_key))
         .route("/console/admin/jobs", get(ops::show_dead_jobs))
         .route("/console/admin/jobs/{id}/retry", post(ops::retry_job))
+        .route("/console/admin/jobs/{id}/discard", post(ops::discard_job))
         .route("/console/admin.js", get(serve_script))
         .route("/console/admin.css", get(serve_styles))
 }

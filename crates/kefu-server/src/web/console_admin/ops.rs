@@ -1,6 +1,6 @@
 //! The admin's operations pages: API keys (`/console/admin/api-keys`: list, create — the
 //! token shown once — and revoke) and the dead-letter list of jobs
-//! (`/console/admin/jobs`: each failed job with its last error, and retry). Admins only,
+//! (`/console/admin/jobs`: each failed job with its last error; retry or discard). Admins only,
 //! as kefu-service decides.
 
 use super::super::console::{Console, enter};
@@ -173,5 +173,21 @@ pub async fn retry_job(
         Err(r) => return r,
     };
     let done = kefu_service::jobs::retry_dead(&state, &console.caller, JobId(id)).await;
+    redirect(&console, done, |()| "/console/admin/jobs".into())
+}
+
+/// `POST /console/admin/jobs/{id}/discard`: deletes a dead job for good.
+pub async fn discard_job(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (console, ()) = match posted(&state, &uri, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let done = kefu_service::jobs::discard_dead(&state, &console.caller, JobId(id)).await;
     redirect(&console, done, |()| "/console/admin/jobs".into())
 }

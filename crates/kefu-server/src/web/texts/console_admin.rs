@@ -103,6 +103,7 @@ pub struct AdminTexts {
     pub jobs_error: &'static str,
     pub jobs_attempts: &'static str,
     pub jobs_retry: &'static str,
+    pub jobs_discard: &'static str,
     pub bad_input: &'static str,
 }
 
@@ -212,6 +213,7 @@ const ZH: AdminTexts = AdminTexts {
     jobs_error: "最后错误",
     jobs_attempts: "尝试次数",
     jobs_retry: "重试",
+    jobs_discard: "丢弃",
     bad_input: "输入有误",
 };
 
@@ -311,5 +313,6 @@ const EN: AdminTexts = AdminTexts {
     jobs_error: "Last error",
     jobs_attempts: "Attempts",
     jobs_retry: "Retry",
+    jobs_discard: "Discard",
     bad_input: "Please check the input",
 };
