@@ -12,6 +12,13 @@ async fn html(s: &Signed, app: &TestApp, path: &str) -> (StatusCode, String) {
     (r.status(), r.text().await.unwrap())
 }
 
+/// What the JSON API answers a supervisor at `path`.
+async fn as_supervisor(app: &TestApp, path: &str) -> Value {
+    let token = app.login("supervisor@kefu.local").await;
+    let r = app.get(path).bearer_auth(&token).send().await.unwrap();
+    r.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn the_dashboard_shows_two_charts_and_reassigns_a_ticket() {
     let app = spawn_app().await;
@@ -51,16 +58,7 @@ async fn the_dashboard_shows_two_charts_and_reassigns_a_ticket() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let token = app.login("supervisor@kefu.local").await;
-    let ticket: Value = app
-        .get(&format!("/api/v1/tickets/{number}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ticket = as_supervisor(&app, &format!("/api/v1/tickets/{number}")).await;
     assert_eq!(
         ticket["ticket"]["assignee_id"].to_string(),
         agent_id,
@@ -271,4 +269,59 @@ async fn admins_create_and_revoke_api_keys_and_discard_dead_jobs() {
     );
     let (status, _) = html(&sup, &app, "/console/admin/api-keys").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn supervisors_set_shifts_on_the_week_grid_and_see_the_coverage() {
+    let app = spawn_app().await;
+    let sup = sign_in(&app, "supervisor@kefu.local").await;
+    let (status, page) = html(&sup, &app, "/console/rosters").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"week-grid\"") && page.contains("id=\"coverage\""));
+    let agent_id = me(&app, &app.login("agent2@kefu.local").await).await;
+    let path = format!("/console/rosters/{agent_id}");
+    let r = sup
+        .post(
+            &app,
+            &path,
+            &[
+                (
+                    "shifts",
+                    "mon tue wed 09:00-18:00 +12:00/60\nsat 22:00-06:00",
+                ),
+                ("time_zone", "Asia/Shanghai"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let roster = as_supervisor(&app, &format!("/api/v1/agents/{agent_id}/roster")).await;
+    assert_eq!(roster["shifts"][0]["days"], json!(["mon", "tue", "wed"]));
+    assert_eq!(roster["shifts"][0]["breaks"][0]["minutes"], 60, "{roster}");
+    assert_eq!(roster["shifts"][1]["end"], "06:00");
+    let (_, page) = html(&sup, &app, "/console/rosters").await;
+    let row = page.find(&format!("id=\"agent-{agent_id}\"")).unwrap();
+    let row = &page[row..page[row..].find("</tr>").unwrap() + row];
+    assert_eq!(row.matches("09:00–18:00").count(), 3, "{row}");
+    assert!(row.contains("22:00–06:00"));
+    let at = page.find(&format!("id=\"shifts-{agent_id}\"")).unwrap();
+    let text = &page[at..at + 200];
+    assert!(text.contains("mon tue wed 09:00-18:00 +12:00"), "{text}");
+
+    let r = sup
+        .post(&app, &path, &[("shifts", "someday 25:00-18:00")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let agent = sign_in(&app, "agent1@kefu.local").await;
+    let (status, _) = html(&agent, &app, "/console/rosters").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let r = agent
+        .post(&app, &path, &[("shifts", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }

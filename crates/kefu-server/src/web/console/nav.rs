@@ -42,6 +42,13 @@ pub const NAV: &[NavEntry] = &[
         role: AgentRole::Agent,
     },
     NavEntry {
+        key: "rosters",
+        href: "/console/rosters",
+        zh: "排班",
+        en: "Rosters",
+        role: AgentRole::Supervisor,
+    },
+    NavEntry {
         key: "kb",
         href: "/console/kb",
         zh: "知识库",

@@ -67,6 +67,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "console/jobs.html",
         include_str!("../templates/console/jobs.html"),
     ),
+    (
+        "console/rosters.html",
+        include_str!("../templates/console/rosters.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));

@@ -1,5 +1,6 @@
 //! The console's supervisor and admin pages: the live dashboard ([`supervisor`]), the
-//! "must read" policy updates ([`policies`]), the knowledge-base editor ([`kb`]), API keys
+//! "must read" policy updates ([`policies`]), rosters on a week grid with the coverage view
+//! ([`rosters`]), the knowledge-base editor ([`kb`]), API keys
 //! and the dead-letter list of jobs ([`ops`]). They use the console's sign-in, layout and
 //! CSRF checks ([`super::console`]); every read and write is one of kefu-service's
 //! use-cases, which decide who may do what.
@@ -7,6 +8,7 @@
 pub mod kb;
 pub mod ops;
 pub mod policies;
+pub mod rosters;
 pub mod supervisor;
 
 use super::console::{Console, enter_post};
@@ -39,6 +41,8 @@ pub fn routes() -> Router<AppState> {
             "/console/policies/{id}/acknowledge",
             post(policies::acknowledge),
         )
+        .route("/console/rosters", get(rosters::show_rosters))
+        .route("/console/rosters/{id}", post(rosters::put_roster))
         .route("/console/kb", get(kb::show_articles))
         .route("/console/kb/new", get(kb::new_article))
         .route(
