@@ -130,3 +130,34 @@ test('the supervisor dashboard shows its charts and reassigns a ticket', async (
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a supervisor sets shifts on the week grid; an admin creates an API key and sees the dead jobs', async () => {
+  const sup = await signIn('supervisor@kefu.local');
+  await sup.page.goto(`${BASE}/console/rosters`);
+  await sup.page.locator('details.roster-form summary').first().click();
+  const form = sup.page.locator('details.roster-form form').first();
+  await form.locator('textarea').fill('mon tue wed thu fri 09:00-18:00 +12:00/60\nsat 22:00-06:00');
+  await form.locator('button[type=submit]').click();
+  await sup.page.waitForURL(/\/console\/rosters/);
+  const row = sup.page.locator('#week-grid tbody tr').first();
+  assert.equal(await row.locator('.shift', { hasText: '09:00–18:00' }).count(), 5);
+  assert.equal(await sup.page.locator('#coverage tbody tr').first().locator('td').count(), 24);
+  await screenshots(sup.page, 'console-rosters');
+  assert.deepEqual(sup.problems, []);
+  await sup.context.close();
+
+  const admin = await signIn('admin@kefu.local');
+  await admin.page.goto(`${BASE}/console/admin/api-keys`);
+  await admin.page.locator('#key-name').fill('微博接入 <i>x</i>');
+  await admin.page.locator('#key-channel').selectOption('social');
+  await admin.page.locator('#key-name').press('Enter');
+  await admin.page.locator('#new-key code').waitFor();
+  assert.match(await admin.page.locator('#new-key code').textContent(), /^kefu_k_/);
+  assert.match(await admin.page.locator('#keys').textContent(), /微博接入 <i>x<\/i>/);
+  await screenshots(admin.page, 'console-api-keys');
+  await admin.page.goto(`${BASE}/console/admin/jobs`);
+  await admin.page.locator('h1').waitFor();
+  await screenshots(admin.page, 'console-jobs');
+  assert.deepEqual(admin.problems, []);
+  await admin.context.close();
+});
