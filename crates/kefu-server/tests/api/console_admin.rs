@@ -37,6 +37,17 @@ async fn the_dashboard_shows_two_charts_and_reassigns_a_ticket() {
         !page.contains("<script>alert(1)</script>"),
         "subjects escaped"
     );
+    let item = page.find(&format!("data-number=\"{number}\"")).unwrap();
+    let item = &page[item..item + page[item..].find("</li>").unwrap()];
+    let at = item.find("class=\"badge prio-").unwrap();
+    let label = item[at..]
+        .split('>')
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(["低", "普通", "高", "紧急"].contains(&label), "{label}");
     assert!(
         page.contains("aria-current=\"page\">主管看板"),
         "the nav marks the page"

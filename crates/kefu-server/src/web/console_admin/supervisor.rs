@@ -26,6 +26,7 @@ use std::sync::LazyLock;
 struct Lane {
     category: String,
     priority: &'static str,
+    priority_label: &'static str,
     escalated: bool,
     count: u64,
 }
@@ -47,6 +48,7 @@ struct Near {
     number_display: String,
     subject: String,
     priority: &'static str,
+    priority_label: &'static str,
     status: &'static str,
     assignee: Option<String>,
     due: String,
@@ -88,9 +90,16 @@ fn chart_texts(a: &AdminTexts) -> ChartTexts {
     }
 }
 
+/// A priority's label in the page's language.
+fn priority_label(a: &AdminTexts, p: kefu_domain::Priority) -> &'static str {
+    let at = kefu_domain::Priority::ALL.iter().position(|x| *x == p);
+    at.map_or(p.as_str(), |i| a.priorities[i])
+}
+
 fn view(
     d: Dashboard,
     agents: Vec<kefu_domain::Agent>,
+    category_name: &dyn Fn(&str) -> String,
     a: &AdminTexts,
     csrf: &str,
 ) -> DashboardPage {
@@ -105,7 +114,7 @@ fn view(
         tracing::error!(error = %e, "the hours chart did not draw");
         String::new()
     });
-    let queue_svg = charts::queue_chart(&d.queue, &|c| c.to_owned(), &t).unwrap_or_else(|e| {
+    let queue_svg = charts::queue_chart(&d.queue, category_name, &t).unwrap_or_else(|e| {
         tracing::error!(error = %e, "the queue chart did not draw");
         String::new()
     });
@@ -121,8 +130,9 @@ fn view(
             .queue
             .iter()
             .map(|w| Lane {
-                category: w.category.as_str().to_owned(),
+                category: category_name(w.category.as_str()),
                 priority: w.priority.as_str(),
+                priority_label: priority_label(a, w.priority),
                 escalated: w.escalated,
                 count: w.count,
             })
@@ -148,6 +158,7 @@ fn view(
                 number_display: n.ticket.number.grouped(),
                 subject: n.ticket.subject.clone(),
                 priority: n.ticket.priority.as_str(),
+                priority_label: priority_label(a, n.ticket.priority),
                 status: n.ticket.status.as_str(),
                 assignee: n.ticket.assignee.map(name_of),
                 due: time(n.due_at),
@@ -185,10 +196,25 @@ async fn read(state: &AppState, console: &Console) -> Result<DashboardPage, Resp
     let agents = kefu_service::admin::list_agents(state, &console.caller)
         .await
         .map_err(|e| console.service_error(&e))?;
+    let categories = state.catalogue().categories;
+    let lang = console.lang.lang;
+    let category_name = |code: &str| {
+        categories
+            .iter()
+            .find(|c| c.code.as_str() == code)
+            .map_or_else(
+                || code.to_owned(),
+                |c| match lang {
+                    kefu_service::Lang::Zh => c.name_zh.clone(),
+                    kefu_service::Lang::En => c.name_en.clone(),
+                },
+            )
+    };
     Ok(view(
         d,
         agents,
-        AdminTexts::of(console.lang.lang),
+        &category_name,
+        AdminTexts::of(lang),
         &console.csrf,
     ))
 }
