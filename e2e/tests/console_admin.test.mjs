@@ -131,7 +131,7 @@ test('the supervisor dashboard shows its charts and reassigns a ticket', async (
   await context.close();
 });
 
-test('a supervisor sets shifts on the week grid; an admin creates an API key and sees the dead jobs', async () => {
+test('a supervisor sets shifts on the week grid; an admin creates an API key and sees the SLA targets and the dead jobs', async () => {
   const sup = await signIn('supervisor@kefu.local');
   await sup.page.goto(`${BASE}/console/rosters`);
   await sup.page.locator('details.roster-form summary').first().click();
@@ -155,6 +155,9 @@ test('a supervisor sets shifts on the week grid; an admin creates an API key and
   assert.match(await admin.page.locator('#new-key code').textContent(), /^kefu_k_/);
   assert.match(await admin.page.locator('#keys').textContent(), /微博接入 <i>x<\/i>/);
   await screenshots(admin.page, 'console-api-keys');
+  await admin.page.goto(`${BASE}/console/admin/sla`);
+  await admin.page.locator('#sla-policies tbody tr').first().waitFor();
+  await screenshots(admin.page, 'console-sla');
   await admin.page.goto(`${BASE}/console/admin/jobs`);
   await admin.page.locator('h1').waitFor();
   await screenshots(admin.page, 'console-jobs');

@@ -336,3 +336,55 @@ async fn supervisors_set_shifts_on_the_week_grid_and_see_the_coverage() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn admins_change_sla_targets_and_the_ceiling_holds() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin@kefu.local").await;
+    let (status, page) = html(&admin, &app, "/console/admin/sla").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"sla-policies\"") && page.contains("id=\"sla-add\""));
+    let set = |first: &'static str| {
+        [
+            ("category", "account"),
+            ("priority", "urgent"),
+            ("first_response_minutes", first),
+            ("next_response_minutes", "45"),
+            ("resolution_minutes", "600"),
+        ]
+    };
+    let r = admin
+        .post(&app, "/console/admin/sla", &set("7"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let policies = as_supervisor(&app, "/api/v1/sla-policies").await;
+    let mine = policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["category"] == "account" && p["priority"] == "urgent")
+        .unwrap_or_else(|| panic!("{policies}"))
+        .clone();
+    assert_eq!(mine["first_response_minutes"], 7, "{mine}");
+    let (_, page) = html(&admin, &app, "/console/admin/sla").await;
+    assert!(page.contains("value=\"600\""));
+
+    let over = admin
+        .post(&app, "/console/admin/sla", &set("1441"))
+        .send()
+        .await
+        .unwrap();
+    assert!(over.status().is_client_error(), "{}", over.status());
+    let sup = sign_in(&app, "supervisor@kefu.local").await;
+    let (status, page) = html(&sup, &app, "/console/admin/sla").await;
+    assert_eq!(status, StatusCode::OK, "supervisors read the targets");
+    assert!(!page.contains("id=\"sla-add\""));
+    let r = sup
+        .post(&app, "/console/admin/sla", &set("9"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

@@ -56,6 +56,13 @@ pub const NAV: &[NavEntry] = &[
         role: AgentRole::Supervisor,
     },
     NavEntry {
+        key: "sla",
+        href: "/console/admin/sla",
+        zh: "SLA 策略",
+        en: "SLA policies",
+        role: AgentRole::Admin,
+    },
+    NavEntry {
         key: "api_keys",
         href: "/console/admin/api-keys",
         zh: "API 密钥",

@@ -71,6 +71,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "console/rosters.html",
         include_str!("../templates/console/rosters.html"),
     ),
+    (
+        "console/sla.html",
+        include_str!("../templates/console/sla.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));

@@ -6,7 +6,7 @@
 //! bot answers with a published version at once. `GET /console/kb/new` starts an article.
 
 use super::super::console::enter;
-use super::{page, posted, redirect, time};
+use super::{categories, page, posted, redirect, time};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -118,15 +118,6 @@ struct EditPage {
 pub struct DiffQuery {
     from: Option<u32>,
     to: Option<u32>,
-}
-
-fn categories(state: &AppState) -> Vec<String> {
-    state
-        .catalogue()
-        .categories
-        .iter()
-        .map(|c| c.code.as_str().to_owned())
-        .collect()
 }
 
 /// `GET /console/kb/new`: the editor for a new article.

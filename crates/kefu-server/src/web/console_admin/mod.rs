@@ -1,6 +1,6 @@
 //! The console's supervisor and admin pages: the live dashboard ([`supervisor`]), the
 //! "must read" policy updates ([`policies`]), rosters on a week grid with the coverage view
-//! ([`rosters`]), the knowledge-base editor ([`kb`]), API keys
+//! ([`rosters`]), the knowledge-base editor ([`kb`]), SLA policies ([`sla`]), API keys
 //! and the dead-letter list of jobs ([`ops`]). They use the console's sign-in, layout and
 //! CSRF checks ([`super::console`]); every read and write is one of kefu-service's
 //! use-cases, which decide who may do what.
@@ -9,6 +9,7 @@ pub mod kb;
 pub mod ops;
 pub mod policies;
 pub mod rosters;
+pub mod sla;
 pub mod supervisor;
 
 use super::console::{Console, enter_post};
@@ -55,6 +56,10 @@ pub fn routes() -> Router<AppState> {
             get(ops::show_keys).post(ops::create_key),
         )
         .route("/console/admin/api-keys/{id}/revoke", post(ops::revoke_key))
+        .route(
+            "/console/admin/sla",
+            get(sla::show_policies).post(sla::put_policy),
+        )
         .route("/console/admin/jobs", get(ops::show_dead_jobs))
         .route("/console/admin/jobs/{id}/retry", post(ops::retry_job))
         .route("/console/admin/jobs/{id}/discard", post(ops::discard_job))
@@ -118,6 +123,16 @@ pub fn redirect<T>(
         Ok(v) => Redirect::to(&to(v)).into_response(),
         Err(e) => console.service_error(&e),
     }
+}
+
+/// The catalogue's domain codes, for the pages' pickers.
+pub fn categories(state: &AppState) -> Vec<String> {
+    state
+        .catalogue()
+        .categories
+        .iter()
+        .map(|c| c.code.as_str().to_owned())
+        .collect()
 }
 
 /// A time as the pages write it (RFC 3339, UTC; the console's script shows it locally).

@@ -117,6 +117,14 @@ pub struct AdminTexts {
     pub rosters_save: &'static str,
     pub rosters_coverage: &'static str,
     pub rosters_all: &'static str,
+    pub sla_title: &'static str,
+    pub sla_note: &'static str,
+    pub sla_first: &'static str,
+    pub sla_next: &'static str,
+    pub sla_resolution: &'static str,
+    pub sla_all: &'static str,
+    pub sla_save: &'static str,
+    pub sla_add: &'static str,
 }
 
 impl AdminTexts {
@@ -239,6 +247,14 @@ const ZH: AdminTexts = AdminTexts {
     rosters_save: "保存班次",
     rosters_coverage: "今日各小时在班人数",
     rosters_all: "全部客服",
+    sla_title: "SLA 策略",
+    sla_note: "目标以分钟计；首次响应不超过 24 小时。新工单立即使用修改后的目标。",
+    sla_first: "首次响应（分钟）",
+    sla_next: "后续响应（分钟）",
+    sla_resolution: "解决（分钟）",
+    sla_all: "全部领域",
+    sla_save: "保存",
+    sla_add: "为某个领域设置目标",
 };
 
 const EN: AdminTexts = AdminTexts {
@@ -351,4 +367,12 @@ const EN: AdminTexts = AdminTexts {
     rosters_save: "Save shifts",
     rosters_coverage: "On duty per hour today",
     rosters_all: "All agents",
+    sla_title: "SLA policies",
+    sla_note: "Targets in minutes; first response at most 24 h. New tickets use changed targets at once.",
+    sla_first: "First response (min)",
+    sla_next: "Next response (min)",
+    sla_resolution: "Resolution (min)",
+    sla_all: "All domains",
+    sla_save: "Save",
+    sla_add: "Set targets for one domain",
 };
