@@ -42,6 +42,5 @@ key="$(sed -n 's/.*demo in-app channel API key: *//p' "$work/stdout" | head -n 1
 if [ -z "$key" ]; then echo "e2e: no channel key in kefu's first-start output" >&2; exit 1; fi
 mkdir -p "$root/target/screenshots"
 cd "$here"
-KEFU_BASE="$base" KEFU_CHANNEL_KEY="$key" KEFU_SCREENSHOTS="$root/target/screenshots" \
-  KEFU_SERVE_OUT="$work/stdout" \
+KEFU_BASE="$base" KEFU_CHANNEL_KEY="$key" KEFU_SCREENSHOTS="$root/target/screenshots" KEFU_FIRST_START="$work/stdout" \
   node --test --test-concurrency=1 tests/

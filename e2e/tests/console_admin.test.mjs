@@ -13,7 +13,7 @@ after(async () => { await browser?.close(); });
 
 /** The seeded accounts' passwords, from kefu's first-start output. */
 function password(email) {
-  const out = fs.readFileSync(process.env.KEFU_SERVE_OUT, 'utf8');
+  const out = fs.readFileSync(process.env.KEFU_FIRST_START, 'utf8');
   const line = out.split('\n').find((l) => l.includes(` ${email} `));
   assert.ok(line, `no account ${email} in the first-start output`);
   return line.match(/password: (\S+)/)[1];
