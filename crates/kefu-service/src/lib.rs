@@ -27,6 +27,7 @@ pub mod intake;
 pub mod jobs;
 pub mod kb;
 pub mod kb_articles;
+pub mod kb_diff;
 pub mod live;
 pub mod login_guard;
 pub mod lookup;

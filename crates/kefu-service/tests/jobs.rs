@@ -162,6 +162,12 @@ async fn a_failing_job_is_retried_later_then_dead_lettered_and_listed_for_admins
         ErrorCode::NotFound,
         "only a dead job is retried"
     );
+    let live = jobs::discard_dead(&core, &admin, id).await.unwrap_err();
+    assert_eq!(
+        live.code,
+        ErrorCode::NotFound,
+        "only a dead job is discarded"
+    );
 }
 
 #[tokio::test]

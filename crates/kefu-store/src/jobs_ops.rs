@@ -205,6 +205,14 @@ macro_rules! jobs_ops {
             if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
         }
 
+        pub(crate) async fn discard_dead_job(c: &mut Conn, id: JobId) -> StoreResult<()> {
+            let done = sqlx::query("DELETE FROM jobs WHERE id = $1 AND dead_at IS NOT NULL")
+                .bind(id.0)
+                .execute(&mut *c)
+                .await?;
+            if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        }
+
         pub(crate) async fn job_counts(c: &mut Conn, now: jiff::Timestamp) -> StoreResult<JobCounts> {
             let row = sqlx::query(
                 "SELECT \

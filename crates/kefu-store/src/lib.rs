@@ -356,6 +356,8 @@ pub trait Store: PolicyStore + Send + Sync + 'static {
     async fn dead_jobs(&self, limit: u32) -> StoreResult<Vec<Job>>;
     /// Queues a dead job again from `now` with fresh attempts (`NotFound` unless dead).
     async fn retry_dead_job(&self, id: JobId, now: jiff::Timestamp) -> StoreResult<()>;
+    /// Deletes a dead job for good (`NotFound` unless dead).
+    async fn discard_dead_job(&self, id: JobId) -> StoreResult<()>;
     /// Jobs by state at `now` (a scan of the table: for metrics every few seconds, not per
     /// request).
     async fn job_counts(&self, now: jiff::Timestamp) -> StoreResult<JobCounts>;

@@ -129,6 +129,10 @@ macro_rules! impl_store_with_jobs {
                 self.write(move |c| Box::pin(ops::retry_dead_job(c, id, now)))
                     .await
             }
+            async fn discard_dead_job(&self, id: JobId) -> StoreResult<()> {
+                self.write(move |c| Box::pin(ops::discard_dead_job(c, id)))
+                    .await
+            }
             async fn job_counts(&self, now: jiff::Timestamp) -> StoreResult<JobCounts> {
                 self.read(move |c| Box::pin(ops::job_counts(c, now))).await
             }

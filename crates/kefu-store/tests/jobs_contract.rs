@@ -45,6 +45,7 @@ async fn suite(store: Arc<dyn Store>) {
     outbox_jobs_are_written_iff_the_ticket_change_commits(&store).await;
     intake_jobs_are_written_with_the_new_tickets_id_and_not_on_a_replay(&store).await;
     counts_follow_the_states(&store).await;
+    a_dead_job_is_discarded_for_good_and_only_a_dead_one(&store).await;
 }
 
 async fn a_job_is_claimed_once_and_completed(store: &Arc<dyn Store>) {
@@ -137,6 +138,30 @@ async fn a_job_out_of_attempts_is_dead_listed_and_retried_by_an_admin(store: &Ar
     store.retry_dead_job(id, at(13)).await.unwrap();
     claim(store, "n1", "dies", 13).await;
     assert!(store.complete_job(id, "n1").await.unwrap());
+}
+
+async fn a_dead_job_is_discarded_for_good_and_only_a_dead_one(store: &Arc<dyn Store>) {
+    let id = store
+        .enqueue_job(job("discarded", 0).with_max_attempts(1), at(0))
+        .await
+        .unwrap();
+    let alive = store.discard_dead_job(id).await;
+    assert!(matches!(alive, Err(StoreError::NotFound)), "{alive:?}");
+    claim(store, "n1", "discarded", 0).await;
+    let failed = store.fail_job(id, "n1", "bad", at(1), None).await;
+    assert_eq!(failed.unwrap(), FailedJob::Dead);
+    store.discard_dead_job(id).await.unwrap();
+    assert!(store.job(id).await.unwrap().is_none());
+    assert!(
+        store
+            .dead_jobs(500)
+            .await
+            .unwrap()
+            .iter()
+            .all(|j| j.id != id)
+    );
+    let again = store.discard_dead_job(id).await;
+    assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
 }
 
 async fn a_job_whose_node_died_on_its_last_attempt_is_dead(store: &Arc<dyn Store>) {

@@ -12,6 +12,7 @@ pub mod charts;
 pub mod chat;
 pub mod chat_assets;
 pub mod console;
+pub mod console_admin;
 pub mod csrf;
 pub mod error;
 pub mod form;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/static/{file}", get(assets::serve_asset))
         .merge(console::routes())
+        .merge(console_admin::routes())
         .route("/chat", get(chat::show_chat))
         .route("/chat/session", get(chat::find_chat_session))
         .route("/chat/start", axum::routing::post(chat::start_chat))

@@ -18,6 +18,7 @@ mod channels;
 mod channels_outbound;
 mod chat_pages;
 mod console;
+mod console_admin;
 mod console_ticket;
 mod customer_side;
 mod email;

@@ -39,13 +39,33 @@ pub async fn list_dead(core: &Core, caller: &Caller, limit: u32) -> ServiceResul
 /// Queues a dead job again, with fresh attempts (admins).
 pub async fn retry_dead(core: &Core, caller: &Caller, id: JobId) -> ServiceResult<()> {
     caller.require(AgentRole::Admin)?;
-    match core.store.retry_dead_job(id, Timestamp::now()).await {
+    let done = core.store.retry_dead_job(id, Timestamp::now()).await;
+    settled(core, caller, id, "job.retried", done).await?;
+    core.jobs_enqueued();
+    Ok(())
+}
+
+/// Deletes a dead job for good: one that can never succeed (admins).
+pub async fn discard_dead(core: &Core, caller: &Caller, id: JobId) -> ServiceResult<()> {
+    caller.require(AgentRole::Admin)?;
+    let done = core.store.discard_dead_job(id).await;
+    settled(core, caller, id, "job.discarded", done).await
+}
+
+/// The audit row and log line of an admin's decision about a dead job, or why it failed.
+async fn settled(
+    core: &Core,
+    caller: &Caller,
+    id: JobId,
+    action: &str,
+    done: Result<(), StoreError>,
+) -> ServiceResult<()> {
+    match done {
         Ok(()) => {
-            tracing::info!(job.id = id.0, actor = ?caller.actor(), "dead job queued again");
+            tracing::info!(job.id = id.0, action, actor = ?caller.actor(), "dead job settled");
             let subject = Some(format!("job:{}", id.0));
-            let row = crate::audit::entry(caller, "job.retried", subject, serde_json::json!({}));
+            let row = crate::audit::entry(caller, action, subject, serde_json::json!({}));
             crate::audit::record(core, row).await;
-            core.jobs_enqueued();
             Ok(())
         }
         Err(StoreError::NotFound) => Err(ServiceError::new(

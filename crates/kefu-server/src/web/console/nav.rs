@@ -18,13 +18,65 @@ pub struct NavEntry {
 }
 
 /// The console's navigation, in display order.
-pub const NAV: &[NavEntry] = &[NavEntry {
-    key: "home",
-    href: "/console",
-    zh: "我的工作台",
-    en: "My desk",
-    role: AgentRole::Agent,
-}];
+pub const NAV: &[NavEntry] = &[
+    NavEntry {
+        key: "home",
+        href: "/console",
+        zh: "我的工作台",
+        en: "My desk",
+        role: AgentRole::Agent,
+    },
+    // The supervisor and admin pages (web/console_admin/).
+    NavEntry {
+        key: "supervisor",
+        href: "/console/supervisor",
+        zh: "主管看板",
+        en: "Dashboard",
+        role: AgentRole::Supervisor,
+    },
+    NavEntry {
+        key: "policies",
+        href: "/console/policies",
+        zh: "政策通知",
+        en: "Policies",
+        role: AgentRole::Agent,
+    },
+    NavEntry {
+        key: "rosters",
+        href: "/console/rosters",
+        zh: "排班",
+        en: "Rosters",
+        role: AgentRole::Supervisor,
+    },
+    NavEntry {
+        key: "kb",
+        href: "/console/kb",
+        zh: "知识库",
+        en: "Knowledge base",
+        role: AgentRole::Supervisor,
+    },
+    NavEntry {
+        key: "sla",
+        href: "/console/admin/sla",
+        zh: "SLA 策略",
+        en: "SLA policies",
+        role: AgentRole::Admin,
+    },
+    NavEntry {
+        key: "api_keys",
+        href: "/console/admin/api-keys",
+        zh: "API 密钥",
+        en: "API keys",
+        role: AgentRole::Admin,
+    },
+    NavEntry {
+        key: "jobs",
+        href: "/console/admin/jobs",
+        zh: "失败任务",
+        en: "Dead jobs",
+        role: AgentRole::Admin,
+    },
+];
 
 /// A navigation item as the layout shows it.
 #[derive(Debug, Serialize)]

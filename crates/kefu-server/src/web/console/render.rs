@@ -42,6 +42,47 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "console/shortcuts.html",
         include_str!("../templates/console/shortcuts.html"),
     ),
+    // The supervisor and admin pages (web/console_admin/).
+    (
+        "console/supervisor.html",
+        include_str!("../templates/console/supervisor.html"),
+    ),
+    (
+        "console/supervisor_live.html",
+        include_str!("../templates/console/supervisor_live.html"),
+    ),
+    (
+        "console/policies.html",
+        include_str!("../templates/console/policies.html"),
+    ),
+    (
+        "console/policy.html",
+        include_str!("../templates/console/policy.html"),
+    ),
+    (
+        "console/kb_list.html",
+        include_str!("../templates/console/kb_list.html"),
+    ),
+    (
+        "console/kb_edit.html",
+        include_str!("../templates/console/kb_edit.html"),
+    ),
+    (
+        "console/api_keys.html",
+        include_str!("../templates/console/api_keys.html"),
+    ),
+    (
+        "console/jobs.html",
+        include_str!("../templates/console/jobs.html"),
+    ),
+    (
+        "console/rosters.html",
+        include_str!("../templates/console/rosters.html"),
+    ),
+    (
+        "console/sla.html",
+        include_str!("../templates/console/sla.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));

@@ -47,7 +47,10 @@ fn authority(url: &str) -> Option<&str> {
 }
 
 /// Whether the request comes from a page of this site: its `Origin` (else its `Referer`)
-/// names the host the request was sent to. Neither header, or `Origin: null`, is not.
+/// names the host the request was sent to. Browsers send `Origin: null` and no `Referer`
+/// on a form post from a page served with `Referrer-Policy: no-referrer` (ours), so then
+/// the browser's own `Sec-Fetch-Site: same-origin` (no page can set it) decides. Neither
+/// header, or `Origin: null` without it, is not.
 pub fn same_origin(headers: &HeaderMap) -> bool {
     let get = |name| {
         headers
@@ -57,8 +60,16 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     let Some(host) = get(header::HOST) else {
         return false;
     };
-    let from = get(header::ORIGIN).or_else(|| get(header::REFERER));
-    from.and_then(authority)
+    let origin = get(header::ORIGIN).filter(|o| *o != "null");
+    if origin.is_none()
+        && get(header::HeaderName::from_static("sec-fetch-site"))
+            .is_some_and(|s| s == "same-origin")
+    {
+        return true;
+    }
+    origin
+        .or_else(|| get(header::REFERER))
+        .and_then(authority)
         .is_some_and(|a| a.eq_ignore_ascii_case(host.trim()))
 }
 
@@ -116,6 +127,16 @@ mod tests {
             ("origin", "https://evil.example")
         ])));
         assert!(!same_origin(&headers(&[host, ("origin", "null")])));
+        // A browser's form post under `Referrer-Policy: no-referrer`.
+        let fetched_by = |site| headers(&[host, ("origin", "null"), ("sec-fetch-site", site)]);
+        assert!(same_origin(&fetched_by("same-origin")));
+        assert!(!same_origin(&fetched_by("same-site")));
+        assert!(!same_origin(&fetched_by("cross-site")));
+        assert!(!same_origin(&headers(&[
+            host,
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "same-origin")
+        ])));
         assert!(!same_origin(&headers(&[
             host,
             ("origin", "https://kefu.example:8080.evil.example")

@@ -4,6 +4,7 @@
 
 pub mod chat;
 pub mod console;
+pub mod console_admin;
 mod en;
 mod zh_cn;
 
