@@ -231,6 +231,12 @@ impl Bot {
             let mut q = semantic.model.encode_weighted(&analyzed, |stream, term| {
                 idf_f32(self.index.idf(stream, term))
             });
+            if q.iter().all(|v| *v == 0.0) {
+                // No token the model knows ("asdfgh", a new brand name): centering would turn
+                // the empty vector into the knowledge base's anti-mean, which some phrasing is
+                // always close to. The lexical score is all this query has.
+                return self.finish(scores, query, k);
+            }
             center(&mut q, &semantic.mean);
             let dim = semantic.model.dim();
             let mut best = vec![0.0_f64; self.entries.len()];
@@ -245,6 +251,11 @@ impl Bot {
                 *s = ((1.0 - w) * *s + w * sem).clamp(0.0, 1.0);
             }
         }
+        self.finish(scores, query, k)
+    }
+
+    /// The opposite-action discount, then the best `k`.
+    fn finish(&self, mut scores: Vec<f64>, query: &str, k: usize) -> Vec<Ranked> {
         let sides = Sides::of(&normalize_surface(query));
         if !sides.is_empty() {
             for (s, entry_sides) in scores.iter_mut().zip(&self.sides) {
@@ -417,6 +428,30 @@ pub(crate) mod tests {
         // Uncentered, "live" would have a cosine of 0.96 with the query.
         assert_eq!(ranked.len(), 1, "{ranked:?}");
         assert_eq!(ranked[0].id, "password");
+    }
+
+    #[test]
+    fn a_query_of_tokens_the_model_never_saw_is_scored_lexically_alone() {
+        // Two of three phrasings lean one way, so the anti-mean is close to the third.
+        let entries = vec![
+            entry("password", "忘记密码", &[], None),
+            entry("code", "验证码", &[], None),
+            entry("live", "直播规则", &[], None),
+        ];
+        let lexical = Bot::new(entries.clone()).unwrap();
+        let semantic = Bot::with_model(entries, Some(Arc::new(tiny_model()))).unwrap();
+        // Not a token of the tiny model: no phrasing may look like it.
+        for q in ["qqqq zzzz", "asdfgh"] {
+            let (a, b) = (semantic.similarities(q, 2), lexical.similarities(q, 2));
+            assert_eq!(a.len(), b.len(), "{q}: {a:?} {b:?}");
+            for (x, y) in a.iter().zip(&b) {
+                assert!(
+                    x.id == y.id && (x.score - y.score).abs() < 1e-9,
+                    "{q}: {a:?} {b:?}"
+                );
+            }
+        }
+        assert!(semantic.similarities("asdfgh", 2).is_empty());
     }
 
     #[test]
