@@ -8,7 +8,7 @@
 //! requests that match no route are `unmatched`, never their raw path.
 
 use crate::state::AppState;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -17,6 +17,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::fmt::{Display, Write as _};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Requests served, by method, route and status.
 pub const REQUESTS: &str = "kefu_http_requests_total";
@@ -115,10 +116,26 @@ pub fn method_label(method: &Method) -> &'static str {
 #[derive(Clone)]
 pub struct RouteLabel(pub MatchedPath);
 
-/// Middleware on the router's routes: puts the matched route template on the response.
+/// Middleware on the router's routes: puts the matched route template on the response, and
+/// the route and the ticket number (on `/tickets/{number}` routes) in a span for the logs.
 pub async fn label_route(request: Request, next: Next) -> Response {
     let path = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = next.run(request).await;
+    let (mut parts, body) = request.into_parts();
+    let number = RawPathParams::from_request_parts(&mut parts, &())
+        .await
+        .ok()
+        .and_then(|p| {
+            p.iter()
+                .find(|(k, _)| *k == "number")
+                .map(|(_, v)| v.to_owned())
+        });
+    let span = tracing::info_span!(
+        "route",
+        route = path.as_ref().map_or("unmatched", MatchedPath::as_str),
+        ticket.number = number.as_deref(),
+    );
+    let request = Request::from_parts(parts, body);
+    let mut response = next.run(request).instrument(span).await;
     if let Some(path) = path {
         response.extensions_mut().insert(RouteLabel(path));
     }
