@@ -1,6 +1,6 @@
 //! Prometheus metrics through the `metrics` facade: request counts and latency histograms
-//! per method, route template and status, open live connections, bot decisions; and the
-//! database's live numbers (tickets, queues, agents, SLA breaches, jobs), read at each
+//! per method, route template and status, open live connections, bot decisions, SLA
+//! breaches; and the database's live numbers (tickets, queues, agents, jobs), read at each
 //! scrape through `kefu_service::gauges`.
 //!
 //! The recorder is process-wide (the facade has one global recorder); its handle lives in a
@@ -55,6 +55,10 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
                     metrics::describe_counter!(
                         kefu_service::gauges::BOT_DECISIONS,
                         "Bot decisions on customers' messages, by decision."
+                    );
+                    metrics::describe_counter!(
+                        kefu_service::gauges::SLA_BREACHES,
+                        "SLA deadlines breached (sla_breached events fired on this node), by clock."
                     );
                     crate::live::connection::describe_metrics();
                     Some(handle)
@@ -232,12 +236,6 @@ fn write_gauges(out: &mut String, g: &Gauges) {
         "Agents by presence.",
         "presence",
         g.agents_by_presence.iter().map(|(p, n)| (p, n)),
-    );
-    single(
-        out,
-        "kefu_sla_breaches",
-        "SLA deadlines breached so far (fired breach timers).",
-        g.sla_breaches,
     );
     labelled(
         out,

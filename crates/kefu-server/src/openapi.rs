@@ -122,7 +122,7 @@ mod ops {
     pub fn healthz() {}
 
     /// Prometheus text exposition: request counts and durations, live connections, bot
-    /// decisions, and the database gauges (tickets, queues, agents, SLA breaches, jobs); the
+    /// decisions, SLA breaches, and the database gauges (tickets, queues, agents, jobs); the
     /// series are listed in docs/OPERATIONS.md.
     #[utoipa::path(get, path = "/metrics", operation_id = "render_metrics", tag = "ops",
         responses(

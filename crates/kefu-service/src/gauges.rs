@@ -1,10 +1,11 @@
 //! The live numbers `/metrics` reports, read at each scrape in one use-case: waiting tickets
-//! by domain, the oldest waiting ticket's age, agents by presence, fired SLA breaches, jobs
-//! by state and tickets by status. Every query is a grouped count; no caller check (the
+//! by domain, the oldest waiting ticket's age, agents by presence, jobs by state and tickets
+//! by status. Every query is a grouped count; no caller check (the
 //! figures carry no personal data, and `/metrics` is for the operator's scraper).
 //!
-//! The bot's decisions are a counter instead (see [`record_decision`]): they are events,
-//! not state, and are counted where the bot decides.
+//! The bot's decisions and SLA breaches are counters instead ([`record_decision`],
+//! [`record_breach`]): they are events, not state, counted where they happen (counting
+//! them in the database at each scrape would read every event ever logged).
 
 use crate::core::Core;
 use crate::error::ServiceResult;
@@ -16,6 +17,8 @@ use std::collections::BTreeMap;
 
 /// The counter of bot decisions, labelled `decision`.
 pub const BOT_DECISIONS: &str = "kefu_bot_decisions_total";
+/// The counter of SLA breaches (`sla_breached` events), labelled `target`.
+pub const SLA_BREACHES: &str = "kefu_sla_breaches_total";
 
 /// What one scrape reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +30,6 @@ pub struct Gauges {
     pub oldest_waiting_seconds: f64,
     /// Every presence, zero when no agent has it (offline: agents who set it explicitly).
     pub agents_by_presence: Vec<(AgentPresence, u64)>,
-    pub sla_breaches: u64,
     pub jobs: JobCounts,
 }
 
@@ -59,7 +61,6 @@ pub async fn read(core: &Core) -> ServiceResult<Gauges> {
         waiting_by_domain,
         oldest_waiting_seconds,
         agents_by_presence,
-        sla_breaches: live.sla_breaches,
         jobs: core.store.job_counts(now).await?,
     })
 }
@@ -78,6 +79,12 @@ pub fn decision_label(decision: &Decision) -> &'static str {
 /// Counts one bot decision on a customer's message (in the process-wide recorder, if any).
 pub fn record_decision(decision: &Decision) {
     metrics::counter!(BOT_DECISIONS, "decision" => decision_label(decision)).increment(1);
+}
+
+/// Counts one breached SLA deadline; `target` is the clock's name (`first_response`,
+/// `resolution` …, a closed set).
+pub fn record_breach(target: &str) {
+    metrics::counter!(SLA_BREACHES, "target" => target.to_owned()).increment(1);
 }
 
 #[cfg(test)]

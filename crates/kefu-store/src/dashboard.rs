@@ -48,6 +48,4 @@ pub struct LiveCounts {
     pub oldest_waiting_since: Option<Timestamp>,
     /// Agents with a presence row, by presence (an agent without one is offline).
     pub presence: Vec<(kefu_domain::AgentPresence, u64)>,
-    /// SLA breach timers that have fired (one per breached deadline).
-    pub sla_breaches: u64,
 }

@@ -50,16 +50,10 @@ macro_rules! dashboard_ops {
                 .iter()
                 .map(|r| Ok((presence_of(&r.text("presence")?)?, count_of(r, "n")?)))
                 .collect::<StoreResult<Vec<_>>>()?;
-            let breaches = sqlx::query(
-                "SELECT COUNT(*) AS n FROM timers WHERE kind = 'breach' AND fired_at IS NOT NULL",
-            )
-            .fetch_one(&mut *c)
-            .await?;
             Ok(LiveCounts {
                 waiting,
                 oldest_waiting_since: oldest.opt_i64("t")?.map(decode::ts).transpose()?,
                 presence,
-                sla_breaches: count_of(&breaches, "n")?,
             })
         }
 

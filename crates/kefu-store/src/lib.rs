@@ -561,8 +561,8 @@ pub trait PolicyStore: Send + Sync + 'static {
         to: jiff::Timestamp,
         nearest: u32,
     ) -> StoreResult<DashboardCounts>;
-    /// The live gauges behind `/metrics`: waiting lanes, the oldest waiting ticket, agents
-    /// by presence and fired SLA breaches.
+    /// The live gauges behind `/metrics`: waiting lanes, the oldest waiting ticket and agents
+    /// by presence.
     async fn live_counts(&self) -> StoreResult<LiveCounts>;
 }
 

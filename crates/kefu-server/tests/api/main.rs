@@ -363,7 +363,6 @@ async fn metrics_carry_the_queue_agents_jobs_and_bot_decisions() {
     assert!((0.0..60.0).contains(&oldest), "{text}");
     assert_eq!(series(&text, "kefu_agents{presence=\"away\"}"), Some(1.0));
     assert_eq!(series(&text, "kefu_agents{presence=\"online\"}"), Some(0.0));
-    assert_eq!(series(&text, "kefu_sla_breaches"), Some(0.0));
     assert!(
         series(&text, "kefu_jobs{state=\"dead\"}").is_some(),
         "{text}"
