@@ -10,6 +10,7 @@ pub mod customer;
 pub mod event;
 pub mod ids;
 pub mod kb;
+pub mod mask;
 pub mod message;
 pub mod presence;
 pub mod priority;

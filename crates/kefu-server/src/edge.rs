@@ -1,5 +1,5 @@
 //! What every request goes through once, outside the router: its request id in scope for
-//! the logs, the rate limits, `Cache-Control: no-store` under `/api/`, a timeout turned
+//! the logs (and in a span), the rate limits, `Cache-Control: no-store` under `/api/`, a timeout turned
 //! into a problem, and the metrics.
 //!
 //! One middleware rather than one per concern, and around the router rather than on each
@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use std::time::{Duration, Instant};
 use tower_http::request_id::RequestId;
+use tracing::Instrument;
 
 /// The middleware (see the module header); `limit` is the request timeout it reports.
 pub async fn handle(
@@ -30,6 +31,8 @@ pub async fn handle(
         .and_then(|id| id.header_value().to_str().ok())
         .unwrap_or("-")
         .to_owned();
+    // Every line logged while serving carries the request id (and, in JSON, the method).
+    let span = tracing::info_span!("request", request.id = %id, http.method = %method);
     let mut response = crate::request_id::in_scope(id, async move {
         // Inside the id's scope: a refusal's problem document names the request too.
         let response = match crate::rate_limit::refusal(&state.rate_limits, &request) {
@@ -38,6 +41,7 @@ pub async fn handle(
         };
         crate::security::timeout_problem(limit, response)
     })
+    .instrument(span)
     .await;
     if api {
         response

@@ -1,20 +1,23 @@
 //! Prometheus metrics through the `metrics` facade: request counts and latency histograms
-//! per method, route template and status; tickets by status, read from this node's store at
-//! each scrape.
+//! per method, route template and status, open live connections, bot decisions, SLA
+//! breaches; and the database's live numbers (tickets, queues, agents, jobs), read at each
+//! scrape through `kefu_service::gauges`.
 //!
 //! The recorder is process-wide (the facade has one global recorder); its handle lives in a
 //! `OnceLock` here. Every label is bounded: methods outside the standard seven are `other`,
 //! requests that match no route are `unmatched`, never their raw path.
 
 use crate::state::AppState;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use kefu_service::gauges::Gauges;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use std::fmt::Write as _;
+use std::fmt::{Display, Write as _};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Requests served, by method, route and status.
 pub const REQUESTS: &str = "kefu_http_requests_total";
@@ -49,6 +52,15 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
                         metrics::Unit::Seconds,
                         "HTTP request latency."
                     );
+                    metrics::describe_counter!(
+                        kefu_service::gauges::BOT_DECISIONS,
+                        "Bot decisions on customers' messages, by decision."
+                    );
+                    metrics::describe_counter!(
+                        kefu_service::gauges::SLA_BREACHES,
+                        "SLA deadlines breached (sla_breached events fired on this node), by clock."
+                    );
+                    crate::live::connection::describe_metrics();
                     Some(handle)
                 }
                 Err(e) => {
@@ -108,10 +120,26 @@ pub fn method_label(method: &Method) -> &'static str {
 #[derive(Clone)]
 pub struct RouteLabel(pub MatchedPath);
 
-/// Middleware on the router's routes: puts the matched route template on the response.
+/// Middleware on the router's routes: puts the matched route template on the response, and
+/// the route and the ticket number (on `/tickets/{number}` routes) in a span for the logs.
 pub async fn label_route(request: Request, next: Next) -> Response {
     let path = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = next.run(request).await;
+    let (mut parts, body) = request.into_parts();
+    let number = RawPathParams::from_request_parts(&mut parts, &())
+        .await
+        .ok()
+        .and_then(|p| {
+            p.iter()
+                .find(|(k, _)| *k == "number")
+                .map(|(_, v)| v.to_owned())
+        });
+    let span = tracing::info_span!(
+        "route",
+        route = path.as_ref().map_or("unmatched", MatchedPath::as_str),
+        ticket.number = number.as_deref(),
+    );
+    let request = Request::from_parts(parts, body);
+    let mut response = next.run(request).instrument(span).await;
     if let Some(path) = path {
         response.extensions_mut().insert(RouteLabel(path));
     }
@@ -137,18 +165,15 @@ pub fn record(method: &Method, response: &Response, started: Instant) {
 /// `GET /metrics`: Prometheus text format.
 pub async fn render(State(state): State<AppState>) -> Response {
     let mut out = handle().map(PrometheusHandle::render).unwrap_or_default();
-    // Ticket counts are this node's database, read per scrape rather than kept as gauges
-    // in the process-wide recorder (which several states in one process would share).
-    out.push_str("# HELP kefu_tickets Tickets by status.\n# TYPE kefu_tickets gauge\n");
-    match state.store.count_by_status().await {
-        Ok(counts) => {
-            for (status, n) in counts {
-                let _ = writeln!(out, "kefu_tickets{{status=\"{status}\"}} {n}");
-            }
+    // The database's numbers are read per scrape through one use-case rather than kept as
+    // gauges in the process-wide recorder (which several states in one process would share).
+    match kefu_service::gauges::read(&state.core).await {
+        Ok(g) => {
+            write_gauges(&mut out, &g);
             out.push_str("kefu_store_up 1\n");
         }
         Err(e) => {
-            tracing::warn!(error = %e, "metrics could not count tickets");
+            tracing::warn!(error = %e, "metrics could not read the live gauges");
             out.push_str("kefu_store_up 0\n");
         }
     }
@@ -158,6 +183,77 @@ pub async fn render(State(state): State<AppState>) -> Response {
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
     response
+}
+
+/// Writes one gauge family: its header, then one series per `(label value, number)`.
+fn labelled<L: Display, N: Display>(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    label: &str,
+    rows: impl IntoIterator<Item = (L, N)>,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+    for (value, n) in rows {
+        let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {n}");
+    }
+}
+
+/// Writes one gauge without labels.
+fn single(out: &mut String, name: &str, help: &str, value: impl Display) {
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+    );
+}
+
+/// The database gauges in Prometheus text format. Label values are codes from closed sets
+/// (statuses, presences, job states) or category codes, which are validated identifiers.
+fn write_gauges(out: &mut String, g: &Gauges) {
+    labelled(
+        out,
+        "kefu_tickets",
+        "Tickets by status.",
+        "status",
+        g.tickets_by_status.iter().map(|(s, n)| (s, n)),
+    );
+    labelled(
+        out,
+        "kefu_queue_length",
+        "Unowned queued or escalated tickets by domain.",
+        "domain",
+        &g.waiting_by_domain,
+    );
+    single(
+        out,
+        "kefu_queue_oldest_waiting_seconds",
+        "Age of the oldest unowned waiting ticket (0 when none waits).",
+        format_args!("{:.3}", g.oldest_waiting_seconds),
+    );
+    labelled(
+        out,
+        "kefu_agents",
+        "Agents by presence.",
+        "presence",
+        g.agents_by_presence.iter().map(|(p, n)| (p, n)),
+    );
+    labelled(
+        out,
+        "kefu_jobs",
+        "Background jobs by state; dead ones are the dead letters.",
+        "state",
+        [
+            ("pending", g.jobs.pending),
+            ("leased", g.jobs.leased),
+            ("dead", g.jobs.dead),
+        ],
+    );
+    single(
+        out,
+        "kefu_jobs_due",
+        "Pending jobs already due to run.",
+        g.jobs.due,
+    );
 }
 
 #[cfg(test)]

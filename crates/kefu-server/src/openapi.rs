@@ -121,7 +121,9 @@ mod ops {
             (status = "4XX", body = Problem, content_type = "application/problem+json")))]
     pub fn healthz() {}
 
-    /// Prometheus text exposition: request counts and durations, tickets by status.
+    /// Prometheus text exposition: request counts and durations, live connections, bot
+    /// decisions, SLA breaches, and the database gauges (tickets, queues, agents, jobs); the
+    /// series are listed in docs/OPERATIONS.md.
     #[utoipa::path(get, path = "/metrics", operation_id = "render_metrics", tag = "ops",
         responses(
             (status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain"),

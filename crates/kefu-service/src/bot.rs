@@ -317,6 +317,7 @@ async fn record_turn(
     };
     let written = state.store.record_bot_exchange_with_jobs(x, jobs).await?;
     state.events_written();
+    crate::gauges::record_decision(&turn.decision);
     // Thanks (or goodbye) right after an answer confirms it.
     let thanked = matches!(
         turn.decision,

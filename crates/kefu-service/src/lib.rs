@@ -20,6 +20,7 @@ pub mod email;
 pub mod error;
 pub mod escalation;
 pub mod events;
+pub mod gauges;
 pub mod handling;
 pub mod help;
 pub mod inputs;

@@ -37,3 +37,15 @@ pub struct DashboardCounts {
     /// Open tickets with a pending breach, soonest first.
     pub nearest_breach: Vec<SlaDue>,
 }
+
+/// What [`crate::Store::live_counts`] reads for the Prometheus gauges: cheap aggregates of
+/// the state right now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveCounts {
+    /// Unowned queued and escalated tickets by lane (as on the dashboard).
+    pub waiting: Vec<WaitingCount>,
+    /// When the oldest of those was opened; `None` when nothing waits.
+    pub oldest_waiting_since: Option<Timestamp>,
+    /// Agents with a presence row, by presence (an agent without one is offline).
+    pub presence: Vec<(kefu_domain::AgentPresence, u64)>,
+}

@@ -10,12 +10,8 @@ macro_rules! dashboard_ops {
             u64::try_from(n).map_err(|_| StoreError::Backend(format!("negative count {n}")))
         }
 
-        pub(crate) async fn dashboard_counts(
-            c: &mut Conn,
-            from: jiff::Timestamp,
-            to: jiff::Timestamp,
-            nearest: u32,
-        ) -> StoreResult<DashboardCounts> {
+        /// Unowned queued and escalated tickets by lane.
+        async fn waiting_lanes(c: &mut Conn) -> StoreResult<Vec<WaitingCount>> {
             let mut waiting = Vec::new();
             let rows = sqlx::query(
                 "SELECT category, priority, status, COUNT(*) AS n FROM tickets \
@@ -34,6 +30,40 @@ macro_rules! dashboard_ops {
                     count: count_of(r, "n")?,
                 });
             }
+            Ok(waiting)
+        }
+
+        pub(crate) async fn live_counts(c: &mut Conn) -> StoreResult<LiveCounts> {
+            let waiting = waiting_lanes(c).await?;
+            let oldest = sqlx::query(
+                "SELECT MIN(created_at) AS t FROM tickets \
+                 WHERE assignee_id IS NULL AND status IN ('queued', 'escalated')",
+            )
+            .fetch_one(&mut *c)
+            .await?;
+            let rows = sqlx::query(
+                "SELECT presence, COUNT(*) AS n FROM agent_routing GROUP BY presence ORDER BY presence",
+            )
+            .fetch_all(&mut *c)
+            .await?;
+            let presence = rows
+                .iter()
+                .map(|r| Ok((presence_of(&r.text("presence")?)?, count_of(r, "n")?)))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok(LiveCounts {
+                waiting,
+                oldest_waiting_since: oldest.opt_i64("t")?.map(decode::ts).transpose()?,
+                presence,
+            })
+        }
+
+        pub(crate) async fn dashboard_counts(
+            c: &mut Conn,
+            from: jiff::Timestamp,
+            to: jiff::Timestamp,
+            nearest: u32,
+        ) -> StoreResult<DashboardCounts> {
+            let waiting = waiting_lanes(c).await?;
             let rows = sqlx::query(
                 "SELECT (created_at - $1) / 3600000 AS h, COUNT(*) AS n FROM tickets \
                  WHERE created_at >= $1 AND created_at < $2 GROUP BY 1 ORDER BY 1",

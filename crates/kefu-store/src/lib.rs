@@ -75,7 +75,7 @@ pub use attachments::{AttachmentBinding, AttachmentRecord, NewAttachment};
 pub use audit::{AuditActor, AuditEntry, AuditFilter, AuditOf, AuditRecord, no_audit};
 pub use canned::{CannedReplyPatch, NewCannedReply};
 pub use channels::*;
-pub use dashboard::{DashboardCounts, SlaDue, WaitingCount};
+pub use dashboard::{DashboardCounts, LiveCounts, SlaDue, WaitingCount};
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
@@ -563,6 +563,9 @@ pub trait PolicyStore: Send + Sync + 'static {
         to: jiff::Timestamp,
         nearest: u32,
     ) -> StoreResult<DashboardCounts>;
+    /// The live gauges behind `/metrics`: waiting lanes, the oldest waiting ticket and agents
+    /// by presence.
+    async fn live_counts(&self) -> StoreResult<LiveCounts>;
 }
 
 /// Opens (creating if needed) the database at `url` and applies migrations.

@@ -46,6 +46,9 @@ macro_rules! impl_policy_store {
                 self.read(move |c| Box::pin(ops::dashboard_counts(c, from, to, nearest)))
                     .await
             }
+            async fn live_counts(&self) -> StoreResult<LiveCounts> {
+                self.read(move |c| Box::pin(ops::live_counts(c))).await
+            }
         }
     };
 }

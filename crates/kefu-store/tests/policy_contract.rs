@@ -263,6 +263,13 @@ async fn the_dashboard_counts_lanes_arrivals_the_bot_and_nearest_breaches(store:
     let empty = store.dashboard_counts(at(7200), at(9000), 5).await.unwrap();
     assert!(empty.arrivals.is_empty());
     assert_eq!((empty.bot_conversations, empty.bot_contained), (0, 0));
+
+    // The live gauges share the lanes; the oldest waiting one is d5, opened before the
+    // window; no agent has a presence yet.
+    let live = store.live_counts().await.unwrap();
+    assert_eq!(live.waiting, counts.waiting);
+    assert_eq!(live.oldest_waiting_since, Some(at(-100)));
+    assert!(live.presence.is_empty());
 }
 
 contract_steps!(

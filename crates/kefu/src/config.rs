@@ -142,6 +142,17 @@ pub struct TicketConfig {
 pub struct LogConfig {
     /// A tracing filter (`info`, `kefu_server=debug,info`).
     pub filter: String,
+    /// `text` (default) or `json` (one object per line).
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 impl Default for ServerConfig {
@@ -190,6 +201,7 @@ impl Default for LogConfig {
     fn default() -> Self {
         Self {
             filter: "info".into(),
+            format: LogFormat::Text,
         }
     }
 }

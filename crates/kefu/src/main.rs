@@ -3,6 +3,7 @@
 mod bot_model;
 mod cli;
 mod config;
+mod logging;
 #[cfg(feature = "s3")]
 mod s3_store;
 

@@ -7,10 +7,10 @@
     reason = "a test fails loudly"
 )]
 
+mod common;
+
 use serde_json::{Value, json};
-use std::process::Stdio;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 struct Running {
     child: Child,
@@ -20,22 +20,17 @@ struct Running {
 
 /// Starts `kefu serve` on a free port and waits for its "serving" line.
 async fn start(data: &std::path::Path) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-        .arg(data)
-        .env("KEFU_LOG", "info")
-        // The check below reads every acknowledged ticket back from one address, quickly.
-        .env("KEFU_LOOKUPS_PER_SECOND_PER_ADDRESS", "0")
-        .env("KEFU_LOOKUPS_PER_SECOND_PER_TICKET", "0")
-        // Durability, not the bot, is tested: the semantic model's dot products, unoptimized
-        // in a test build, would halve the load acknowledged before the kill.
-        .env("KEFU_BOT_MODEL", "none")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (child, mut lines) = common::serve(
+        data,
+        &[
+            // The check below reads every acknowledged ticket back from one address, quickly.
+            ("KEFU_LOOKUPS_PER_SECOND_PER_ADDRESS", "0"),
+            ("KEFU_LOOKUPS_PER_SECOND_PER_TICKET", "0"),
+            // Durability, not the bot, is tested: the semantic model's dot products,
+            // unoptimized in a test build, would halve the load acknowledged before the kill.
+            ("KEFU_BOT_MODEL", "none"),
+        ],
+    );
     let mut channel_key = None;
     let base = loop {
         let line = lines

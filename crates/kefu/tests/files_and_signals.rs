@@ -8,11 +8,11 @@
     reason = "a test fails loudly"
 )]
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 fn mode(path: &Path) -> u32 {
@@ -28,17 +28,7 @@ async fn data_files_are_owner_only_and_sigterm_stops_cleanly() {
     let root = std::env::temp_dir().join(format!("kefu-files-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let data = root.join("data");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-        .arg(&data)
-        .env("KEFU_LOG", "info")
-        .env("KEFU_SHUTDOWN_GRACE_SECONDS", "5")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = common::serve(&data, &[("KEFU_SHUTDOWN_GRACE_SECONDS", "5")]);
     let base = loop {
         let line = lines.next_line().await.unwrap().expect("kefu exited early");
         if let Some(rest) = line.split("listen=").nth(1)

@@ -32,6 +32,14 @@ const OPEN: &str = "kefu_live_connections";
 /// Live connections ended, by close code.
 const CLOSED: &str = "kefu_live_closed_total";
 
+/// Describes this module's series and shows the open-connection gauge at 0 from the start
+/// (called once, when the recorder is installed).
+pub fn describe_metrics() {
+    metrics::describe_gauge!(OPEN, "Live WebSocket connections open on this node.");
+    metrics::describe_counter!(CLOSED, "Live WebSocket connections ended, by close code.");
+    metrics::gauge!(OPEN).set(0.0);
+}
+
 /// Why the server closes: a code and a short reason.
 type Close = (u16, &'static str);
 

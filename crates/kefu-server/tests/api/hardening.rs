@@ -272,14 +272,7 @@ async fn metric_labels_stay_bounded() {
     let r = app.get(&raw).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
-    let metrics = app
-        .get("/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics
             .contains(r#"kefu_http_requests_total{method="other",route="/healthz",status="405"}"#),

@@ -88,14 +88,7 @@ async fn a_silent_client_is_closed_as_idle_and_the_cap_refuses_more_connections(
         Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 503),
         other => panic!("over the cap: {other:?}"),
     }
-    let metrics = app
-        .get("/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("kefu_live_connections"), "{metrics}");
     // Pings come, and nothing is answered: closed as idle.
     assert_eq!(close_code(&mut ws).await, 4408);

@@ -178,6 +178,17 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
+    /// The `/metrics` page's text.
+    pub async fn metrics(&self) -> String {
+        self.get("/metrics")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn get(&self, path: &str) -> RequestBuilder {
         self.http.get(self.url(path))
     }
@@ -240,14 +251,7 @@ async fn health_metrics_and_openapi_are_served() {
         StatusCode::OK
     );
     app.open("m-1", "你好").await;
-    let metrics = app
-        .get("/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("kefu_tickets{status=\"queued\"} 1"),
         "{metrics}"
@@ -334,4 +338,44 @@ async fn unknown_routes_and_methods_get_problems() {
         "method_not_allowed",
     )
     .await;
+}
+
+/// The value of the series `name` (with its labels, exactly as rendered) in `text`.
+pub fn series(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_carry_the_queue_agents_jobs_and_bot_decisions() {
+    let app = spawn_app().await;
+    app.open("m-2", "账号登录不了").await;
+    let opened = app.open_in_app("m-3", "请问客服是免费的吗").await;
+    app.say(&opened, "谢谢").await;
+    let token = app.login("agent1@kefu.local").await;
+    presence(&app, &token, "away").await;
+    let text = app.metrics().await;
+    assert_eq!(
+        series(&text, "kefu_queue_length{domain=\"account\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    let oldest = series(&text, "kefu_queue_oldest_waiting_seconds").unwrap();
+    assert!((0.0..60.0).contains(&oldest), "{text}");
+    assert_eq!(series(&text, "kefu_agents{presence=\"away\"}"), Some(1.0));
+    assert_eq!(series(&text, "kefu_agents{presence=\"online\"}"), Some(0.0));
+    assert!(
+        series(&text, "kefu_jobs{state=\"dead\"}").is_some(),
+        "{text}"
+    );
+    assert!(series(&text, "kefu_jobs_due").is_some(), "{text}");
+    assert!(series(&text, "kefu_live_connections").is_some(), "{text}");
+    // The recorder is shared by every test in this process: at least this test's turns.
+    let decisions: f64 = text
+        .lines()
+        .filter(|l| l.starts_with("kefu_bot_decisions_total{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum();
+    assert!(decisions >= 1.0, "{text}");
+    assert_eq!(series(&text, "kefu_store_up"), Some(1.0));
 }

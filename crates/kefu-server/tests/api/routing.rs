@@ -186,6 +186,15 @@ async fn sla_timers_fire_exactly_once() {
             assert_eq!(n, 1, "{kind} {target}: {log:?}");
         }
     }
+    // Each breach is counted (the recorder is shared by this process's tests: at least 1).
+    let text = app.metrics().await;
+    for target in ["first_response", "resolution"] {
+        let series = format!("kefu_sla_breaches_total{{target=\"{target}\"}}");
+        assert!(
+            super::series(&text, &series).is_some_and(|n| n >= 1.0),
+            "{series}: {text}"
+        );
+    }
     let detail: Value = app
         .get(&format!("/api/v1/tickets/{number}"))
         .bearer_auth(&supervisor)

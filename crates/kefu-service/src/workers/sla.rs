@@ -44,6 +44,9 @@ pub async fn tick(state: &Core, node: &str, now: Timestamp) -> Result<Vec<FiredT
             .await?;
         let done = fired.len() < usize::try_from(BATCH).unwrap_or(usize::MAX);
         for f in &fired {
+            if matches!(f.outcome, TimerOutcome::Breached { .. }) {
+                crate::gauges::record_breach(&f.target);
+            }
             follow_up(state, f).await;
         }
         all.extend(fired);

@@ -7,15 +7,9 @@ use kefu_server::AppState;
 use kefu_service::Core;
 use kefu_service::seed;
 use std::sync::Arc;
-use tracing_subscriber::EnvFilter;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    // Colours only on a terminal: logs piped to files or other programs stay plain text.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::new(&config.log.filter))
-        .with_ansi(ansi)
-        .init();
+    crate::logging::init(&config.log);
     let store = kefu_store::open(&config.database.url)
         .await
         .with_context(|| format!("cannot open database {}", redact_url(&config.database.url)))?;

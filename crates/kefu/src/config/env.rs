@@ -123,6 +123,7 @@ pub(super) const ENV_KEYS: &[(&str, &str)] = &[
         "channels.notify_interval_seconds",
     ),
     ("KEFU_LOG", "log.filter"),
+    ("KEFU_LOG_FORMAT", "log.format"),
 ];
 
 pub(super) fn env_name(key: &str) -> &'static str {
@@ -155,6 +156,7 @@ const TEXT_KEYS: &[&str] = &[
     "email.smtp_user",
     "email.smtp_password",
     "log.filter",
+    "log.format",
 ];
 
 /// The `KEFU_*` layer, read through an injected lookup (figment's own `Env` provider reads

@@ -285,3 +285,18 @@ fn channels_come_from_the_file_bad_ones_are_named_and_secrets_never_shown() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_log_format_comes_from_env_and_a_bad_one_is_named() {
+    let c = Config::load(None, no_env, None, None).unwrap();
+    assert_eq!(c.log.format, LogFormat::Text);
+    let env = |k: &str| (k == "KEFU_LOG_FORMAT").then(|| "json".to_owned());
+    let c = Config::load(None, env, None, None).unwrap();
+    assert_eq!(c.log.format, LogFormat::Json);
+    let env = |k: &str| (k == "KEFU_LOG_FORMAT").then(|| "xml".to_owned());
+    let err = Config::load(None, env, None, None).unwrap_err().to_string();
+    assert!(
+        err.contains("log.format") && err.contains("KEFU_LOG_FORMAT"),
+        "{err}"
+    );
+}
