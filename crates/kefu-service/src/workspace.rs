@@ -76,11 +76,10 @@ pub async fn workspace(
         .take(usize::try_from(OTHER_TICKETS).unwrap_or(usize::MAX))
         .collect();
     let lang = Lang::parse(&detail.customer.language).unwrap_or_default();
-    let last_customer = detail
-        .messages
-        .iter()
-        .rev()
-        .find(|m| m.kind == MessageKind::Customer && !m.body.trim().is_empty());
+    let last_customer =
+        detail.messages.iter().rev().find(|m| {
+            m.kind == MessageKind::Customer && says_more_than_asking_for_a_person(&m.body)
+        });
     let suggestions = match last_customer {
         // A failed or empty search leaves the panel empty; the ticket still shows.
         Some(m) => help::search(
@@ -136,4 +135,29 @@ pub async fn workspace(
         lang,
         detail,
     })
+}
+
+/// Whether a customer message says something to answer: "转人工" alone would only suggest
+/// the entry about reaching a person.
+fn says_more_than_asking_for_a_person(body: &str) -> bool {
+    let surface = kefu_bot::normalize::normalize_surface(body);
+    let rest = kefu_bot::handoff::without_requests(&surface);
+    // "我要" or "请" may be left of the request; a question needs a little more.
+    rest.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_more_than_asking_for_a_person as says_more;
+
+    #[test]
+    fn a_bare_request_for_a_person_is_not_what_the_suggestions_answer() {
+        for bare in ["转人工", "我要转人工", "人工客服", "  转人工！ "] {
+            assert!(!says_more(bare), "{bare}");
+        }
+        for real in ["我的账号被封了，转人工", "怎么修改密码", "直播权限怎么开通"]
+        {
+            assert!(says_more(real), "{real}");
+        }
+    }
 }

@@ -90,6 +90,7 @@ pub fn hours_chart(hours: &[HourLine], t: &ChartTexts) -> DrawResult<String> {
             .disable_x_mesh()
             .x_labels(13)
             .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_labels(integer_ticks(max))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .x_desc(t.hour_axis)
             .y_desc(t.count_axis)
@@ -185,6 +186,7 @@ pub fn queue_chart(
                     .unwrap_or_default(),
                 _ => String::new(),
             })
+            .y_labels(integer_ticks(max))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .y_desc(t.count_axis)
             .label_style((FONT, 12))
@@ -229,6 +231,14 @@ pub fn queue_chart(
             .draw()
             .map_err(err)
     })
+}
+
+/// At most one tick per whole count, so a small axis (0–5) does not print "0 0 1 1 2 …".
+fn integer_ticks(max: u64) -> usize {
+    usize::try_from(axis_top(max))
+        .unwrap_or(usize::MAX)
+        .saturating_add(1)
+        .clamp(2, 11)
 }
 
 #[cfg(test)]

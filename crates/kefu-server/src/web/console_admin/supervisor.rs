@@ -8,6 +8,7 @@
 use super::super::charts::{self, ChartTexts};
 use super::super::console::{Console, enter};
 use super::super::render::environment;
+use super::super::texts::console::ConsoleTexts;
 use super::super::texts::console_admin::AdminTexts;
 use super::{WithTexts, page, posted, redirect, time};
 use crate::state::AppState;
@@ -50,6 +51,7 @@ struct Near {
     priority: &'static str,
     priority_label: &'static str,
     status: &'static str,
+    status_label: &'static str,
     assignee: Option<String>,
     due: String,
 }
@@ -101,6 +103,7 @@ fn view(
     agents: Vec<kefu_domain::Agent>,
     category_name: &dyn Fn(&str) -> String,
     a: &AdminTexts,
+    c: &'static ConsoleTexts,
     csrf: &str,
 ) -> DashboardPage {
     let name_of = |id: AgentId| {
@@ -160,6 +163,7 @@ fn view(
                 priority: n.ticket.priority.as_str(),
                 priority_label: priority_label(a, n.ticket.priority),
                 status: n.ticket.status.as_str(),
+                status_label: c.status_name(n.ticket.status.as_str()),
                 assignee: n.ticket.assignee.map(name_of),
                 due: time(n.due_at),
             })
@@ -215,6 +219,7 @@ async fn read(state: &AppState, console: &Console) -> Result<DashboardPage, Resp
         agents,
         &category_name,
         AdminTexts::of(lang),
+        ConsoleTexts::of(lang),
         &console.csrf,
     ))
 }
