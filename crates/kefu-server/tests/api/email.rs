@@ -160,7 +160,11 @@ pub fn mail(subject: &str, body: &str) -> OutgoingMail {
 /// The test server with the e-mail adapter installed, as `kefu serve` installs it when
 /// `[email]` is on.
 async fn spawn_mail_app(mx: &MailServer) -> TestApp {
-    let app = crate::spawn_app().await;
+    with_adapter(mx, crate::spawn_app().await)
+}
+
+/// `app` with the e-mail adapter for `mx`'s support mailbox installed.
+fn with_adapter(mx: &MailServer, app: TestApp) -> TestApp {
     let adapter = EmailAdapter::new(mx.settings(SUPPORT));
     app.state
         .core
@@ -247,6 +251,24 @@ async fn a_mail_opens_a_ticket_and_a_quoted_reply_naming_its_number_threads_onto
 
     // Read again, nothing is new: the mails were marked seen.
     assert_eq!(kefu_reads_now(&app, &mx).await, 0);
+
+    // The same mail delivered twice (a resent copy) and an out-of-office reply write nothing.
+    customer_sends(&mx, first).await;
+    assert_eq!(kefu_reads_mail(&app, &mx).await, 1);
+    let auto = format!(
+        "From: {CUSTOMER}\r\nTo: {SUPPORT}\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n\
+         Message-ID: <ooo-1@customer.kefu.test>\r\n\r\nI am away until Monday.\r\n"
+    );
+    kefu_service::email::smtp::send_raw(&mx.settings(CUSTOMER), SUPPORT, auto.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(kefu_reads_mail(&app, &mx).await, 1);
+    assert_eq!(tickets_of(&app, &agent).await.len(), 1);
+    assert_eq!(
+        customer_bodies(&messages_of(&app, &agent, &number).await).len(),
+        2,
+        "no duplicate, no auto-reply"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -326,14 +348,40 @@ async fn round_trip_mail_ticket_agent_reply_by_mail_and_the_answer_threads_back(
     let Some(mx) = MailServer::start().await else {
         return;
     };
-    let app = spawn_mail_app(&mx).await;
+    round_trip(&mx, spawn_mail_app(&mx).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_round_trip_holds_on_postgresql_too() {
+    let Some(url) = kefu_store::testing::postgres_url() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "KEFU_TEST_POSTGRES_URL is needed under CI"
+        );
+        eprintln!("skipped: KEFU_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let Some(mx) = MailServer::start().await else {
+        return;
+    };
+    let db = kefu_store::testing::TestDatabase::postgres(&url)
+        .await
+        .unwrap();
+    let app = crate::limits::spawn_on(db, Default::default(), Default::default()).await;
+    round_trip(&mx, with_adapter(&mx, app)).await;
+}
+
+/// Customer mail → ticket → agent reply → mail in the customer's mailbox → the customer's
+/// quoted answer threads back onto the same ticket with only its new text.
+async fn round_trip(mx: &MailServer, app: TestApp) {
+    let app = &app;
     let agent = app.login("agent1@kefu.local").await;
 
     // The customer writes; kefu opens a ticket.
     let first = mail("登录不了", "I cannot log in since yesterday.");
-    customer_sends(&mx, first.clone()).await;
-    assert_eq!(kefu_reads_mail(&app, &mx).await, 1);
-    let number = tickets_of(&app, &agent).await[0]["number"]
+    customer_sends(mx, first.clone()).await;
+    assert_eq!(kefu_reads_mail(app, mx).await, 1);
+    let number = tickets_of(app, &agent).await[0]["number"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -348,10 +396,10 @@ async fn round_trip_mail_ticket_agent_reply_by_mail_and_the_answer_threads_back(
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let reply: Value = r.json().await.unwrap();
-    deliver(&app, &number, &reply).await;
+    deliver(app, &number, &reply).await;
 
     // It is in the customer's mailbox (read over IMAP), threaded and numbered.
-    let raw = wait_for_mail(&mx, CUSTOMER, true).await.unwrap();
+    let raw = wait_for_mail(mx, CUSTOMER, true).await.unwrap();
     let got = kefu_service::email::parse::parse(&raw).unwrap();
     assert_eq!(got.from, SUPPORT);
     assert_eq!(got.text, "Please restart the app and try again.");
@@ -400,12 +448,12 @@ async fn round_trip_mail_ticket_agent_reply_by_mail_and_the_answer_threads_back(
         references: vec![first.message_id.clone(), got.message_id.clone()],
         ..mail("", "")
     };
-    customer_sends(&mx, answer).await;
-    assert_eq!(kefu_reads_mail(&app, &mx).await, 1);
-    let tickets = tickets_of(&app, &agent).await;
+    customer_sends(mx, answer).await;
+    assert_eq!(kefu_reads_mail(app, mx).await, 1);
+    let tickets = tickets_of(app, &agent).await;
     assert_eq!(tickets.len(), 1, "the same ticket: {tickets:?}");
     assert_eq!(
-        customer_bodies(&messages_of(&app, &agent, &number).await),
+        customer_bodies(&messages_of(app, &agent, &number).await),
         ["I cannot log in since yesterday.", "Thanks, it works now."]
     );
 }
