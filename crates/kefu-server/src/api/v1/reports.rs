@@ -49,7 +49,7 @@ pub struct ReportQuery {
 pub struct ReportTableView {
     pub name: String,
     pub columns: Vec<String>,
-    #[schema(value_type = Vec<Vec<Object>>)]
+    /// Each cell is a number, a text or `null` (any JSON value in the schema).
     pub rows: Vec<Vec<serde_json::Value>>,
 }
 
@@ -119,8 +119,8 @@ fn wants_csv(q: &ReportQuery, headers: &HeaderMap) -> Result<bool, ApiError> {
         ReportQuery,
     ),
     responses(
-        (status = 200, body = ReportView),
-        (status = 200, description = "One table as CSV", body = String, content_type = "text/csv"),
+        (status = 200, description = "The report's tables as JSON, or one table as CSV (`format=csv` or `Accept: text/csv`)",
+            content((ReportView = "application/json"), (String = "text/csv"))),
         (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn find_report(
