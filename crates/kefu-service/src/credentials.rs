@@ -66,25 +66,26 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// An HMAC-SHA-256 keyed with `key`, to feed and then finish or verify: the one place that
+/// builds one (signed cookies, links, tokens, webhooks).
+pub fn keyed_hmac(key: &[u8]) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(key).unwrap_or_else(|_| {
+        // HMAC accepts keys of any length; this branch cannot be reached.
+        Hmac::<Sha256>::new_from_slice(b"kefu").unwrap_or_else(|_| unreachable!())
+    })
+}
+
 /// HMAC-SHA-256 of `data` under `key` (signed cookies and tokens of the web pages).
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
-    match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mut m) => {
-            m.update(data);
-            m.finalize().into_bytes().to_vec()
-        }
-        // HMAC takes keys of any length; this cannot happen.
-        Err(_) => Vec::new(),
-    }
+    let mut m = keyed_hmac(key);
+    m.update(data);
+    m.finalize().into_bytes().to_vec()
 }
 
 /// The customer's lookup code for a ticket: 8 Crockford characters from an HMAC of the
 /// number under the deployment's secret — the same on every node and on a retried intake.
 pub fn lookup_code(secret: &[u8], number: &TicketNumber) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap_or_else(|_| {
-        // HMAC accepts keys of any length; this branch cannot be reached.
-        Hmac::<Sha256>::new_from_slice(b"kefu").unwrap_or_else(|_| unreachable!())
-    });
+    let mut mac = keyed_hmac(secret);
     mac.update(number.as_string().as_bytes());
     base32(&mac.finalize().into_bytes(), 8)
 }

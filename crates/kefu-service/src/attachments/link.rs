@@ -15,10 +15,7 @@ pub fn link_key(secret: &[u8]) -> Vec<u8> {
 }
 
 fn mac(key: &[u8]) -> Hmac<Sha256> {
-    Hmac::<Sha256>::new_from_slice(key).unwrap_or_else(|_| {
-        // HMAC accepts keys of any length; this branch cannot be reached.
-        Hmac::<Sha256>::new_from_slice(b"kefu").unwrap_or_else(|_| unreachable!())
-    })
+    crate::credentials::keyed_hmac(key)
 }
 
 /// The hex signature of `id` valid until `expires` (unix seconds).

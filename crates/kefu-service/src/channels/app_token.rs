@@ -33,9 +33,7 @@ pub struct Claims {
 }
 
 fn mac(secret: &[u8], payload: &str) -> Hmac<Sha256> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret)
-        .or_else(|_| Hmac::<Sha256>::new_from_slice(&[0]))
-        .unwrap_or_else(|_| unreachable!());
+    let mut mac = crate::credentials::keyed_hmac(secret);
     mac.update(payload.as_bytes());
     mac
 }

@@ -34,11 +34,7 @@ pub enum SignatureError {
 }
 
 fn mac(secret: &[u8], timestamp: &str, body: &[u8]) -> Hmac<Sha256> {
-    // HMAC takes keys of any length, so this cannot fail; an empty fallback key would only
-    // make every signature mismatch.
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret)
-        .or_else(|_| Hmac::<Sha256>::new_from_slice(&[0]))
-        .unwrap_or_else(|_| unreachable!());
+    let mut mac = crate::credentials::keyed_hmac(secret);
     mac.update(timestamp.as_bytes());
     mac.update(b".");
     mac.update(body);

@@ -16,10 +16,7 @@ pub fn token_key(secret: &[u8]) -> Vec<u8> {
 }
 
 fn mac(key: &[u8]) -> Hmac<Sha256> {
-    Hmac::<Sha256>::new_from_slice(key).unwrap_or_else(|_| {
-        // HMAC accepts keys of any length; this branch cannot be reached.
-        Hmac::<Sha256>::new_from_slice(b"kefu").unwrap_or_else(|_| unreachable!())
-    })
+    crate::credentials::keyed_hmac(key)
 }
 
 fn signature(key: &[u8], survey: &str, ticket: TicketId, expires: i64) -> String {
