@@ -2,7 +2,8 @@
 // certification, and an agent with a certified skill and a language in that team; the new
 // agent signs in and the skills page shows the certification; refused fields are marked
 // next to their inputs; a post without its CSRF token is refused; an XSS payload in a name
-// shows as text. Screenshots console-{categories,teams,agents,agent,skills}-{1280,375}.png.
+// shows as text. Screenshots console-{categories,teams,agents,agents-refused,agent,skills}-
+// {1280,375}.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, open, screenshots, signIn } from './browser.mjs';
@@ -40,7 +41,7 @@ test('an admin sets up a team, a category and a certified agent, who can then si
   let r = await submit(page, '#team-save');
   assert.equal(r.status(), 422);
   assert.equal(await page.locator('#team-code').getAttribute('aria-invalid'), 'true');
-  assert.match(await page.locator('#err-code').textContent(), /a–z/);
+  assert.match(await page.locator('#err-code').textContent(), /小写字母/);
   assert.equal(await page.locator('#team-name').inputValue(), teamName);
   await page.locator('#team-code').fill(teamCode);
   await page.locator('#team-specialist').check();
@@ -98,6 +99,7 @@ test('an admin sets up a team, a category and a certified agent, who can then si
   assert.equal(await page.locator(`#new-level-${catCode}`).inputValue(), '4');
   assert.ok(await page.locator(`#new-cert-${catCode}`).isChecked());
   assert.equal(await page.locator('#new-languages').inputValue(), 'zh-CN:5 en:3');
+  await screenshots(page, 'console-agents-refused');
   const password = `vip-pass-${suffix}-long`;
   await page.locator('#agent-password').fill(password);
   r = await submit(page, '#agent-save');
@@ -176,7 +178,7 @@ test('a supervisor certifies an agent on the skills page; posts without a CSRF t
   const opened = page.locator('details.roster-form[open]');
   assert.equal(await opened.count(), 1);
   assert.equal(await opened.getAttribute('id'), `skills-${agentId}`);
-  assert.match(await opened.locator('.field-error').textContent(), /level/);
+  assert.match(await opened.locator('.field-error').textContent(), /等级/);
   assert.ok(await opened.locator(`input[name="cert.${code}"]`).isChecked(), 'kept as posted');
   await opened.locator(`select[name="level.${code}"]`).selectOption('5');
   r = await submit(page, opened.locator('button[type=submit]'));

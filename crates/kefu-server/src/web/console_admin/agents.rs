@@ -201,7 +201,9 @@ async fn agents_page(
             choices,
             form,
             skills,
-            errors: refused.and_then(field_errors).unwrap_or_default(),
+            errors: refused
+                .and_then(|e| field_errors(e, console.lang.lang))
+                .unwrap_or_default(),
             created,
             csrf: console.csrf.clone(),
         },
@@ -308,7 +310,7 @@ async fn agent_page(
             },
             s,
             refused_status(e),
-            field_errors(e).unwrap_or_default(),
+            field_errors(e, console.lang.lang).unwrap_or_default(),
         ),
         None => (
             AgentForm::of(&agent),

@@ -94,7 +94,9 @@ async fn categories_page(
                 .collect(),
             form,
             editing,
-            errors: refused.and_then(field_errors).unwrap_or_default(),
+            errors: refused
+                .and_then(|e| field_errors(e, console.lang.lang))
+                .unwrap_or_default(),
             may_edit: console.staff.role.covers(AgentRole::Admin),
             csrf: console.csrf.clone(),
         },

@@ -219,7 +219,10 @@ async fn skills_page(
             let (fields, errors) = match &refused {
                 Some((id, f, e)) if *id == a.id => {
                     status = refused_status(e);
-                    (f.clone(), field_errors(e).unwrap_or_default())
+                    (
+                        f.clone(),
+                        field_errors(e, console.lang.lang).unwrap_or_default(),
+                    )
                 }
                 _ => (fields_of(&categories, lang, &a.skills), FieldErrors::new()),
             };

@@ -97,7 +97,9 @@ async fn teams_page(
         TeamsPage {
             teams: rows,
             form,
-            errors: refused.and_then(field_errors).unwrap_or_default(),
+            errors: refused
+                .and_then(|e| field_errors(e, console.lang.lang))
+                .unwrap_or_default(),
             may_edit: console.staff.role.covers(AgentRole::Admin),
             csrf: console.csrf.clone(),
         },

@@ -210,3 +210,25 @@ static EN: PeopleTexts = PeopleTexts {
     skills_save: "Save skills",
     skills_matrix: "Skill matrix",
 };
+
+/// What a refused field of these forms needs, in Chinese (the service's messages are
+/// English, for the API); `duplicate` when the refusal is an e-mail or code already taken.
+/// `None` for a field these forms do not have (the service's words are shown then).
+pub fn zh_field_message(field: &str, duplicate: bool) -> Option<&'static str> {
+    Some(match field {
+        "email" if duplicate => "这个邮箱已有账号",
+        "email" => "请填写有效的邮箱地址",
+        "code" if duplicate => "这个代码已被使用",
+        "code" => "代码须为 2–40 个小写字母、数字或下划线，以字母开头",
+        "display_name" | "name" => "请填写 1–100 个字符",
+        "name_zh" => "请填写 1–50 个字符",
+        "name_en" => "请填写 1–100 个字符",
+        "role" => "请选择一个角色",
+        "password" => "密码须有 10–200 个字符",
+        "chat_capacity" => "请填写 1 到 50 的整数",
+        "team_id" | "specialist_team" => "没有这个团队",
+        "skills" => "等级须为 1–5，且已认证的分类须选等级",
+        "languages" => "请写成 语言:等级（如 en:3），等级 1–5",
+        _ => return None,
+    })
+}
