@@ -199,6 +199,18 @@ test('a supervisor certifies an agent on the skills page; posts without a CSRF t
   await page.locator('details.roster-form summary').first().click();
   r = await submit(page, page.locator('details.roster-form[open] button[type=submit]'));
   assert.equal(r.status(), 403);
+
+  // In English, a refused language is said in the service's words, next to the field.
+  await page.goto(`${BASE}/console/admin/skills?lang=en`);
+  assert.equal(await page.locator('h1').textContent(), 'Skills and certifications');
+  await page.locator(`#skills-${agentId} summary`).click();
+  await page.locator(`#a${agentId}-languages`).fill('en:9');
+  r = await submit(page, page.locator(`#skills-${agentId} button[type=submit]`));
+  assert.equal(r.status(), 422);
+  assert.match(await page.locator(`#a${agentId}-err-languages`).textContent(), /en:9: write a language tag and a level from 1 to 5/);
+  // The matrix shows what is stored, not what was refused.
+  assert.doesNotMatch(await page.locator(`#skill-matrix #agent-${agentId}`).textContent(), /en:9/);
+  await screenshots(page, 'console-skills-en');
   assert.deepEqual(problems, []);
   await context.close();
 

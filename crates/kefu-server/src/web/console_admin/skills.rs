@@ -187,6 +187,9 @@ struct Row {
     id: i64,
     name: String,
     role: &'static str,
+    /// The skills stored (the matrix).
+    stored: SkillFields,
+    /// The form's values: the stored skills, or what was posted when refused.
     fields: SkillFields,
     /// The refused fields of this agent's form (it is shown open then).
     errors: FieldErrors,
@@ -216,20 +219,19 @@ async fn skills_page(
         .into_iter()
         .filter(|a| a.active)
         .map(|a: Agent| {
+            let stored = fields_of(&categories, lang, &a.skills);
             let (fields, errors) = match &refused {
                 Some((id, f, e)) if *id == a.id => {
                     status = refused_status(e);
-                    (
-                        f.clone(),
-                        field_errors(e, console.lang.lang).unwrap_or_default(),
-                    )
+                    (f.clone(), field_errors(e, lang).unwrap_or_default())
                 }
-                _ => (fields_of(&categories, lang, &a.skills), FieldErrors::new()),
+                _ => (stored.clone(), FieldErrors::new()),
             };
             Row {
                 id: a.id.0,
                 name: a.display_name,
                 role: a.role.as_str(),
+                stored,
                 fields,
                 errors,
             }
