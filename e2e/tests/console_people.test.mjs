@@ -2,7 +2,7 @@
 // certification, and an agent with a certified skill and a language in that team; the new
 // agent signs in and the skills page shows the certification; refused fields are marked
 // next to their inputs; a post without its CSRF token is refused; an XSS payload in a name
-// shows as text. Screenshots console-{categories,teams,agents,agents-refused,agent,skills}-
+// shows as text. Screenshots console-{categories,teams,agents,agents-refused,agent,skills,skills-en}-
 // {1280,375}.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
