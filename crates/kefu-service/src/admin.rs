@@ -249,7 +249,8 @@ pub async fn create_agent(
     Ok((agent, generated))
 }
 
-/// Changes to a staff account from an admin.
+/// Changes to a staff account from an admin (`None`: unchanged; the default changes nothing).
+#[derive(Default)]
 pub struct AgentChanges<'a> {
     pub display_name: Option<&'a str>,
     pub role: Option<&'a str>,

@@ -19,6 +19,7 @@ mod channels_outbound;
 mod chat_pages;
 mod console;
 mod console_admin;
+mod console_people;
 mod console_ticket;
 mod customer_side;
 mod email;

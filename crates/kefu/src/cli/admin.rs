@@ -152,13 +152,8 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::Deactivate { email } => {
             let agent = agent_by_email(&state, &email).await?;
             let changes = AgentChanges {
-                display_name: None,
-                role: None,
-                team_id: None,
-                password: None,
-                skills: None,
-                chat_capacity: None,
                 active: Some(false),
+                ..AgentChanges::default()
             };
             svc::update_agent(&state, &Caller::System, AgentId(agent.id.0), changes)
                 .await

@@ -83,6 +83,35 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "console/sla.html",
         include_str!("../templates/console/sla.html"),
     ),
+    // The people and catalogue pages (web/console_admin/{categories,teams,agents,skills}.rs).
+    (
+        "console/categories.html",
+        include_str!("../templates/console/categories.html"),
+    ),
+    (
+        "console/teams.html",
+        include_str!("../templates/console/teams.html"),
+    ),
+    (
+        "console/agents.html",
+        include_str!("../templates/console/agents.html"),
+    ),
+    (
+        "console/agent.html",
+        include_str!("../templates/console/agent.html"),
+    ),
+    (
+        "console/skills.html",
+        include_str!("../templates/console/skills.html"),
+    ),
+    (
+        "console/skill_fields.html",
+        include_str!("../templates/console/skill_fields.html"),
+    ),
+    (
+        "console/agent_fields.html",
+        include_str!("../templates/console/agent_fields.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));

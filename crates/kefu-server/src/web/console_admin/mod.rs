@@ -1,16 +1,23 @@
 //! The console's supervisor and admin pages: the live dashboard ([`supervisor`]), the
 //! "must read" policy updates ([`policies`]), rosters on a week grid with the coverage view
 //! ([`rosters`]), the knowledge-base editor ([`kb`]), SLA policies ([`sla`]), API keys
-//! and the dead-letter list of jobs ([`ops`]). They use the console's sign-in, layout and
+//! and the dead-letter list of jobs ([`ops`]), and the people and catalogue pages —
+//! categories ([`categories`]), teams ([`teams`]), staff accounts ([`agents`]), skills and
+//! certifications ([`skills`]), sharing [`people`]. They use the console's sign-in, layout and
 //! CSRF checks ([`super::console`]); every read and write is one of kefu-service's
 //! use-cases, which decide who may do what.
 
+pub mod agents;
+pub mod categories;
 pub mod kb;
 pub mod ops;
+pub mod people;
 pub mod policies;
 pub mod rosters;
+pub mod skills;
 pub mod sla;
 pub mod supervisor;
+pub mod teams;
 
 use super::console::{Console, enter_post};
 use super::texts::console_admin::AdminTexts;
@@ -63,6 +70,28 @@ pub fn routes() -> Router<AppState> {
         .route("/console/admin/jobs", get(ops::show_dead_jobs))
         .route("/console/admin/jobs/{id}/retry", post(ops::retry_job))
         .route("/console/admin/jobs/{id}/discard", post(ops::discard_job))
+        .route(
+            "/console/admin/categories",
+            get(categories::show_categories).post(categories::put_category),
+        )
+        .route(
+            "/console/admin/teams",
+            get(teams::show_teams).post(teams::create_team),
+        )
+        .route(
+            "/console/admin/agents",
+            get(agents::show_agents).post(agents::create_agent),
+        )
+        .route(
+            "/console/admin/agents/{id}",
+            get(agents::show_agent).post(agents::update_agent),
+        )
+        .route(
+            "/console/admin/agents/{id}/active",
+            post(agents::set_active),
+        )
+        .route("/console/admin/skills", get(skills::show_skills))
+        .route("/console/admin/skills/{id}", post(skills::put_skills))
         .route("/console/admin.js", get(serve_script))
         .route("/console/admin.css", get(serve_styles))
 }
