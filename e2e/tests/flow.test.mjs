@@ -33,9 +33,9 @@ test('one ticket from the help center to the survey: customer, agent and special
   // 1. The help center: the search answers as the customer types; the article reads.
   await c.goto(`${BASE}/`);
   await c.locator('#q').pressSequentially('收不到验证码', { delay: 40 });
-  const hit = c.locator('#live-results li a').first();
-  await hit.waitFor({ timeout: 10_000 });
-  await hit.click();
+  // (Answers come as the customer types: wait for the ones to the whole question.)
+  await waitForText(c, '#live-results li a', /验证码/, 10_000);
+  await c.locator('#live-results li a', { hasText: '验证码' }).first().click();
   await c.waitForURL(/\/help\/articles\//);
   assert.match(await c.locator('h1').textContent(), /验证码/);
   assert.ok((await c.locator('article .answer').textContent()).trim().length > 20, 'an answer to read');
@@ -104,7 +104,10 @@ test('one ticket from the help center to the survey: customer, agent and special
   await move(a, '#escalate-submit');
   assert.equal(await a.locator('#ticket-status').getAttribute('data-status'), 'escalated');
   assert.match(await a.locator('#ticket-team').textContent(), /账号专家组/);
-  // The ticket left the agent (the live channel stops following it for them): back to the desk.
+  // The ticket left the agent: the live channel no longer follows it for them, and the view
+  // says so rather than going quietly stale. Back to the desk.
+  await a.locator('#ticket-not-live').waitFor({ timeout: 15_000 });
+  assert.match(await a.locator('#ticket-not-live').textContent(), /不再实时更新/);
   await a.goto(`${BASE}/console`);
   await a.locator('#live-status:not(.off):not(:empty)').waitFor();
 
