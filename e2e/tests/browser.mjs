@@ -83,3 +83,28 @@ export async function signIn(page, email) {
   await Promise.all([page.waitForNavigation(), page.locator('#login-submit').click()]);
   assert.equal(page.url(), `${BASE}/console`, await page.locator('main').textContent());
 }
+
+/** Writes a message in the chat page's box and sends it with Enter. */
+export async function chatSay(page, text) {
+  await page.getByLabel(/输入消息|Your message/).fill(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Waits until one of the elements `selector` finds has a text matching `pattern`. */
+export async function waitForText(page, selector, pattern, timeout = 15000) {
+  await page.waitForFunction(
+    ([s, p]) => [...document.querySelectorAll(s)].some((e) => new RegExp(p).test(e.textContent)),
+    [selector, pattern.source],
+    { timeout },
+  );
+}
+
+/** Waits for a bot message after the customer's chat message whose text matches `pattern`. */
+export async function waitForBotAfter(page, pattern) {
+  await page.waitForFunction((p) => {
+    const all = [...document.querySelectorAll('#chat-log li.msg[data-from]')];
+    const asked = all.findIndex((li) => li.dataset.from === 'customer'
+      && new RegExp(p).test(li.querySelector('.body')?.textContent ?? ''));
+    return asked >= 0 && all.slice(asked + 1).some((li) => li.dataset.from === 'bot');
+  }, pattern.source);
+}

@@ -6,7 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import { BASE, launch, open, screenshots } from './browser.mjs';
+import {
+  BASE, chatSay as say, launch, open, screenshots, waitForBotAfter, waitForText,
+} from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -49,23 +51,10 @@ async function trackSockets(context) {
   });
 }
 
-async function say(page, text) {
-  await page.getByLabel(/输入消息|Your message/).fill(text);
-  await page.keyboard.press('Enter');
-}
-
 /** The drawn conversation: [from, body] of every message bubble. */
 async function transcript(page) {
   return page.$$eval('#chat-log li.msg[data-from]', (lis) =>
     lis.map((li) => [li.dataset.from, li.querySelector('.body')?.textContent ?? '']));
-}
-
-async function waitForText(page, selector, pattern) {
-  await page.waitForFunction(
-    ([s, p]) => [...document.querySelectorAll(s)].some((e) => new RegExp(p).test(e.textContent)),
-    [selector, pattern.source],
-    { timeout: 15000 },
-  );
 }
 
 test('chat: bot first, a suggestion by its button, a person, live replies, reload and a cut socket', async () => {
@@ -97,11 +86,7 @@ test('chat: bot first, a suggestion by its button, a person, live replies, reloa
 
   await page.getByRole('button', { name: '转人工' }).click();
   // The bot's answer to it: a bot message after the customer's "转人工".
-  await page.waitForFunction(() => {
-    const all = [...document.querySelectorAll('#chat-log li.msg[data-from]')];
-    const asked = all.findIndex((li) => li.dataset.from === 'customer' && li.textContent.includes('转人工'));
-    return asked >= 0 && all.slice(asked + 1).some((li) => li.dataset.from === 'bot');
-  });
+  await waitForBotAfter(page, /转人工/);
   const xss = '<img src=x onerror=alert(1)> 我的账号 user_42 登录不上';
   await say(page, xss);
   await waitForText(page, '#chat-log li.msg.me .body', /onerror/);

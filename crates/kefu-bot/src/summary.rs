@@ -222,6 +222,12 @@ impl HandoffSummary {
     /// in that language (the customer's messages as they wrote them). Says what the bot
     /// really did: which entries it answered with, which it only offered.
     pub fn to_text_in(&self, lang: Lang) -> String {
+        self.to_text_titled(lang, |_| None)
+    }
+
+    /// [`Self::to_text_in`] with the entries named: `title` gives an entry id's question
+    /// (quoted in the text); an id it does not know is written as it is.
+    pub fn to_text_titled(&self, lang: Lang, title: impl Fn(&str) -> Option<String>) -> String {
         let zh = lang == Lang::Zh;
         let pick =
             |zh_text: &'static str, en_text: &'static str| if zh { zh_text } else { en_text };
@@ -229,10 +235,17 @@ impl HandoffSummary {
         let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.to_owned());
         let list = |ids: &[String]| {
             if ids.is_empty() {
-                pick("无", "none").to_owned()
-            } else {
-                ids.join(pick("、", ", "))
+                return pick("无", "none").to_owned();
             }
+            let named: Vec<String> = ids
+                .iter()
+                .map(|id| match title(id) {
+                    Some(t) if zh => format!("「{t}」"),
+                    Some(t) => format!("\"{t}\""),
+                    None => id.clone(),
+                })
+                .collect();
+            named.join(pick("、", ", "))
         };
         let label = |f: Field| field_name(lang, f, FieldText::Label);
         let colon = pick("：", ": ");
@@ -442,6 +455,22 @@ mod tests {
         let zh = summary.to_text();
         assert!(zh.contains("机器人已答：kb-1"), "{zh}");
         assert!(zh.contains("机器人推荐过：kb-2、kb-3、kb-7"), "{zh}");
+    }
+
+    #[test]
+    fn the_text_names_the_entries_by_their_questions_when_it_can() {
+        let mut s = state(&[
+            ("怎么修改密码", Outcome::Suggested, Some("kb-1")),
+            ("1", Outcome::Answered, Some("kb-1")),
+        ]);
+        s.turns[0].offered = vec!["kb-1".into(), "kb-gone".into()];
+        let summary = summarize(&s, HandoffReason::CustomerAsked);
+        let title = |id: &str| (id == "kb-1").then(|| "如何修改密码".to_owned());
+        let zh = summary.to_text_titled(Lang::Zh, title);
+        assert!(zh.contains("机器人已答：「如何修改密码」"), "{zh}");
+        assert!(zh.contains("机器人推荐过：kb-gone"), "{zh}");
+        let en = summary.to_text_titled(Lang::En, title);
+        assert!(en.contains("Bot answered: \"如何修改密码\""), "{en}");
     }
 
     #[test]

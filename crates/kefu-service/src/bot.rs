@@ -107,8 +107,19 @@ pub fn promised_priority(turn: &BotTurn, current: Priority) -> Option<Priority> 
 /// The language of what the bot writes for staff (hand-over summaries).
 const STAFF_LANGUAGE: Lang = Lang::Zh;
 
+/// The hand-over summary as agents read it: in the staff language, with each entry the bot
+/// answered with or offered named by its question rather than its id.
+fn staff_summary(state: &Core, summary: &kefu_bot::HandoffSummary) -> String {
+    let bot = current(state);
+    summary.to_text_titled(STAFF_LANGUAGE, |id| {
+        let entry = bot.as_deref()?.entry(id)?;
+        Some(entry.question_in(STAFF_LANGUAGE).to_owned())
+    })
+}
+
 /// The store record of one bot turn.
 fn exchange(
+    state: &Core,
     ticket_id: kefu_domain::TicketId,
     turn: &BotTurn,
     customer: Option<(String, Vec<Attachment>)>,
@@ -121,7 +132,7 @@ fn exchange(
             summary: turn
                 .summary
                 .as_ref()
-                .map(|s| s.to_text_in(STAFF_LANGUAGE))
+                .map(|s| staff_summary(state, s))
                 .unwrap_or_else(|| reason.label()),
             category: category_of(turn.summary.as_ref().and_then(|s| s.domain.as_deref())),
         }),
@@ -201,7 +212,7 @@ pub async fn first_turn(
     // The ticket id is filled in by the store, in the same transaction as the ticket.
     let raise = promised_priority(&turn, priority);
     Ok(Some((
-        exchange(kefu_domain::TicketId(0), &turn, None, at),
+        exchange(state, kefu_domain::TicketId(0), &turn, None, at),
         raise,
     )))
 }
@@ -301,7 +312,7 @@ async fn record_turn(
     files: Vec<Attachment>,
 ) -> ServiceResult<Vec<Message>> {
     let now = Timestamp::now();
-    let x = exchange(ticket.id, &turn, Some((body, files)), now);
+    let x = exchange(state, ticket.id, &turn, Some((body, files)), now);
     let handed_off = x.handoff.is_some();
     // An answer starts the quiet period after which it counts as confirmed.
     let jobs = match (
@@ -409,7 +420,7 @@ async fn record_feedback(
         let summary = kefu_bot::summary::summarize(&conversation, reason.clone());
         Some(BotHandoff {
             reason: state.settings.staff_messages().handoff_not_helpful.into(),
-            summary: summary.to_text_in(STAFF_LANGUAGE),
+            summary: staff_summary(state, &summary),
             category: category_of(summary.domain.as_deref()),
         })
     } else {

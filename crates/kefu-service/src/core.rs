@@ -73,6 +73,14 @@ impl Default for Settings {
     }
 }
 
+/// A category's name in `lang`.
+pub fn category_name_in(c: &Category, lang: kefu_bot::Lang) -> &str {
+    match lang {
+        kefu_bot::Lang::Zh => &c.name_zh,
+        kefu_bot::Lang::En => &c.name_en,
+    }
+}
+
 /// The catalogue and SLA policies, read often and changed rarely: kept in memory.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
@@ -83,6 +91,15 @@ pub struct Catalogue {
 impl Catalogue {
     pub fn has_category(&self, code: &str) -> bool {
         self.categories.iter().any(|c| c.code.as_str() == code)
+    }
+
+    /// A category's name for a reader of `lang` (the code itself when the catalogue has no
+    /// such category any more).
+    pub fn category_name(&self, code: &str, lang: kefu_bot::Lang) -> String {
+        self.categories
+            .iter()
+            .find(|c| c.code.as_str() == code)
+            .map_or_else(|| code.to_owned(), |c| category_name_in(c, lang).to_owned())
     }
 
     /// The first-response target for a category and priority: the category's own policy,
@@ -237,4 +254,24 @@ fn node_id() -> String {
         .unwrap_or_else(|| "node".into());
     let random = uuid::Uuid::new_v4().simple().to_string();
     format!("{host}-{}-{}", std::process::id(), &random[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Catalogue;
+    use kefu_bot::Lang;
+
+    #[test]
+    fn a_category_is_named_in_the_readers_language_and_an_unknown_code_by_itself() {
+        let c = Catalogue {
+            categories: kefu_domain::category::default_categories(),
+            sla: Vec::new(),
+        };
+        assert_eq!(c.category_name("account", Lang::Zh), "账号");
+        assert_eq!(c.category_name("account", Lang::En), "Account");
+        assert_eq!(
+            c.category_name("retired_domain", Lang::Zh),
+            "retired_domain"
+        );
+    }
 }

@@ -131,10 +131,7 @@ pub fn domains(core: &Core, _caller: &Caller, lang: Lang) -> ServiceResult<Vec<H
         .iter()
         .map(|c| HelpDomain {
             code: c.code.as_str().to_owned(),
-            name: match lang {
-                Lang::En => c.name_en.clone(),
-                Lang::Zh => c.name_zh.clone(),
-            },
+            name: crate::core::category_name_in(c, lang).to_owned(),
             entries: entries
                 .iter()
                 .filter(|e| e.category.as_deref() == Some(c.code.as_str()))

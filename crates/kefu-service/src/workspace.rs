@@ -12,7 +12,8 @@ use crate::handling::{self, TicketDetail};
 use crate::help::{self, HelpMatch};
 use kefu_bot::Lang;
 use kefu_domain::{
-    Agent, EventKind, MessageKind, ReplyValues, Team, Ticket, TicketNumber, TicketStatus,
+    Agent, EventKind, MessageKind, ReplyValues, Team, Ticket, TicketEvent, TicketNumber,
+    TicketStatus,
 };
 use kefu_store::{TicketFilter, TicketSort};
 
@@ -26,6 +27,8 @@ pub struct Workspace {
     pub detail: TicketDetail,
     /// The bot's hand-over summary (the latest), when the bot handed the ticket over.
     pub summary: Option<String>,
+    /// Why the ticket was sent up to the specialist team holding it, until it is sent back.
+    pub escalation_reason: Option<String>,
     pub other_tickets: Vec<Ticket>,
     pub suggestions: Vec<HelpMatch>,
     /// The canned replies in the customer's language, filled in for this ticket.
@@ -52,16 +55,12 @@ pub async fn workspace(
     let staff = caller.staff()?;
     let detail = handling::ticket_detail(core, caller, number).await?;
     let t = &detail.ticket;
-    let summary = core
-        .store
-        .events(t.id)
-        .await?
-        .into_iter()
-        .rev()
-        .find_map(|e| match e.kind {
-            EventKind::HandedOff { summary, .. } => Some(summary),
-            _ => None,
-        });
+    let events = core.store.events(t.id).await?;
+    let summary = events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::HandedOff { summary, .. } => Some(summary.clone()),
+        _ => None,
+    });
+    let escalation_reason = open_escalation_reason(t.status, &events);
     let other_tickets = core
         .store
         .list_tickets(&TicketFilter {
@@ -120,12 +119,13 @@ pub async fn workspace(
     );
     let teams = core.store.list_teams().await?;
     let may_take = t.status.is_open() && t.assignee != Some(staff.agent_id);
-    let may_send_back =
-        t.status == TicketStatus::Escalated && crate::escalation::may_send_back(&staff, t);
+    // A specialist who took the escalated ticket (now `assigned` to them) still sends it back.
+    let may_send_back = escalation_reason.is_some() && crate::escalation::may_send_back(&staff, t);
     Ok(Workspace {
         may_take,
         may_send_back,
         summary,
+        escalation_reason,
         other_tickets,
         suggestions,
         canned,
@@ -135,6 +135,21 @@ pub async fn workspace(
         lang,
         detail,
     })
+}
+
+/// The reason of an open escalation — the ticket is open and its latest escalation was not
+/// sent back yet (the store's rule for a send-back), whether a specialist took it or it
+/// waits in the team's queue: the specialist reads why it came up (the event log is not on
+/// the ticket view).
+fn open_escalation_reason(status: TicketStatus, events: &[TicketEvent]) -> Option<String> {
+    if !status.is_open() {
+        return None;
+    }
+    events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Escalated { reason, .. } => Some(Some(reason.clone())),
+        EventKind::SentBack { .. } => Some(None),
+        _ => None,
+    })?
 }
 
 /// Whether a customer message says something to answer: "转人工" alone would only suggest
@@ -149,6 +164,66 @@ fn says_more_than_asking_for_a_person(body: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::says_more_than_asking_for_a_person as says_more;
+    use super::{EventKind, TicketEvent, TicketStatus, open_escalation_reason};
+    use kefu_domain::{Actor, EventId, TicketId};
+
+    fn event(seq: i64, kind: EventKind) -> TicketEvent {
+        TicketEvent {
+            id: EventId(seq),
+            ticket_id: TicketId(1),
+            seq,
+            actor: Actor::System,
+            kind,
+            at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn escalated(reason: &str) -> EventKind {
+        EventKind::Escalated {
+            team: "account_security".into(),
+            from_agent: None,
+            reason: reason.into(),
+        }
+    }
+
+    fn sent_back() -> EventKind {
+        EventKind::SentBack {
+            to_agent: None,
+            findings: "checked".into(),
+        }
+    }
+
+    #[test]
+    fn the_specialist_reads_the_reason_of_the_open_escalation_queued_or_taken() {
+        let once = [event(1, escalated("first time up"))];
+        let again = [
+            event(1, escalated("first time up")),
+            event(2, sent_back()),
+            event(3, escalated("up again: the login log")),
+        ];
+        for status in [TicketStatus::Escalated, TicketStatus::Assigned] {
+            assert_eq!(
+                open_escalation_reason(status, &once).as_deref(),
+                Some("first time up")
+            );
+            assert_eq!(
+                open_escalation_reason(status, &again).as_deref(),
+                Some("up again: the login log"),
+                "{status:?}"
+            );
+            assert_eq!(
+                open_escalation_reason(status, &again[..2]),
+                None,
+                "sent back"
+            );
+            assert_eq!(open_escalation_reason(status, &[]), None, "never escalated");
+        }
+        assert_eq!(
+            open_escalation_reason(TicketStatus::Resolved, &again),
+            None,
+            "closed"
+        );
+    }
 
     #[test]
     fn a_bare_request_for_a_person_is_not_what_the_suggestions_answer() {

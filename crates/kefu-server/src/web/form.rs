@@ -102,10 +102,7 @@ fn show(
         .iter()
         .map(|d| DomainOption {
             code: d.code.as_str().to_owned(),
-            name: match lang.lang {
-                kefu_service::Lang::En => d.name_en.clone(),
-                kefu_service::Lang::Zh => d.name_zh.clone(),
-            },
+            name: kefu_service::core::category_name_in(d, lang.lang).to_owned(),
         })
         .collect();
     let fields = online_form::FIELDS

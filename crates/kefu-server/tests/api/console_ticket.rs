@@ -89,6 +89,23 @@ async fn the_ticket_view_shows_a_handed_over_ticket_with_everything_an_agent_nee
         .next()
         .unwrap();
     assert!(summary.contains("13800138000"), "{summary}");
+    // The entries the bot answered with are named by their questions, not their ids.
+    assert!(!summary.contains("kb-"), "{summary}");
+    assert!(summary.contains("机器人已答：「"), "{summary}");
+    // The facts name the category and the channel in the reader's language.
+    let fact = |id: &str| {
+        html.split(&format!("id=\"{id}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split("</dd>").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(fact("ticket-channel"), "App 内");
+    assert!(
+        !fact("ticket-category").is_empty() && !fact("ticket-category").contains('_'),
+        "{}",
+        fact("ticket-category")
+    );
     // Suggested answers for the customer's last message, each with an insert button.
     let suggestions = html.split("id=\"suggestions\"").nth(1).unwrap();
     let suggestions = suggestions.split("</ul>").next().unwrap();
@@ -276,10 +293,24 @@ async fn a_ticket_is_escalated_sent_back_and_transferred_from_the_ticket_view() 
     .await;
     assert_eq!(detail(&app, &number).await["ticket"]["status"], "escalated");
 
-    // A specialist of that team sees the send-back form and uses it.
+    // A specialist of that team sees why it came up and the send-back form, and uses it.
     let specialist = sign_in(&app, "account.security@kefu.local").await;
     let html = page(&app, &specialist, &number).await;
     assert!(html.contains("id=\"send-back-form\""));
+    assert!(
+        html.contains("<p class=\"summary\" id=\"escalation-reason\">需要核实身份</p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dd id=\"ticket-category\">账号</dd>"),
+        "{html}"
+    );
+    // Taken by the specialist (now `assigned` to them), it can still be sent back.
+    done(&app, &specialist, &number, "take", &[]).await;
+    assert_eq!(detail(&app, &number).await["ticket"]["status"], "assigned");
+    let html = page(&app, &specialist, &number).await;
+    assert!(html.contains("id=\"send-back-form\""), "{html}");
+    assert!(html.contains("id=\"escalation-reason\">需要核实身份</p>"));
     done(
         &app,
         &specialist,
@@ -290,6 +321,8 @@ async fn a_ticket_is_escalated_sent_back_and_transferred_from_the_ticket_view() 
     .await;
     let d = detail(&app, &number).await;
     assert_ne!(d["ticket"]["status"], "escalated", "{d}");
+    let html = page(&app, &agent, &number).await;
+    assert!(!html.contains("escalation-reason"), "no longer escalated");
 
     // The frontline agent transfers it to a colleague.
     let r = post_move(&app, &agent, &number, "transfer", &[("reason", "换班")]).await;

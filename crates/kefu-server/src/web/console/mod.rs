@@ -125,7 +125,7 @@ pub async fn enter(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Result<C
     Ok(Console {
         me: Me {
             name: agent.display_name,
-            role: staff.role.as_str(),
+            role: ConsoleTexts::of(lang.lang).role_names.of(staff.role),
             presence: presence.as_str(),
         },
         caller,

@@ -73,6 +73,7 @@ struct TicketPage {
     priority: &'static str,
     category: String,
     channel: &'static str,
+    escalation_reason: Option<String>,
     team: Option<String>,
     assignee: Option<String>,
     created_at: String,
@@ -136,6 +137,7 @@ fn ticket_page(
     due: Option<jiff::Timestamp>,
     neighbours: (Option<String>, Option<String>),
     notice: Option<Notice>,
+    category: String,
 ) -> TicketPage {
     let c = ConsoleTexts::of(console.lang.lang);
     let t = &w.detail.ticket;
@@ -149,8 +151,9 @@ fn ticket_page(
         subject: t.subject.clone(),
         status: t.status.as_str(),
         priority: t.priority.as_str(),
-        category: t.category.as_str().to_owned(),
-        channel: t.channel.as_str(),
+        category,
+        channel: c.channel_names.of(t.channel),
+        escalation_reason: w.escalation_reason.clone(),
         team: t.team.and_then(team_name),
         assignee: w.assignee_name.clone(),
         created_at: time(t.created_at),
@@ -161,7 +164,7 @@ fn ticket_page(
             .display_name
             .clone()
             .or_else(|| w.detail.customer.email.clone())
-            .unwrap_or_else(|| format!("#{}", w.detail.customer.id.0)),
+            .unwrap_or_else(|| format!("{} #{}", c.visitor, w.detail.customer.id.0)),
         summary: w.summary.clone(),
         messages: w
             .detail
@@ -220,7 +223,7 @@ fn ticket_page(
             .filter(|a| a.id != staff.agent_id)
             .map(|a| Choice {
                 value: a.id.0.to_string(),
-                label: format!("{} ({})", a.display_name, a.role),
+                label: format!("{} ({})", a.display_name, c.role_names.of(a.role)),
             })
             .collect(),
         can_take: w.may_take,
@@ -267,11 +270,14 @@ async fn show(
         Ok(w) => {
             let n = neighbours(state, console, &number.as_string()).await;
             let due = desk::deadline(state, &w.detail.ticket).map(|(_, at)| at);
+            let category = state
+                .catalogue()
+                .category_name(w.detail.ticket.category.as_str(), console.lang.lang);
             console.page(
                 "home",
                 status,
                 "console/ticket.html",
-                ticket_page(console, &w, due, n, notice),
+                ticket_page(console, &w, due, n, notice, category),
             )
         }
         Err(e) => console.service_error(&e),

@@ -9,6 +9,7 @@
 //! means never on shift.
 
 use super::super::console::enter;
+use super::super::texts::console::ConsoleTexts;
 use super::{page, posted, redirect};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -119,7 +120,7 @@ pub async fn show_rosters(State(state): State<AppState>, uri: Uri, headers: Head
         rows.push(AgentRow {
             id: a.id.0,
             name: a.display_name,
-            role: a.role.as_str(),
+            role: ConsoleTexts::of(console.lang.lang).role_names.of(a.role),
             rostered: shifts.is_some(),
             on_shift_now: shifts.as_ref().is_none_or(|s| s.covers(now)),
             time_zone: shifts

@@ -200,20 +200,9 @@ async fn read(state: &AppState, console: &Console) -> Result<DashboardPage, Resp
     let agents = kefu_service::admin::list_agents(state, &console.caller)
         .await
         .map_err(|e| console.service_error(&e))?;
-    let categories = state.catalogue().categories;
+    let catalogue = state.catalogue();
     let lang = console.lang.lang;
-    let category_name = |code: &str| {
-        categories
-            .iter()
-            .find(|c| c.code.as_str() == code)
-            .map_or_else(
-                || code.to_owned(),
-                |c| match lang {
-                    kefu_service::Lang::Zh => c.name_zh.clone(),
-                    kefu_service::Lang::En => c.name_en.clone(),
-                },
-            )
-    };
+    let category_name = |code: &str| catalogue.category_name(code, lang);
     Ok(view(
         d,
         agents,

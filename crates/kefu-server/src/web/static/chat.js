@@ -43,6 +43,16 @@
     return e;
   }
 
+  // A phone turned or its keyboard opened: the log's box changed size. A reader who was at
+  // the newest message stays there (the browser would keep the old offset and hide it).
+  let atBottom = true;
+  log.addEventListener('scroll', () => {
+    atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 8;
+  });
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => { if (atBottom) log.scrollTop = log.scrollHeight; }).observe(log);
+  }
+
   function line(text, cls = 'system') {
     const li = el(log, 'li', `msg ${cls}`);
     el(li, 'div', 'body', text);

@@ -191,7 +191,11 @@
         live.seq[f.ticket] = f.seq;
       } else if (f.type === "unsubscribed") {
         delete live.followed[f.ticket];
+        if (f.reason === "moved") notLive(f.ticket);
         refreshDesk();
+      } else if (f.type === "error" && f.ticket) {
+        // Refused (any staff may read any ticket; only its followers get it live).
+        notLive(f.ticket);
       } else if (f.type === "event") {
         if (live.seq[f.ticket] !== undefined && f.seq <= live.seq[f.ticket]) return;
         live.seq[f.ticket] = f.seq;
@@ -200,6 +204,12 @@
     }
   };
 
+  // The open ticket view is no longer live for this reader: say so instead of going stale.
+  function notLive(ticket) {
+    var here = document.querySelector("[data-ticket]");
+    var note = $("ticket-not-live");
+    if (note && here && here.getAttribute("data-ticket") === ticket) note.hidden = false;
+  }
   function onEvent(f) {
     var m = f.payload && f.payload.message;
     if (page === "desk") {

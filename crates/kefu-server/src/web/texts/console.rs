@@ -2,6 +2,7 @@
 //! language, so a language that lacks a text does not compile. The console templates read
 //! them as `c.<field>` (the help center's [`super::Texts`] stay `t`).
 
+use kefu_domain::{AgentRole, Channel};
 use kefu_service::Lang;
 use serde::Serialize;
 
@@ -26,12 +27,61 @@ pub struct PriorityNames {
     pub urgent: &'static str,
 }
 
+/// The name of each intake channel.
+#[derive(Debug, Serialize)]
+pub struct ChannelNames {
+    pub in_app: &'static str,
+    pub web_form: &'static str,
+    pub social: &'static str,
+    pub email: &'static str,
+    pub api: &'static str,
+}
+
+impl ChannelNames {
+    /// The name of a channel (every channel has one: a new channel does not compile
+    /// without it).
+    pub fn of(&self, channel: Channel) -> &'static str {
+        match channel {
+            Channel::InApp => self.in_app,
+            Channel::WebForm => self.web_form,
+            Channel::Social => self.social,
+            Channel::Email => self.email,
+            Channel::Api => self.api,
+        }
+    }
+}
+
+/// The name of each staff role.
+#[derive(Debug, Serialize)]
+pub struct RoleNames {
+    pub agent: &'static str,
+    pub specialist: &'static str,
+    pub supervisor: &'static str,
+    pub admin: &'static str,
+}
+
+impl RoleNames {
+    /// The name of a role.
+    pub fn of(&self, role: AgentRole) -> &'static str {
+        match role {
+            AgentRole::Agent => self.agent,
+            AgentRole::Specialist => self.specialist,
+            AgentRole::Supervisor => self.supervisor,
+            AgentRole::Admin => self.admin,
+        }
+    }
+}
+
 /// The console texts of one language.
 #[derive(Debug, Serialize)]
 pub struct ConsoleTexts {
     /// Templates read `c.status_names[code]`.
     pub status_names: StatusNames,
     pub priority_names: PriorityNames,
+    pub channel_names: ChannelNames,
+    pub role_names: RoleNames,
+    /// A customer known by no name or address: "访客 #12".
+    pub visitor: &'static str,
     pub console_name: &'static str,
     pub skip_to_content: &'static str,
     pub switch_language: &'static str,
@@ -66,6 +116,8 @@ pub struct ConsoleTexts {
     pub notify_button: &'static str,
     pub sound_label: &'static str,
     pub new_activity: &'static str,
+    /// On a ticket view whose ticket the live channel does not follow for this reader.
+    pub not_live: &'static str,
     pub conversation: &'static str,
     pub from_customer: &'static str,
     pub from_bot: &'static str,
@@ -108,6 +160,7 @@ pub struct ConsoleTexts {
     pub ticket_facts: &'static str,
     pub category: &'static str,
     pub channel: &'static str,
+    pub escalation_reason: &'static str,
     pub assignee: &'static str,
     pub team: &'static str,
     pub created: &'static str,
@@ -173,6 +226,20 @@ const ZH: ConsoleTexts = ConsoleTexts {
         high: "高",
         urgent: "紧急",
     },
+    channel_names: ChannelNames {
+        in_app: "App 内",
+        web_form: "网页（在线客服/表单）",
+        social: "社交媒体",
+        email: "邮件",
+        api: "API 接入",
+    },
+    role_names: RoleNames {
+        agent: "一线客服",
+        specialist: "专家",
+        supervisor: "主管",
+        admin: "管理员",
+    },
+    visitor: "访客",
     console_name: "kefu 客服工作台",
     skip_to_content: "跳到正文",
     switch_language: "English",
@@ -207,6 +274,7 @@ const ZH: ConsoleTexts = ConsoleTexts {
     notify_button: "开启桌面通知",
     sound_label: "提示音",
     new_activity: "新动态",
+    not_live: "此工单不在您名下，本页不再实时更新。回工作台查看您的工单，或刷新本页。",
     conversation: "对话记录",
     from_customer: "客户",
     from_bot: "机器人",
@@ -255,6 +323,7 @@ const ZH: ConsoleTexts = ConsoleTexts {
     ticket_facts: "工单信息",
     category: "类别",
     channel: "渠道",
+    escalation_reason: "升级原因",
     assignee: "处理人",
     team: "团队",
     created: "创建时间",
@@ -283,6 +352,20 @@ const EN: ConsoleTexts = ConsoleTexts {
         high: "High",
         urgent: "Urgent",
     },
+    channel_names: ChannelNames {
+        in_app: "In the app",
+        web_form: "Web (chat or form)",
+        social: "Social media",
+        email: "E-mail",
+        api: "API",
+    },
+    role_names: RoleNames {
+        agent: "Agent",
+        specialist: "Specialist",
+        supervisor: "Supervisor",
+        admin: "Admin",
+    },
+    visitor: "Visitor",
     console_name: "kefu staff console",
     skip_to_content: "Skip to content",
     switch_language: "中文",
@@ -317,6 +400,7 @@ const EN: ConsoleTexts = ConsoleTexts {
     notify_button: "Enable desktop notifications",
     sound_label: "Sound",
     new_activity: "New activity",
+    not_live: "This ticket is not yours: this page no longer updates live. See your tickets on the desk, or reload this page.",
     conversation: "Conversation",
     from_customer: "Customer",
     from_bot: "Bot",
@@ -368,6 +452,7 @@ const EN: ConsoleTexts = ConsoleTexts {
     ticket_facts: "Ticket",
     category: "Category",
     channel: "Channel",
+    escalation_reason: "Why it was escalated",
     assignee: "Assignee",
     team: "Team",
     created: "Opened",
@@ -417,6 +502,42 @@ mod tests {
             }
             for p in Priority::ALL {
                 assert_ne!(c.priority_name(p.as_str()), p.as_str(), "{lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_role_has_its_own_name_and_not_its_code() {
+        let roles = [
+            AgentRole::Agent,
+            AgentRole::Specialist,
+            AgentRole::Supervisor,
+            AgentRole::Admin,
+        ];
+        for lang in [Lang::Zh, Lang::En] {
+            let names = &ConsoleTexts::of(lang).role_names;
+            for r in roles {
+                assert_ne!(names.of(r), r.as_str(), "{lang:?}");
+                let same = roles
+                    .iter()
+                    .filter(|o| names.of(**o) == names.of(r))
+                    .count();
+                assert_eq!(same, 1, "{}", names.of(r));
+            }
+        }
+    }
+
+    #[test]
+    fn every_channel_has_its_own_name_and_not_its_code() {
+        for lang in [Lang::Zh, Lang::En] {
+            let names = &ConsoleTexts::of(lang).channel_names;
+            let all: Vec<&str> = kefu_domain::Channel::ALL
+                .iter()
+                .map(|ch| names.of(*ch))
+                .collect();
+            for (ch, name) in kefu_domain::Channel::ALL.iter().zip(&all) {
+                assert_ne!(*name, ch.as_str(), "{lang:?}");
+                assert_eq!(all.iter().filter(|n| *n == name).count(), 1, "{name}");
             }
         }
     }
