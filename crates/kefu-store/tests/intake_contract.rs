@@ -19,6 +19,157 @@ async fn suite(store: Arc<dyn Store>) {
     concurrent_intake_gives_distinct_numbers(&store).await;
     concurrent_retries_with_one_idempotency_key_give_one_ticket(&store).await;
     concurrent_keyed_intakes_replay_their_own_tickets(&store).await;
+    concurrent_bot_first_intakes_write_each_turn_with_its_ticket(&store).await;
+}
+
+/// The bot's first turn of ticket `i`: an answer, suggestions with an unanswered question,
+/// or (every fourth) a hand-over.
+fn first_turn(i: u32) -> BotExchange {
+    let handoff = (i % 4 == 3).then(|| BotHandoff {
+        reason: "customer_request".into(),
+        summary: format!("摘要{i}"),
+        category: None,
+    });
+    let unsure = i % 4 == 1;
+    BotExchange {
+        ticket_id: TicketId(0),
+        customer_message: None,
+        bot_reply: format!("答{i}"),
+        suggestions: if unsure {
+            vec![Suggestion {
+                id: format!("kb-{i}"),
+                question: format!("问题{i}？"),
+            }]
+        } else {
+            vec![]
+        },
+        state: format!("{{\"turn\":{i}}}"),
+        handoff,
+        unanswered: unsure.then(|| UnansweredQuestion {
+            query: format!("问{i}"),
+            reason: "low_confidence".into(),
+            top_article: Some(format!("kb-{i}")),
+            top_score: Some(0.5),
+        }),
+        at: at(2000),
+    }
+}
+
+async fn concurrent_bot_first_intakes_write_each_turn_with_its_ticket(store: &Arc<dyn Store>) {
+    // Bot-first intakes share batches with plain ones (SQLite writes a batch's bot turns
+    // together; hand-overs take the single path): each ticket gets exactly its own turn.
+    let mut tasks = vec![];
+    for i in 0..120u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut new = new_ticket(&format!("bot-{i}"), None);
+            new.body = format!("机器人第{i}问");
+            new.at = at(2000);
+            if i % 5 != 4 {
+                new.status = TicketStatus::New;
+                new.bot = Some(first_turn(i));
+            }
+            if i % 2 == 0 {
+                new.jobs = vec![
+                    NewJob::new("bot.confirm", serde_json::json!({"n": i}), at(3000))
+                        .deduped_by("confirm:{ticket}"),
+                ];
+            }
+            (i, store.open_ticket(new).await.unwrap())
+        }));
+    }
+    let mut opened = std::collections::HashMap::new();
+    for t in tasks {
+        let (i, o) = t.await.unwrap();
+        opened.insert(o.ticket.id, i);
+        let ticket = store.ticket(o.ticket.id).await.unwrap();
+        let messages = store.messages(o.ticket.id, true).await.unwrap();
+        let events = store.events(o.ticket.id).await.unwrap();
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        assert_eq!(
+            seqs,
+            (1..=i64::try_from(seqs.len()).unwrap()).collect::<Vec<_>>(),
+            "{i}"
+        );
+        assert_eq!(messages[0].body, format!("机器人第{i}问"));
+        if i % 5 == 4 {
+            assert_eq!(messages.len(), 1, "{i}: no bot turn");
+            assert_eq!(store.bot_state(o.ticket.id).await.unwrap(), None);
+            continue;
+        }
+        let turn = first_turn(i);
+        let bot = &messages[1];
+        assert_eq!(bot.kind, MessageKind::Bot, "{i}");
+        assert_eq!(bot.body, turn.bot_reply);
+        assert_eq!(bot.suggestions, turn.suggestions);
+        assert!(bot.id > messages[0].id);
+        assert_eq!(
+            events[2].kind,
+            EventKind::MessageAdded {
+                message_id: bot.id.0,
+                message_kind: "bot".into()
+            },
+            "{i}"
+        );
+        assert_eq!(events[2].actor, Actor::Bot);
+        assert_eq!(
+            store.bot_state(o.ticket.id).await.unwrap(),
+            Some(turn.state.clone())
+        );
+        if i % 4 == 3 {
+            assert_eq!(ticket.status, TicketStatus::Queued, "{i}: handed over");
+            assert!(messages.iter().any(|m| m.kind == MessageKind::InternalNote));
+        } else {
+            assert_eq!(ticket.status, TicketStatus::New, "{i}");
+            assert_eq!(o.ticket.status, TicketStatus::New);
+            assert_eq!(messages.len(), 2, "{i}");
+            assert_eq!(events.len(), 3, "{i}");
+        }
+    }
+    let unanswered = store.unanswered(1000).await.unwrap();
+    let mut asked: Vec<String> = unanswered
+        .iter()
+        .filter(|u| opened.contains_key(&u.ticket_id))
+        .map(|u| {
+            let i = opened[&u.ticket_id];
+            assert_eq!(u.question.query, format!("问{i}"));
+            assert_eq!(u.question.top_article, Some(format!("kb-{i}")));
+            assert_eq!(u.question.top_score, Some(0.5));
+            u.question.query.clone()
+        })
+        .collect();
+    asked.sort();
+    let mut expected: Vec<String> = (0..120u32)
+        .filter(|i| i % 4 == 1 && i % 5 != 4)
+        .map(|i| format!("问{i}"))
+        .collect();
+    expected.sort();
+    assert_eq!(asked, expected);
+    let jobs = store
+        .claim_jobs(
+            "t",
+            Some(&["bot.confirm"]),
+            at(4000),
+            std::time::Duration::from_secs(60),
+            1000,
+        )
+        .await
+        .unwrap();
+    let mut confirmed: Vec<(u32, i64)> = jobs
+        .iter()
+        .map(|j| {
+            let ticket = TicketId(j.payload["ticket"].as_i64().unwrap());
+            assert_eq!(j.dedupe_key, Some(format!("confirm:{}", ticket.0)));
+            assert_eq!(j.run_at, at(3000));
+            (opened[&ticket], j.payload["n"].as_i64().unwrap())
+        })
+        .collect();
+    confirmed.sort();
+    let expected: Vec<(u32, i64)> = (0..120u32)
+        .filter(|i| i % 2 == 0)
+        .map(|i| (i, i64::from(i)))
+        .collect();
+    assert_eq!(confirmed, expected, "one job per ticket, with its id");
 }
 
 async fn concurrent_intake_gives_distinct_numbers(store: &Arc<dyn Store>) {

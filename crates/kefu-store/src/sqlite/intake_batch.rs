@@ -298,6 +298,11 @@ async fn write_numbered(
 pub(crate) struct Written(i64, String, i64, i64, i64);
 
 impl Written {
+    /// The new ticket's id.
+    pub(crate) fn ticket_id(&self) -> i64 {
+        self.2
+    }
+
     /// The outcome of the pending ticket this row was written for.
     pub(crate) fn opened(self, new: NewTicket) -> StoreResult<OpenedTicket> {
         let Written(_, number, ticket_id, customer_id, message_id) = self;

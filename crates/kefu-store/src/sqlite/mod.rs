@@ -13,6 +13,7 @@ mod durable;
 pub(crate) mod fast;
 pub(crate) mod files;
 mod intake_batch;
+mod intake_extras;
 mod serials;
 mod writer;
 

@@ -8,6 +8,7 @@
 
 use super::durable::{Finish, Syncer};
 use super::intake_batch::{self, PendingOpen};
+use super::intake_extras;
 use crate::{NewTicket, OpenedTicket, StoreError, StoreResult};
 use futures_util::future::BoxFuture;
 use sqlx::SqliteConnection;
@@ -101,9 +102,10 @@ impl Writer {
     }
 
     /// Opens a ticket in the next batch, written together with the other new tickets there
-    /// when it carries no bot turn and no jobs; answers after that batch is durable.
+    /// unless its bot turn hands over ([`intake_extras::batchable`]); answers after that
+    /// batch is durable.
     pub(crate) async fn open(&self, new: NewTicket) -> StoreResult<OpenedTicket> {
-        if new.needs_single_path() {
+        if !intake_extras::batchable(&new) {
             return self
                 .run(move |c| Box::pin(super::ops::open_ticket(c, new)))
                 .await;
@@ -173,7 +175,15 @@ async fn run_batch(
     let mut finishers: Vec<Finish> = Vec::with_capacity(opens.len() + runs.len());
     let mut in_transaction = false;
     if !opens.is_empty() {
-        match write_opens(conn, &opens, runs.is_empty()).await {
+        let extras = intake_extras::any(&opens);
+        let then_commit = runs.is_empty();
+        let written = match write_opens(conn, &opens, then_commit && !extras).await {
+            Ok((written, _)) if extras => intake_extras::write(conn, &opens, &written, then_commit)
+                .await
+                .map(|()| (written, then_commit)),
+            other => other,
+        };
+        match written {
             Ok((written, committed)) => {
                 for (pending, row) in opens.drain(..).zip(written) {
                     let PendingOpen { new, reply } = pending;
