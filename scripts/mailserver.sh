@@ -5,8 +5,12 @@
 # "s3cret"). Nothing of the system's own mail setup is used or changed.
 #
 #   scripts/mailserver.sh install                              # apt-get the packages if missing
-#   scripts/mailserver.sh start DIR SMTP_PORT IMAP_PORT LMTP_PORT
+#   scripts/mailserver.sh start DIR SMTP_PORT IMAP_PORT LMTP_PORT [SMTPS_PORT IMAPS_PORT]
 #   scripts/mailserver.sh stop DIR
+#
+# With the two TLS ports, a test CA and a certificate for 127.0.0.1/localhost are made in
+# DIR/tls (the CA is DIR/tls/ca.pem), SMTP and IMAP offer STARTTLS, and SMTPS and IMAPS
+# speak TLS from the first byte on the extra ports.
 #
 # Runs as root (Postfix's master starts as root and drops to the postfix user; Dovecot
 # delivers as nobody).
@@ -35,10 +39,36 @@ wait_port() {
   return 1
 }
 
+# A throwaway CA and a server certificate it signed, for 127.0.0.1 and localhost.
+make_certificates() {
+  local tls=$1
+  mkdir -p "$tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=kefu test CA" -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -subj "/CN=localhost" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$tls/server.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+    -CAcreateserial -days 2 -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null
+  chmod 600 "$tls/server.key" "$tls/ca.key"
+}
+
 start() {
-  local dir=$1 smtp=$2 imap=$3 lmtp=$4
+  local dir=$1 smtp=$2 imap=$3 lmtp=$4 smtps=${5:-} imaps=${6:-}
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
+  local dovecot_tls="ssl = no" imaps_port=0 postfix_tls="" smtps_service=""
+  if [ -n "$smtps" ] && [ -n "$imaps" ]; then
+    make_certificates "$dir/tls"
+    dovecot_tls="ssl = yes
+ssl_cert = <$dir/tls/server.pem
+ssl_key = <$dir/tls/server.key"
+    imaps_port=$imaps
+    postfix_tls="smtpd_tls_cert_file = $dir/tls/server.pem
+smtpd_tls_key_file = $dir/tls/server.key
+smtpd_tls_security_level = may"
+    smtps_service="127.0.0.1:$smtps inet n - n - - smtpd -o smtpd_tls_wrappermode=yes"
+  fi
   # Postfix's daemons (user postfix) and Dovecot's (user nobody) walk into this folder.
   chmod 755 "$dir"
   mkdir -p "$dir/dovecot/base" "$dir/dovecot/state" "$dir/mail" "$dir/postfix/queue" "$dir/postfix/data"
@@ -51,7 +81,7 @@ state_dir = $dir/dovecot/state
 instance_name = kefu-mx-$imap
 listen = 127.0.0.1
 protocols = imap lmtp
-ssl = no
+$dovecot_tls
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = $dir/dovecot.log
@@ -73,7 +103,8 @@ service imap-login {
     port = $imap
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $imaps_port
   }
 }
 service lmtp {
@@ -116,9 +147,11 @@ alias_database =
 local_recipient_maps =
 smtputf8_enable = yes
 biff = no
+$postfix_tls
 CONF
   cat >"$dir/postfix/master.cf" <<CONF
 127.0.0.1:$smtp inet n - n - - smtpd
+$smtps_service
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -139,6 +172,7 @@ lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 CONF
   dovecot -c "$dir/dovecot/dovecot.conf"
   # `postfix check` warns that the queue's folders are the postfix user's: they must be.
@@ -149,6 +183,10 @@ CONF
   wait_port "$imap"
   wait_port "$lmtp"
   wait_port "$smtp"
+  if [ -n "$smtps" ] && [ -n "$imaps" ]; then
+    wait_port "$smtps"
+    wait_port "$imaps"
+  fi
 }
 
 stop() {
@@ -159,7 +197,7 @@ stop() {
 
 case "$cmd" in
   install) install ;;
-  start) start "${2:?DIR}" "${3:?SMTP_PORT}" "${4:?IMAP_PORT}" "${5:?LMTP_PORT}" ;;
+  start) start "${2:?DIR}" "${3:?SMTP_PORT}" "${4:?IMAP_PORT}" "${5:?LMTP_PORT}" "${6:-}" "${7:-}" ;;
   stop) stop "${2:?DIR}" ;;
-  *) echo "usage: mailserver.sh install|start DIR SMTP IMAP LMTP|stop DIR" >&2; exit 2 ;;
+  *) echo "usage: mailserver.sh install|start DIR SMTP IMAP LMTP [SMTPS IMAPS]|stop DIR" >&2; exit 2 ;;
 esac

@@ -264,14 +264,18 @@ impl Config {
                 .with_context(|| format!("cannot read config file {}", path.display()))?;
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment = figment.merge(EnvLayer::read(env));
+        figment = figment.merge(EnvLayer::read(&env));
         if let Some(listen) = listen_flag {
             figment = figment.merge(Serialized::default("server.listen", listen));
         }
         if let Some(db) = database_flag {
             figment = figment.merge(Serialized::default("database.url", db));
         }
-        let config: Config = figment.extract().map_err(explain)?;
+        let mut config: Config = figment.extract().map_err(explain)?;
+        config
+            .channels
+            .apply_env(&env)
+            .map_err(|p| anyhow::anyhow!("{} (env {}): {}", p.key, p.var, p.why))?;
         config.validate()?;
         Ok(config)
     }
@@ -475,7 +479,7 @@ impl Config {
                 .unwrap_or_default(),
             bot_model,
             attachments: self.attachments.settings(&self.database.url)?,
-            survey: self.survey.settings(),
+            survey: self.survey.settings(&self.server.listen),
             email: self.email.settings(),
             channels: self.channels.settings(),
             ..kefu_service::Settings::default()

@@ -3,7 +3,7 @@
 //! sheet and one small script ([`assets`]), zh-CN by default and English on request
 //! ([`lang`], [`texts`]), CSRF on every form ([`csrf`]). Handlers are thin: the reads and
 //! writes are kefu-service's use-cases, called as an anonymous reader or as a customer with
-//! their lookup code. The live chat (`/chat`, framed by `/widget.js`) and the online form
+//! their lookup code, or with a survey link's token (`/survey`, [`survey`]). The live chat (`/chat`, framed by `/widget.js`) and the online form
 //! (`/form`) act as the signed visitor cookie's customer ([`visitor`], [`chat`], [`form`]).
 //! The staff console (`/console`) is in [`console`].
 
@@ -20,6 +20,7 @@ pub mod form_errors;
 pub mod help;
 pub mod lang;
 pub mod render;
+pub mod survey;
 pub mod texts;
 pub mod ticket;
 pub mod visitor;
@@ -47,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/ticket/survey",
             axum::routing::post(ticket::answer_survey_on_ticket),
+        )
+        .route(
+            "/survey",
+            get(survey::show_survey).post(survey::answer_survey),
         )
         .route("/static/{file}", get(assets::serve_asset))
         .merge(console::routes())

@@ -32,6 +32,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/ticket_form.html"),
     ),
     ("ticket.html", include_str!("templates/ticket.html")),
+    (
+        "survey_fields.html",
+        include_str!("templates/survey_fields.html"),
+    ),
+    ("survey.html", include_str!("templates/survey.html")),
     ("error.html", include_str!("templates/error.html")),
     (
         "search_form.html",

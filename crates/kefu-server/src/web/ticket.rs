@@ -28,18 +28,18 @@ use serde::{Deserialize, Serialize};
 /// The fields of both forms (the reply form repeats the number and code, hidden).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct TicketForm {
+pub(super) struct TicketForm {
     csrf: Option<String>,
-    number: String,
+    pub(super) number: String,
     code: String,
     body: Option<String>,
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
     /// The survey form: a score 1–5 (with a comment) or helpful `true`/`false`, and the
     /// survey's token.
     score: Option<String>,
     helpful: Option<String>,
     comment: Option<String>,
-    token: Option<String>,
+    pub(super) token: Option<String>,
 }
 
 /// The lookup form with what was typed and an error, if any.
@@ -137,11 +137,11 @@ fn ticket_view(c: &CustomerTicket, t: &Texts, lang: kefu_service::Lang) -> Ticke
     }
 }
 
-fn csrf_key(state: &AppState) -> CsrfKey {
+pub(super) fn csrf_key(state: &AppState) -> CsrfKey {
     CsrfKey::derive(&state.lookup_secret)
 }
 
-fn cookies(set: Option<HeaderValue>) -> Extra {
+pub(super) fn cookies(set: Option<HeaderValue>) -> Extra {
     Extra {
         cookies: set.into_iter().collect(),
         private: true,
@@ -279,6 +279,18 @@ fn post_lang(uri: &Uri, headers: &HeaderMap, form_lang: Option<&str>) -> PageLan
     lang
 }
 
+/// A posted form, CSRF-checked, and the page's language for the answer.
+pub(super) fn posted_form(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(PageLang, TicketForm), Box<Response>> {
+    let form = read_form(&PageLang::of(uri, headers), state, headers, body)?;
+    let lang = post_lang(uri, headers, form.lang.as_deref());
+    Ok((lang, form))
+}
+
 /// Looks the ticket up with the form's number and code; `Err` is the page to answer with.
 fn look_up(
     lang: &PageLang,
@@ -334,12 +346,10 @@ pub async fn check_ticket(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let lang = PageLang::of(&uri, &headers);
-    let form = match read_form(&lang, &state, &headers, &body) {
-        Ok(f) => f,
+    let (lang, form) = match posted_form(&state, &uri, &headers, &body) {
+        Ok(x) => x,
         Err(page) => return *page,
     };
-    let lang = post_lang(&uri, &headers, form.lang.as_deref());
     let (number, caller) = match look_up(&lang, &state, &headers, addr, &form) {
         Ok(x) => x,
         Err(page) => return *page,
@@ -367,9 +377,7 @@ fn checked_post(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<(PageLang, TicketForm, kefu_domain::TicketNumber, Caller), Box<Response>> {
-    let lang = PageLang::of(uri, headers);
-    let form = read_form(&lang, state, headers, body)?;
-    let lang = post_lang(uri, headers, form.lang.as_deref());
+    let (lang, form) = posted_form(state, uri, headers, body)?;
     let (number, caller) = look_up(&lang, state, headers, addr, &form)?;
     if state.rate_limits.check_message(&form.number).is_err() {
         return Err(Box::new(error_page(&lang, StatusCode::TOO_MANY_REQUESTS)));
@@ -449,14 +457,14 @@ pub async fn reply_on_ticket(
 }
 
 /// Why the service refused a customer's input, in one line.
-fn refusal(e: &ServiceError) -> String {
+pub(super) fn refusal(e: &ServiceError) -> String {
     e.errors
         .first()
         .map_or(e.detail.clone(), |f| format!("{} {}", f.field, f.message))
 }
 
 /// The survey answer a form holds; `Err` is why it cannot be one.
-fn answer_input(form: &TicketForm) -> Result<AnswerInput, &'static str> {
+pub(super) fn answer_input(form: &TicketForm) -> Result<AnswerInput, &'static str> {
     let score = match form.score.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => Some(s.parse::<i64>().map_err(|_| "score must be from 1 to 5")?),

@@ -8,14 +8,14 @@ use super::channels::{
     Receiver, SECRET, dm, drain, now_s, spawn_channels, start_receiver, webhook,
 };
 use super::*;
-use kefu_service::channels::follower;
+use kefu_service::channels::{follower, notify};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// A social ticket taken by agent1, with the follower's cursor set before it; its number
 /// and the agent's token.
-async fn taken_ticket(app: &TestApp, user: &str) -> (String, String) {
+pub async fn taken_ticket(app: &TestApp, user: &str) -> (String, String) {
     follower::round(&app.state.core, jiff::Timestamp::now())
         .await
         .unwrap();
@@ -157,10 +157,15 @@ async fn a_platform_that_is_always_down_dead_letters_the_delivery_until_an_admin
 
 /// Replies to a ticket as `agent`.
 async fn reply(app: &TestApp, agent: &str, number: &str, body: &str) {
+    reply_with(app, agent, number, json!({ "body": body })).await;
+}
+
+/// Posts an agent's reply (`{"body", "status"?}`), expecting it taken.
+pub async fn reply_with(app: &TestApp, agent: &str, number: &str, reply: Value) {
     let r = app
         .post(&format!("/api/v1/tickets/{number}/replies"))
         .bearer_auth(agent)
-        .json(&json!({"body": body}))
+        .json(&reply)
         .send()
         .await
         .unwrap();
@@ -300,15 +305,7 @@ async fn notifications_are_coalesced_to_one_per_interval_and_logged_with_their_r
     let core = app.state.core.clone();
     let (number, agent) = taken_ticket(&app, "u-1").await;
     drain(&app).await;
-    let notes = |rx: &Receiver| {
-        rx.accepted
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(_, d)| d["kind"] == "notification")
-            .map(|(_, d)| d["text"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
+    let notes = notifications;
     assert_eq!(notes(&rx).len(), 1, "the assignment went out at once");
     assert!(notes(&rx)[0].contains("客服专员"));
 
@@ -339,6 +336,12 @@ async fn notifications_are_coalesced_to_one_per_interval_and_logged_with_their_r
         sent[1]
     );
 
+    all_notifications_logged_delivered(&app, &number, 2).await;
+}
+
+/// The ticket's event log (as an admin reads it) holds `count` `customer_notified` events,
+/// each with the result `delivered`.
+async fn all_notifications_logged_delivered(app: &TestApp, number: &str, count: usize) {
     let admin = app.login("admin@kefu.local").await;
     let events: Value = app
         .get_json(&format!("/api/v1/tickets/{number}/events"), &admin)
@@ -349,11 +352,84 @@ async fn notifications_are_coalesced_to_one_per_interval_and_logged_with_their_r
         .iter()
         .filter(|e| e["change"]["kind"] == "customer_notified")
         .collect();
-    assert_eq!(notified.len(), 2, "{events}");
+    assert_eq!(notified.len(), count, "{events}");
     assert!(
         notified
             .iter()
             .all(|e| e["change"]["result"] == "delivered"),
         "{notified:?}"
     );
+}
+
+/// The texts of the notifications the platform accepted, in order.
+fn notifications(rx: &Receiver) -> Vec<String> {
+    rx.accepted
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, d)| d["kind"] == "notification")
+        .map(|(_, d)| d["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_escalation_names_the_expected_time_and_still_on_it_goes_out_before_it() {
+    let (rx, url) = start_receiver().await;
+    let app = spawn_channels(Some(url), |s| {
+        s.channels.notify_interval = Duration::ZERO;
+        s.channels.still_on_it_before = Duration::from_secs(3600);
+    })
+    .await;
+    let core = app.state.core.clone();
+    let (number, agent) = taken_ticket(&app, "u-esc").await;
+    drain(&app).await;
+    let escalated_at = jiff::Timestamp::now();
+    let r = app
+        .post(&format!("/api/v1/tickets/{number}/escalate"))
+        .bearer_auth(&agent)
+        .json(&json!({"team_code": "account_security", "reason": "需要核实身份"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    drain(&app).await;
+    let sent = notifications(&rx);
+    assert_eq!(sent.len(), 2, "assignment, then escalation: {sent:?}");
+    let escalated = &sent[1];
+    let by = escalated
+        .split("预计在 ")
+        .nth(1)
+        .and_then(|rest| rest.split(" 前解决").next())
+        .unwrap_or_else(|| panic!("no expected time in {escalated:?}"));
+
+    // Nothing more until "still on it" is due: an hour before the promise (or halfway to
+    // it, when that is later).
+    let ticket = core
+        .store
+        .ticket_by_number(&kefu_service::lookup::parse_number(&number).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let promised = kefu_service::sla::expected_resolution(&core.catalogue(), &ticket).unwrap();
+    let due = notify::still_on_it_at(promised, escalated_at, Duration::from_secs(3600)).unwrap();
+    let before_due = due.checked_sub(jiff::SignedDuration::from_mins(1)).unwrap();
+    kefu_service::jobs::run_due(&core, before_due)
+        .await
+        .unwrap();
+    drain(&app).await;
+    assert_eq!(notifications(&rx).len(), 2, "not due yet");
+    let after_due = due.checked_add(jiff::SignedDuration::from_mins(1)).unwrap();
+    assert!(after_due < promised);
+    kefu_service::jobs::run_due(&core, after_due).await.unwrap();
+    drain(&app).await;
+    let sent = notifications(&rx);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(
+        sent[2].contains("仍在处理中") && sent[2].contains(by),
+        "still on it, with the same promised time {by}: {}",
+        sent[2]
+    );
+
+    // Each is in the ticket's event log with its delivery result.
+    all_notifications_logged_delivered(&app, &number, 3).await;
 }

@@ -2,12 +2,13 @@
 //! Debian's packages, started for each test in a folder of its own on free ports by
 //! `scripts/mailserver.sh`, with the mailboxes support@kefu.test and customer@kefu.test.
 //! Without Postfix and Dovecot installed the tests say so and pass, except under `CI=true`
-//! (where `.ci/run` installs them), where they fail.
+//! (where `.ci/run` installs them), where they fail. The TLS tests start the server with a
+//! test CA, STARTTLS on SMTP and IMAP, and SMTPS and IMAPS on ports of their own.
 
 use crate::TestApp;
 use kefu_service::email::imap::Mailbox;
 use kefu_service::email::smtp::{OutgoingMail, send};
-use kefu_service::email::{EmailAdapter, EmailSettings};
+use kefu_service::email::{EmailAdapter, EmailSettings, MailTls};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -22,6 +23,11 @@ pub struct MailServer {
     dir: PathBuf,
     smtp: u16,
     imap: u16,
+    /// SMTPS and IMAPS, when started with TLS.
+    tls_ports: Option<[u16; 2]>,
+    /// How kefu and the customer speak to it.
+    smtp_tls: MailTls,
+    imap_tls: MailTls,
 }
 
 fn installed() -> bool {
@@ -34,17 +40,27 @@ fn installed() -> bool {
     .all(|p| std::path::Path::new(p).exists())
 }
 
-fn free_ports() -> [u16; 3] {
-    let listeners: Vec<std::net::TcpListener> = (0..3)
+fn free_ports() -> [u16; 5] {
+    let listeners: Vec<std::net::TcpListener> = (0..5)
         .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
         .collect();
     let port = |i: usize| listeners[i].local_addr().unwrap().port();
-    [port(0), port(1), port(2)]
+    [port(0), port(1), port(2), port(3), port(4)]
 }
 
 impl MailServer {
     /// Starts one, or `None` (after saying why) where Postfix and Dovecot are missing.
     pub async fn start() -> Option<Self> {
+        Self::launch(None).await
+    }
+
+    /// Starts one with TLS; kefu and the customer use SMTP and IMAP as given (a port with
+    /// STARTTLS or the implicit-TLS one), trusting the test CA.
+    pub async fn start_with_tls(smtp_tls: MailTls, imap_tls: MailTls) -> Option<Self> {
+        Self::launch(Some((smtp_tls, imap_tls))).await
+    }
+
+    async fn launch(tls: Option<(MailTls, MailTls)>) -> Option<Self> {
         if !installed() {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
@@ -55,13 +71,17 @@ impl MailServer {
             );
             return None;
         }
-        let [smtp, imap, lmtp] = free_ports();
+        let [smtp, imap, lmtp, smtps, imaps] = free_ports();
         let dir = std::env::temp_dir().join(format!("kefu-mx-{}", uuid::Uuid::new_v4().simple()));
+        let mut ports = vec![smtp, imap, lmtp];
+        if tls.is_some() {
+            ports.extend([smtps, imaps]);
+        }
         let status = tokio::process::Command::new("bash")
             .arg(SCRIPT)
             .arg("start")
             .arg(&dir)
-            .args([smtp.to_string(), imap.to_string(), lmtp.to_string()])
+            .args(ports.iter().map(u16::to_string))
             .status()
             .await
             .unwrap();
@@ -70,25 +90,41 @@ impl MailServer {
             "the mail server did not start (see {})",
             dir.display()
         );
-        Some(Self { dir, smtp, imap })
+        let (smtp_tls, imap_tls) = tls.unwrap_or_default();
+        Some(Self {
+            dir,
+            smtp,
+            imap,
+            tls_ports: tls.map(|_| [smtps, imaps]),
+            smtp_tls,
+            imap_tls,
+        })
     }
 
     /// Settings for the mailbox `user` (kefu's own: support@kefu.test).
     pub fn settings(&self, user: &str) -> EmailSettings {
+        let port = |mode: MailTls, plain: u16, implicit: usize| match (mode, self.tls_ports) {
+            (MailTls::Tls, Some(ports)) => ports[implicit],
+            _ => plain,
+        };
         EmailSettings {
             address: user.into(),
             display_name: "客服 Support".into(),
             imap_host: "127.0.0.1".into(),
-            imap_port: self.imap,
+            imap_port: port(self.imap_tls, self.imap, 1),
+            imap_tls: self.imap_tls,
             imap_user: user.into(),
             imap_password: "s3cret".into(),
             imap_mailbox: "INBOX".into(),
             smtp_host: "127.0.0.1".into(),
-            smtp_port: self.smtp,
+            smtp_port: port(self.smtp_tls, self.smtp, 0),
+            smtp_tls: self.smtp_tls,
             smtp_user: None,
             smtp_password: None,
             poll_interval: Duration::from_secs(1),
             timeout: Duration::from_secs(20),
+            // With TLS, the test CA is trusted.
+            tls_ca_file: self.tls_ports.map(|_| self.dir.join("tls/ca.pem")),
         }
     }
 }
@@ -456,4 +492,63 @@ async fn round_trip(mx: &MailServer, app: TestApp) {
         customer_bodies(&messages_of(app, &agent, &number).await),
         ["I cannot log in since yesterday.", "Thanks, it works now."]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_round_trip_holds_over_starttls_smtp_and_implicit_tls_imap() {
+    let Some(mx) = MailServer::start_with_tls(MailTls::Starttls, MailTls::Tls).await else {
+        return;
+    };
+    round_trip(&mx, spawn_mail_app(&mx).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn implicit_tls_smtp_and_starttls_imap_carry_a_mail_too() {
+    let Some(mx) = MailServer::start_with_tls(MailTls::Tls, MailTls::Starttls).await else {
+        return;
+    };
+    customer_sends(
+        &mx,
+        mail("over TLS", "Sent over SMTPS, read with STARTTLS."),
+    )
+    .await;
+    let raw = wait_for_mail(&mx, SUPPORT, true).await.unwrap();
+    let got = kefu_service::email::parse::parse(&raw).unwrap();
+    assert_eq!(got.text, "Sent over SMTPS, read with STARTTLS.");
+    assert_eq!(got.from, CUSTOMER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_certificate_kefu_does_not_trust_ends_the_conversation() {
+    use kefu_service::email::MailServerError;
+    for (smtp_tls, imap_tls) in [
+        (MailTls::Starttls, MailTls::Tls),
+        (MailTls::Tls, MailTls::Starttls),
+    ] {
+        let Some(mx) = MailServer::start_with_tls(smtp_tls, imap_tls).await else {
+            return;
+        };
+        let untrusting = EmailSettings {
+            tls_ca_file: None,
+            ..mx.settings(SUPPORT)
+        };
+        let refused = send(&untrusting, &mail("x", "x")).await.unwrap_err();
+        assert!(
+            matches!(&refused, MailServerError::Temporary(e) if e.contains("certificate")),
+            "SMTP {smtp_tls:?}: {refused:?}"
+        );
+        let Err(refused) = Mailbox::open(&untrusting).await else {
+            panic!("IMAP {imap_tls:?}: signed in despite an untrusted certificate");
+        };
+        assert!(
+            matches!(&refused, MailServerError::Temporary(e) if e.contains("certificate")),
+            "IMAP {imap_tls:?}: {refused:?}"
+        );
+        // Trusting the CA, the same server is reached (the refusal was the certificate).
+        Mailbox::open(&mx.settings(SUPPORT))
+            .await
+            .unwrap()
+            .close()
+            .await;
+    }
 }

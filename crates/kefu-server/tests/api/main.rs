@@ -43,6 +43,7 @@ mod routing;
 mod sessions;
 mod supervision;
 mod survey;
+mod survey_link;
 mod unroutable;
 
 use kefu_server::{AppState, Limits};

@@ -18,7 +18,7 @@ fn csp_of(r: &Response) -> String {
 }
 
 /// The value of a cookie the answer sets.
-fn set_cookie(r: &Response, name: &str) -> Option<String> {
+pub fn set_cookie(r: &Response, name: &str) -> Option<String> {
     r.headers()
         .get_all("set-cookie")
         .iter()
@@ -33,7 +33,7 @@ fn set_cookie(r: &Response, name: &str) -> Option<String> {
 }
 
 /// The hidden CSRF field of a page.
-fn csrf_field(html: &str) -> String {
+pub fn csrf_field(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
     html[at..].split('"').next().unwrap().to_owned()
 }
@@ -223,7 +223,7 @@ async fn form_token(app: &TestApp) -> (String, String) {
     (cookie, field)
 }
 
-async fn post_form(
+pub async fn post_form(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,

@@ -133,11 +133,16 @@ async fn deliver_message(
     let Some(message) = page.into_iter().find(|m| m.id.0 == message_id) else {
         return Ok(());
     };
+    // A survey travels with its link: these channels show no ticket view to answer in.
+    let body = match crate::survey::link(core, &ticket.number, &message) {
+        Some(link) if kind == super::OutboundKind::Survey => format!("{}\n{link}", message.body),
+        _ => message.body,
+    };
     let out = super::outbound::NewOutbound {
         source: format!("message:{message_id}"),
         kind,
         visibility: super::Visibility::Private,
-        body: message.body,
+        body,
         topics: None,
     };
     super::outbound::enqueue(core, &ticket, out).await?;

@@ -1,15 +1,68 @@
 //! Reading the support mailbox over IMAP with `async-imap`: the unseen mails by UID, each
 //! fetched without marking it (`BODY.PEEK[]`), and marked `\Seen` only once kefu has taken
-//! it — a mail whose processing failed for a passing reason is read again next time.
+//! it — a mail whose processing failed for a passing reason is read again next time. The
+//! connection is in the clear, upgraded with STARTTLS, or TLS from the start ([`tls`]).
 
-use super::{EmailSettings, MailServerError};
+use super::{EmailSettings, MailServerError, MailTls, tls};
 use async_imap::Session;
 use futures_util::TryStreamExt as _;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+
+/// A connection to the IMAP server, plain or TLS.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Stream for T {}
 
 /// A signed-in IMAP connection with the configured folder selected.
 pub struct Mailbox {
-    session: Session<TcpStream>,
+    session: Session<Box<dyn Stream>>,
+}
+
+/// The server's greeting, read before anything is said.
+async fn greeted<T: Stream>(client: &mut async_imap::Client<T>) -> Result<(), MailServerError> {
+    client
+        .read_response()
+        .await
+        .map_err(|e| MailServerError::Temporary(format!("no IMAP greeting: {e}")))?
+        .ok_or_else(|| MailServerError::Temporary("the IMAP server closed at once".into()))?;
+    Ok(())
+}
+
+/// A greeted client on the configured kind of connection.
+async fn connect(
+    settings: &EmailSettings,
+) -> Result<async_imap::Client<Box<dyn Stream>>, MailServerError> {
+    let host = settings.imap_host.as_str();
+    let tcp = TcpStream::connect((host, settings.imap_port))
+        .await
+        .map_err(|e| {
+            MailServerError::Temporary(format!(
+                "cannot reach the IMAP server {host}:{}: {e}",
+                settings.imap_port
+            ))
+        })?;
+    let stream: Box<dyn Stream> = match settings.imap_tls {
+        MailTls::None => Box::new(tcp),
+        MailTls::Tls => Box::new(tls::wrap(settings, host, tcp).await?),
+        MailTls::Starttls => {
+            let mut plain = async_imap::Client::new(tcp);
+            greeted(&mut plain).await?;
+            plain
+                .run_command_and_check_ok("STARTTLS", None)
+                .await
+                .map_err(|e| {
+                    MailServerError::Permanent(format!(
+                        "the IMAP server {host} refused STARTTLS: {e}"
+                    ))
+                })?;
+            let tls = tls::wrap(settings, host, plain.into_inner()).await?;
+            // No greeting follows the upgrade.
+            return Ok(async_imap::Client::new(Box::new(tls)));
+        }
+    };
+    let mut client = async_imap::Client::new(stream);
+    greeted(&mut client).await?;
+    Ok(client)
 }
 
 fn temporary(what: &str) -> impl Fn(async_imap::error::Error) -> MailServerError + '_ {
@@ -19,20 +72,7 @@ fn temporary(what: &str) -> impl Fn(async_imap::error::Error) -> MailServerError
 impl Mailbox {
     /// Connects, signs in and selects the folder.
     pub async fn open(settings: &EmailSettings) -> Result<Self, MailServerError> {
-        let tcp = TcpStream::connect((settings.imap_host.as_str(), settings.imap_port))
-            .await
-            .map_err(|e| {
-                MailServerError::Temporary(format!(
-                    "cannot reach the IMAP server {}:{}: {e}",
-                    settings.imap_host, settings.imap_port
-                ))
-            })?;
-        let mut client = async_imap::Client::new(tcp);
-        client
-            .read_response()
-            .await
-            .map_err(|e| MailServerError::Temporary(format!("no IMAP greeting: {e}")))?
-            .ok_or_else(|| MailServerError::Temporary("the IMAP server closed at once".into()))?;
+        let client = connect(settings).await?;
         let mut session = client
             .login(&settings.imap_user, &settings.imap_password)
             .await

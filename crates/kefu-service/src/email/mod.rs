@@ -6,8 +6,8 @@
 //! [`parse`] (MIME with `mail-parser`), [`quote`] (quoted history and signatures cut),
 //! [`html`] (ammonia).
 //!
-//! Connections are plain TCP (no TLS in this build): point kefu at a relay on the same
-//! machine or a private network (see docs/EMAIL.md).
+//! Each server is spoken to in the clear, with STARTTLS or over implicit TLS ([`tls`],
+//! rustls), as configured (see docs/EMAIL.md).
 
 pub mod adapter;
 pub mod html;
@@ -18,9 +18,12 @@ pub mod poller;
 pub mod quote;
 pub mod smtp;
 pub mod thread;
+pub mod tls;
 
 pub use adapter::{EmailAdapter, install};
+pub use tls::MailTls;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The `[email]` configuration: the mailbox kefu reads and the server it sends through.
@@ -32,12 +35,14 @@ pub struct EmailSettings {
     pub display_name: String,
     pub imap_host: String,
     pub imap_port: u16,
+    pub imap_tls: MailTls,
     pub imap_user: String,
     pub imap_password: String,
     /// The folder read (`INBOX`).
     pub imap_mailbox: String,
     pub smtp_host: String,
     pub smtp_port: u16,
+    pub smtp_tls: MailTls,
     /// Sign in to the SMTP server only when set.
     pub smtp_user: Option<String>,
     pub smtp_password: Option<String>,
@@ -45,6 +50,8 @@ pub struct EmailSettings {
     pub poll_interval: Duration,
     /// The longest one IMAP or SMTP conversation may take.
     pub timeout: Duration,
+    /// Certificates (PEM) trusted besides the system's, for TLS with a private CA.
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for EmailSettings {
@@ -53,13 +60,23 @@ impl std::fmt::Debug for EmailSettings {
             .field("address", &self.address)
             .field(
                 "imap",
-                &format_args!("{}:{}", self.imap_host, self.imap_port),
+                &format_args!(
+                    "{}:{} ({})",
+                    self.imap_host,
+                    self.imap_port,
+                    self.imap_tls.as_str()
+                ),
             )
             .field("imap_user", &self.imap_user)
             .field("imap_mailbox", &self.imap_mailbox)
             .field(
                 "smtp",
-                &format_args!("{}:{}", self.smtp_host, self.smtp_port),
+                &format_args!(
+                    "{}:{} ({})",
+                    self.smtp_host,
+                    self.smtp_port,
+                    self.smtp_tls.as_str()
+                ),
             )
             .field("smtp_user", &self.smtp_user)
             .field("poll_interval", &self.poll_interval)

@@ -1,10 +1,11 @@
 //! Sending by SMTP with `lettre`: one plain-text UTF-8 mail per call, threaded with
 //! `In-Reply-To` / `References`, its Message-ID chosen by the caller (the same id on every
-//! retry of one delivery).
+//! retry of one delivery); in the clear, with STARTTLS or over implicit TLS ([`tls`]).
 
-use super::{EmailSettings, MailServerError};
+use super::{EmailSettings, MailServerError, MailTls, tls};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::Tls;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 /// One mail to a customer.
@@ -61,19 +62,31 @@ pub fn build(settings: &EmailSettings, mail: &OutgoingMail) -> Result<Message, M
         .map_err(|e| MailServerError::Permanent(format!("the mail cannot be built: {e}")))
 }
 
-fn transport(settings: &EmailSettings) -> AsyncSmtpTransport<Tokio1Executor> {
+fn transport(
+    settings: &EmailSettings,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailServerError> {
+    let tls = match settings.smtp_tls {
+        MailTls::None => Tls::None,
+        MailTls::Starttls => Tls::Required(tls::smtp_parameters(settings)?),
+        MailTls::Tls => Tls::Wrapper(tls::smtp_parameters(settings)?),
+    };
     let mut transport =
         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.smtp_host.clone())
             .port(settings.smtp_port)
+            .tls(tls)
             .timeout(Some(settings.timeout));
     if let (Some(user), Some(password)) = (&settings.smtp_user, &settings.smtp_password) {
         transport = transport.credentials(Credentials::new(user.clone(), password.clone()));
     }
-    transport.build()
+    Ok(transport.build())
 }
 
 fn failed(e: lettre::transport::smtp::Error) -> MailServerError {
-    if e.is_permanent() {
+    if e.is_tls() {
+        // A certificate kefu does not trust, or a server without STARTTLS: retried (an
+        // operator may fix either), and logged with the reason.
+        MailServerError::Temporary(format!("TLS with the SMTP server failed: {e}"))
+    } else if e.is_permanent() {
         MailServerError::Permanent(format!("the SMTP server refused the mail: {e}"))
     } else {
         MailServerError::Temporary(format!("the SMTP server could not take the mail now: {e}"))
@@ -83,7 +96,7 @@ fn failed(e: lettre::transport::smtp::Error) -> MailServerError {
 /// Sends one mail through the configured SMTP server.
 pub async fn send(settings: &EmailSettings, mail: &OutgoingMail) -> Result<(), MailServerError> {
     let message = build(settings, mail)?;
-    transport(settings)
+    transport(settings)?
         .send(message)
         .await
         .map(|_| ())
@@ -104,7 +117,7 @@ pub async fn send_raw(
     let envelope =
         lettre::address::Envelope::new(Some(address(&settings.address)?), vec![address(to)?])
             .map_err(|e| MailServerError::Permanent(format!("no envelope: {e}")))?;
-    transport(settings)
+    transport(settings)?
         .send_raw(&envelope, raw)
         .await
         .map(|_| ())
@@ -121,15 +134,18 @@ pub(crate) mod tests {
             display_name: "客服 Support".into(),
             imap_host: "127.0.0.1".into(),
             imap_port: 143,
+            imap_tls: MailTls::None,
             imap_user: "support@kefu.test".into(),
             imap_password: "x".into(),
             imap_mailbox: "INBOX".into(),
             smtp_host: "127.0.0.1".into(),
             smtp_port: 25,
+            smtp_tls: MailTls::None,
             smtp_user: None,
             smtp_password: None,
             poll_interval: std::time::Duration::from_secs(30),
             timeout: std::time::Duration::from_secs(30),
+            tls_ca_file: None,
         }
     }
 

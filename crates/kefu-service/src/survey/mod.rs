@@ -37,6 +37,9 @@ pub struct SurveySettings {
     pub reminder_after: Duration,
     /// How long a survey's token answers it.
     pub token_ttl: Duration,
+    /// Where customers reach kefu's pages (`https://support.example.com`, no trailing
+    /// slash): survey links sent over e-mail and social media start with it.
+    pub link_base: String,
 }
 
 impl Default for SurveySettings {
@@ -46,6 +49,7 @@ impl Default for SurveySettings {
             enabled: true,
             reminder_after: Duration::from_secs(24 * 3600),
             token_ttl: Duration::from_secs(14 * 24 * 3600),
+            link_base: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }
@@ -79,6 +83,33 @@ pub fn sign_invites(core: &Core, messages: &mut [Message]) {
             ));
         }
     }
+}
+
+/// The page that answers a survey message's survey with its token alone, for channels
+/// that show no ticket view (e-mail, social media):
+/// `<link_base>/survey?ticket=<number>&token=<token>`. `None` for other messages.
+pub fn link(core: &Core, number: &TicketNumber, message: &Message) -> Option<String> {
+    let invite = message.survey.as_ref()?;
+    let token = token::sign(
+        &core.survey_token_key,
+        &invite.id,
+        message.ticket_id,
+        invite.expires_at.as_second(),
+    );
+    Some(format!(
+        "{}/survey?ticket={number}&token={token}",
+        core.settings.survey.link_base
+    ))
+}
+
+/// The survey a token answers on ticket `number` (answered or not), or
+/// `survey_token_invalid`: what the survey link's page shows before the answer.
+pub async fn by_link(
+    core: &Core,
+    number: &TicketNumber,
+    token: &str,
+) -> ServiceResult<SurveyRecord> {
+    by_token(core, number, token).await.map(|(_, s)| s)
 }
 
 /// Records the customer's answer to the ticket's survey: with the survey's token (any

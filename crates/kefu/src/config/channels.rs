@@ -1,5 +1,7 @@
 //! `[channels]`: signed webhook platforms, deliveries, customer notifications and app-user
-//! tokens (docs/CHANNELS.md). Webhooks and apps are arrays of tables, set in the file.
+//! tokens (docs/CHANNELS.md). Webhooks and apps are arrays of tables in the file; the
+//! environment adds them or changes them by name ([`ChannelsConfig::apply_env`]), so a
+//! secret need never be written into a file.
 
 use kefu_domain::Channel;
 use kefu_service::channels::{AppSecret, ChannelSettings, WebhookChannel};
@@ -28,6 +30,14 @@ pub struct ChannelsConfig {
     pub app_token_max_ttl_hours: u64,
     pub webhooks: Vec<WebhookConfig>,
     pub apps: Vec<AppConfig>,
+}
+
+/// A webhook or app the environment names but does not complete.
+#[derive(Debug)]
+pub struct EnvProblem {
+    pub key: &'static str,
+    pub var: String,
+    pub why: String,
 }
 
 /// One `[[channels.webhooks]]`.
@@ -188,6 +198,69 @@ impl ChannelsConfig {
         None
     }
 
+    /// Webhooks and apps from the environment: `KEFU_CHANNELS_WEBHOOKS` lists names
+    /// (`weibo,wechat`), each with `KEFU_CHANNELS_WEBHOOK_<NAME>_SECRET`, `_CHANNEL` and
+    /// `_OUTBOUND_URL`; `KEFU_CHANNELS_APPS` lists apps, each with
+    /// `KEFU_CHANNELS_APP_<NAME>_SECRET` (`<NAME>` upper-cased, `-` as `_`). A name the file
+    /// already has is changed where a variable is set; a new one is added and needs its
+    /// secret. Errors name the variable.
+    pub fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), EnvProblem> {
+        let set = |var: &str| env(var).filter(|v| !v.trim().is_empty());
+        for name in names(set("KEFU_CHANNELS_WEBHOOKS")) {
+            let var = |field: &str| format!("KEFU_CHANNELS_WEBHOOK_{}_{field}", env_part(&name));
+            let (secret, channel, url) = (var("SECRET"), var("CHANNEL"), var("OUTBOUND_URL"));
+            let index = match self.webhooks.iter().position(|w| w.name == name) {
+                Some(i) => i,
+                None => {
+                    let Some(value) = set(&secret) else {
+                        return Err(EnvProblem {
+                            key: "channels.webhooks",
+                            var: secret,
+                            why: format!(
+                                "webhook {name:?} is listed in KEFU_CHANNELS_WEBHOOKS and needs a secret"
+                            ),
+                        });
+                    };
+                    self.webhooks.push(WebhookConfig {
+                        name: name.clone(),
+                        channel: social(),
+                        secret: value,
+                        outbound_url: None,
+                    });
+                    self.webhooks.len() - 1
+                }
+            };
+            let w = &mut self.webhooks[index];
+            if let Some(v) = set(&secret) {
+                w.secret = v;
+            }
+            if let Some(v) = set(&channel) {
+                w.channel = v.trim().to_owned();
+            }
+            if let Some(v) = set(&url) {
+                w.outbound_url = Some(v.trim().to_owned());
+            }
+        }
+        for app in names(set("KEFU_CHANNELS_APPS")) {
+            let secret = format!("KEFU_CHANNELS_APP_{}_SECRET", env_part(&app));
+            match (self.apps.iter_mut().find(|a| a.app == app), set(&secret)) {
+                (Some(a), Some(v)) => a.secret = v,
+                (Some(_), None) => {}
+                (None, Some(v)) => self.apps.push(AppConfig { app, secret: v }),
+                (None, None) => {
+                    return Err(EnvProblem {
+                        key: "channels.apps",
+                        var: secret,
+                        why: format!(
+                            "app {app:?} is listed in KEFU_CHANNELS_APPS and needs a secret"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Replaces every secret with `***` (for showing the configuration).
     pub fn hide_secrets(&mut self) {
         for w in &mut self.webhooks {
@@ -226,5 +299,147 @@ impl ChannelsConfig {
                 .collect(),
             app_token_max_ttl: Duration::from_secs(self.app_token_max_ttl_hours * 3600),
         }
+    }
+}
+
+/// The names of a comma-separated list, blanks dropped.
+fn names(list: Option<String>) -> Vec<String> {
+    list.map(|l| {
+        l.split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// A webhook or app name as it appears inside a variable's name.
+fn env_part(name: &str) -> String {
+    name.to_ascii_uppercase().replace('-', "_")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+    use crate::config::Config;
+    use kefu_domain::Channel;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn webhooks_and_apps_come_from_the_environment_alone() {
+        let env = env_of(&[
+            ("KEFU_CHANNELS_WEBHOOKS", "weibo, wechat-mp"),
+            (
+                "KEFU_CHANNELS_WEBHOOK_WEIBO_SECRET",
+                "weibo-secret-of-16-bytes",
+            ),
+            (
+                "KEFU_CHANNELS_WEBHOOK_WEIBO_OUTBOUND_URL",
+                "https://platform.example/replies",
+            ),
+            (
+                "KEFU_CHANNELS_WEBHOOK_WECHAT_MP_SECRET",
+                "wechat-secret-of-16-bytes",
+            ),
+            ("KEFU_CHANNELS_WEBHOOK_WECHAT_MP_CHANNEL", "in_app"),
+            ("KEFU_CHANNELS_APPS", "douyin"),
+            ("KEFU_CHANNELS_APP_DOUYIN_SECRET", "app-secret-of-16-bytes"),
+            ("KEFU_CHANNELS_STILL_ON_IT_BEFORE_MINUTES", "30"),
+        ]);
+        let c = Config::load(None, env, None, None).unwrap();
+        let s = c.channels.settings();
+        assert_eq!(s.webhooks.len(), 2);
+        assert_eq!(s.webhooks[0].name, "weibo");
+        assert_eq!(s.webhooks[0].secret, b"weibo-secret-of-16-bytes");
+        assert_eq!(
+            s.webhooks[0].outbound_url.as_deref(),
+            Some("https://platform.example/replies")
+        );
+        assert_eq!(s.webhooks[0].channel, Channel::Social);
+        assert_eq!(s.webhooks[1].name, "wechat-mp");
+        assert_eq!(s.webhooks[1].channel, Channel::InApp);
+        assert_eq!(s.webhooks[1].outbound_url, None);
+        assert_eq!(s.apps[0].app, "douyin");
+        assert_eq!(s.apps[0].secret, b"app-secret-of-16-bytes");
+        assert_eq!(
+            s.still_on_it_before,
+            std::time::Duration::from_secs(30 * 60)
+        );
+        let shown = c.to_toml().unwrap();
+        assert!(!shown.contains("secret-of-16"), "{shown}");
+    }
+
+    #[test]
+    fn the_environment_changes_a_webhook_of_the_file_by_name() {
+        let dir = std::env::temp_dir().join(format!("kefu-config-env-ch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kefu.toml");
+        std::fs::write(
+            &file,
+            "[[channels.webhooks]]\nname = \"weibo\"\nsecret = \"file-secret-of-16-bytes\"\n\
+             outbound_url = \"https://old.example/replies\"\n",
+        )
+        .unwrap();
+        let env = env_of(&[
+            ("KEFU_CHANNELS_WEBHOOKS", "weibo"),
+            (
+                "KEFU_CHANNELS_WEBHOOK_WEIBO_SECRET",
+                "env-secret-of-16-bytes",
+            ),
+        ]);
+        let s = Config::load(Some(&file), env, None, None)
+            .unwrap()
+            .channels
+            .settings();
+        std::fs::remove_dir_all(dir).unwrap();
+        assert_eq!(s.webhooks.len(), 1);
+        assert_eq!(s.webhooks[0].secret, b"env-secret-of-16-bytes");
+        assert_eq!(
+            s.webhooks[0].outbound_url.as_deref(),
+            Some("https://old.example/replies"),
+            "what the environment does not set stays as the file has it"
+        );
+    }
+
+    #[test]
+    fn a_listed_webhook_or_app_without_a_secret_and_a_bad_url_are_named() {
+        let err = Config::load(
+            None,
+            env_of(&[("KEFU_CHANNELS_WEBHOOKS", "weibo")]),
+            None,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("channels.webhooks (env KEFU_CHANNELS_WEBHOOK_WEIBO_SECRET)"),
+            "{err}"
+        );
+        let err = Config::load(None, env_of(&[("KEFU_CHANNELS_APPS", "shop")]), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("channels.apps (env KEFU_CHANNELS_APP_SHOP_SECRET)"),
+            "{err}"
+        );
+        let env = env_of(&[
+            ("KEFU_CHANNELS_WEBHOOKS", "weibo"),
+            (
+                "KEFU_CHANNELS_WEBHOOK_WEIBO_SECRET",
+                "weibo-secret-of-16-bytes",
+            ),
+            ("KEFU_CHANNELS_WEBHOOK_WEIBO_OUTBOUND_URL", "ftp://x"),
+        ]);
+        let err = Config::load(None, env, None, None).unwrap_err().to_string();
+        assert!(err.starts_with("channels.webhooks.outbound_url"), "{err}");
     }
 }

@@ -1,6 +1,8 @@
 //! `[email]`: the e-mail channel's mailbox (IMAP) and outgoing server (SMTP), docs/EMAIL.md.
 
+use kefu_service::email::MailTls;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -14,11 +16,15 @@ pub struct EmailConfig {
     pub display_name: String,
     pub imap_host: String,
     pub imap_port: u16,
+    /// `none`, `starttls` or `tls` (implicit, port 993).
+    pub imap_tls: MailTls,
     pub imap_user: String,
     pub imap_password: String,
     pub imap_mailbox: String,
     pub smtp_host: String,
     pub smtp_port: u16,
+    /// `none`, `starttls` (port 587 or 25) or `tls` (implicit, port 465).
+    pub smtp_tls: MailTls,
     /// Empty: send without signing in (a relay that trusts this host).
     pub smtp_user: String,
     pub smtp_password: String,
@@ -26,6 +32,8 @@ pub struct EmailConfig {
     pub poll_interval_seconds: u64,
     /// Seconds one IMAP or SMTP conversation may take.
     pub timeout_seconds: u64,
+    /// Certificates (PEM) trusted besides the system's roots, for servers with a private CA.
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 impl Default for EmailConfig {
@@ -36,15 +44,18 @@ impl Default for EmailConfig {
             display_name: "客服 Support".into(),
             imap_host: "127.0.0.1".into(),
             imap_port: 143,
+            imap_tls: MailTls::None,
             imap_user: String::new(),
             imap_password: String::new(),
             imap_mailbox: "INBOX".into(),
             smtp_host: "127.0.0.1".into(),
             smtp_port: 25,
+            smtp_tls: MailTls::None,
             smtp_user: String::new(),
             smtp_password: String::new(),
             poll_interval_seconds: 30,
             timeout_seconds: 30,
+            tls_ca_file: None,
         }
     }
 }
@@ -57,19 +68,30 @@ impl std::fmt::Debug for EmailConfig {
             .field("address", &self.address)
             .field(
                 "imap",
-                &format_args!("{}:{}", self.imap_host, self.imap_port),
+                &format_args!(
+                    "{}:{} ({})",
+                    self.imap_host,
+                    self.imap_port,
+                    self.imap_tls.as_str()
+                ),
             )
             .field("imap_user", &self.imap_user)
             .field("imap_password", &hidden(&self.imap_password))
             .field("imap_mailbox", &self.imap_mailbox)
             .field(
                 "smtp",
-                &format_args!("{}:{}", self.smtp_host, self.smtp_port),
+                &format_args!(
+                    "{}:{} ({})",
+                    self.smtp_host,
+                    self.smtp_port,
+                    self.smtp_tls.as_str()
+                ),
             )
             .field("smtp_user", &self.smtp_user)
             .field("smtp_password", &hidden(&self.smtp_password))
             .field("poll_interval_seconds", &self.poll_interval_seconds)
             .field("timeout_seconds", &self.timeout_seconds)
+            .field("tls_ca_file", &self.tls_ca_file)
             .finish()
     }
 }
@@ -121,6 +143,11 @@ impl EmailConfig {
         if !(1..=600).contains(&self.timeout_seconds) {
             return Some(("email.timeout_seconds", "must be from 1 to 600".into()));
         }
+        if let Some(path) = &self.tls_ca_file
+            && let Err(why) = kefu_service::email::tls::read_ca_file(path)
+        {
+            return Some(("email.tls_ca_file", why));
+        }
         None
     }
 
@@ -141,15 +168,18 @@ impl EmailConfig {
             display_name: self.display_name.clone(),
             imap_host: self.imap_host.clone(),
             imap_port: self.imap_port,
+            imap_tls: self.imap_tls,
             imap_user: self.imap_user.clone(),
             imap_password: self.imap_password.clone(),
             imap_mailbox: self.imap_mailbox.clone(),
             smtp_host: self.smtp_host.clone(),
             smtp_port: self.smtp_port,
+            smtp_tls: self.smtp_tls,
             smtp_user: some(&self.smtp_user),
             smtp_password: some(&self.smtp_password),
             poll_interval: Duration::from_secs(self.poll_interval_seconds),
             timeout: Duration::from_secs(self.timeout_seconds),
+            tls_ca_file: self.tls_ca_file.clone(),
         })
     }
 }
@@ -171,6 +201,8 @@ mod tests {
                 "KEFU_EMAIL_IMAP_PASSWORD" => "imap-secret",
                 "KEFU_EMAIL_SMTP_PORT" => "2525",
                 "KEFU_EMAIL_POLL_INTERVAL_SECONDS" => "5",
+                "KEFU_EMAIL_IMAP_TLS" => "tls",
+                "KEFU_EMAIL_SMTP_TLS" => "starttls",
                 _ => return None,
             };
             Some(v.to_owned())
@@ -181,6 +213,9 @@ mod tests {
         assert_eq!(s.smtp_port, 2525);
         assert_eq!(s.smtp_user, None);
         assert_eq!(s.poll_interval, std::time::Duration::from_secs(5));
+        assert_eq!(s.imap_tls, kefu_service::email::MailTls::Tls);
+        assert_eq!(s.smtp_tls, kefu_service::email::MailTls::Starttls);
+        assert_eq!(s.tls_ca_file, None);
         let shown = c.to_toml().unwrap();
         assert!(!shown.contains("imap-secret"), "{shown}");
         assert!(!format!("{c:?}").contains("imap-secret"));
@@ -207,5 +242,43 @@ mod tests {
         };
         let err = Config::load(None, env, None, None).unwrap_err().to_string();
         assert!(err.contains("email.smtp_password"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_tls_mode_and_an_unreadable_ca_file_are_named() {
+        let on = |k: &str, extra: (&str, &str)| match k {
+            "KEFU_EMAIL_ENABLED" => Some("true".to_owned()),
+            "KEFU_EMAIL_ADDRESS" => Some("support@example.com".to_owned()),
+            "KEFU_EMAIL_IMAP_USER" => Some("support".to_owned()),
+            k if k == extra.0 => Some(extra.1.to_owned()),
+            _ => None,
+        };
+        let err = Config::load(None, |k| on(k, ("KEFU_EMAIL_SMTP_TLS", "ssl")), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("email.smtp_tls"), "{err}");
+        assert!(err.contains("KEFU_EMAIL_SMTP_TLS"), "{err}");
+        let missing = ("KEFU_EMAIL_TLS_CA_FILE", "/nonexistent/kefu-ca.pem");
+        let err = Config::load(None, |k| on(k, missing), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("email.tls_ca_file"), "{err}");
+        assert!(
+            err.contains("cannot read /nonexistent/kefu-ca.pem"),
+            "{err}"
+        );
+        let not_pem = std::env::temp_dir().join(format!("kefu-ca-{}.pem", std::process::id()));
+        std::fs::write(&not_pem, "hello").unwrap();
+        let path = not_pem.display().to_string();
+        let err = Config::load(
+            None,
+            |k| on(k, ("KEFU_EMAIL_TLS_CA_FILE", &path)),
+            None,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        std::fs::remove_file(&not_pem).unwrap();
+        assert!(err.contains("holds no certificate"), "{err}");
     }
 }

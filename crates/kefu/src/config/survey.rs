@@ -12,6 +12,9 @@ pub struct SurveyConfig {
     pub reminder_hours: u64,
     /// Days a survey's token (its link) answers it.
     pub token_ttl_days: u64,
+    /// Where customers reach kefu's pages, for survey links sent by e-mail and social
+    /// media; empty: `http://<server.listen>`.
+    pub link_base_url: String,
 }
 
 impl Default for SurveyConfig {
@@ -21,6 +24,7 @@ impl Default for SurveyConfig {
             enabled: d.enabled,
             reminder_hours: d.reminder_after.as_secs() / 3600,
             token_ttl_days: d.token_ttl.as_secs() / (24 * 3600),
+            link_base_url: String::new(),
         }
     }
 }
@@ -34,14 +38,31 @@ impl SurveyConfig {
         if !(1..=365).contains(&self.token_ttl_days) {
             return Some(("survey.token_ttl_days", "must be from 1 to 365".into()));
         }
+        let url = self.link_base_url.trim();
+        if !url.is_empty()
+            && !((url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() > "https://".len()
+                && !url.contains(['?', '#', ' ']))
+        {
+            return Some((
+                "survey.link_base_url",
+                "must be an http:// or https:// address without a query, such as https://support.example.com".into(),
+            ));
+        }
         None
     }
 
-    pub fn settings(&self) -> kefu_service::survey::SurveySettings {
+    /// The settings, links based on `link_base_url` or else on the address kefu listens on.
+    pub fn settings(&self, listen: &str) -> kefu_service::survey::SurveySettings {
+        let base = match self.link_base_url.trim() {
+            "" => format!("http://{listen}"),
+            url => url.trim_end_matches('/').to_owned(),
+        };
         kefu_service::survey::SurveySettings {
             enabled: self.enabled,
             reminder_after: Duration::from_secs(self.reminder_hours * 3600),
             token_ttl: Duration::from_secs(self.token_ttl_days * 24 * 3600),
+            link_base: base,
         }
     }
 }

@@ -214,22 +214,35 @@ fn live_limits_come_from_the_file_and_bad_ones_are_named() {
 fn survey_settings_come_from_the_file_and_env_and_bad_ones_are_named() {
     let parsed: Config = toml::from_str(EXAMPLE).unwrap();
     assert_eq!(
-        format!("{:?}", parsed.survey.settings()),
+        format!("{:?}", parsed.survey.settings(&parsed.server.listen)),
         format!("{:?}", kefu_service::survey::SurveySettings::default())
     );
     let env = |k: &str| (k == "KEFU_SURVEY_REMINDER_HOURS").then(|| "0".to_owned());
     let err = Config::load(None, env, None, None).unwrap_err().to_string();
     assert!(err.contains("survey.reminder_hours"), "{err}");
     assert!(err.contains("KEFU_SURVEY_REMINDER_HOURS"), "{err}");
+    let env =
+        |k: &str| (k == "KEFU_SURVEY_LINK_BASE_URL").then(|| "support.example.com".to_owned());
+    let err = Config::load(None, env, None, None).unwrap_err().to_string();
+    assert!(
+        err.contains("survey.link_base_url") && err.contains("KEFU_SURVEY_LINK_BASE_URL"),
+        "{err}"
+    );
+    let env = |k: &str| {
+        (k == "KEFU_SURVEY_LINK_BASE_URL").then(|| "https://support.example.com/".to_owned())
+    };
+    let c = Config::load(None, env, None, None).unwrap();
+    assert_eq!(
+        c.survey.settings(&c.server.listen).link_base,
+        "https://support.example.com"
+    );
     let env = |k: &str| match k {
         "KEFU_SURVEY_ENABLED" => Some("false".to_owned()),
         "KEFU_SURVEY_TOKEN_TTL_DAYS" => Some("3".to_owned()),
         _ => None,
     };
-    let s = Config::load(None, env, None, None)
-        .unwrap()
-        .survey
-        .settings();
+    let c = Config::load(None, env, None, None).unwrap();
+    let s = c.survey.settings(&c.server.listen);
     assert!(!s.enabled);
     assert_eq!(s.token_ttl, std::time::Duration::from_secs(3 * 24 * 3600));
 }

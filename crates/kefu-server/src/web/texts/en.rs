@@ -69,6 +69,7 @@ pub(super) static TEXTS: Texts = Texts {
     survey_not_helpful: "Not helpful",
     survey_thanks: "Thank you for your feedback",
     survey_refused: "Your rating was not recorded:",
+    survey_link_invalid: "this survey link has expired or belongs to another ticket.",
     error_title: "Something went wrong",
     error_not_found: "There is no such page.",
     error_forbidden: "The request could not be verified. Reload the page and try again.",

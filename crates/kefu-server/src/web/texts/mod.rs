@@ -82,6 +82,8 @@ pub struct Texts {
     pub survey_not_helpful: &'static str,
     pub survey_thanks: &'static str,
     pub survey_refused: &'static str,
+    /// A survey link that is expired, altered or for another ticket.
+    pub survey_link_invalid: &'static str,
     pub error_title: &'static str,
     pub error_not_found: &'static str,
     pub error_forbidden: &'static str,

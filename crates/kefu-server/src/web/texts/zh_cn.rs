@@ -69,6 +69,7 @@ pub(super) static TEXTS: Texts = Texts {
     survey_not_helpful: "没帮助",
     survey_thanks: "感谢您的评价",
     survey_refused: "评价未能提交：",
+    survey_link_invalid: "评价链接已过期或不属于该工单。",
     error_title: "出错了",
     error_not_found: "页面不存在。",
     error_forbidden: "请求无法验证，请刷新页面后重试。",
