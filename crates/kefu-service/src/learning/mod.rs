@@ -126,12 +126,17 @@ pub struct SuggestedEntry {
     pub question: String,
     /// The mean confidence of the bot in this entry over the questions, in [0, 1].
     pub score: f64,
+    /// True when that confidence reaches the bot's own threshold for offering an entry
+    /// ("did you mean…"): the entry is likely the right home for the questions; below it,
+    /// it is only the closest there is, and a new entry may fit better.
+    pub close: bool,
 }
 
 fn suggested(bot: &kefu_bot::Bot, questions: &[&str]) -> Option<SuggestedEntry> {
     let best = kefu_bot::cluster::suggest(bot, questions)?;
     let question = bot.entry(&best.id)?.question.clone();
     Some(SuggestedEntry {
+        close: best.score >= bot.thresholds().suggest,
         slug: best.id,
         question,
         score: best.score,

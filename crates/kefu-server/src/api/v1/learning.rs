@@ -32,6 +32,9 @@ pub struct SuggestedEntryView {
     pub question: String,
     /// The bot's mean confidence in it over the questions, 0–1.
     pub score: f64,
+    /// The confidence reaches the bot's threshold for offering an entry: likely the right
+    /// home for the questions (below it, only the closest there is).
+    pub close: bool,
 }
 
 fn suggestion(s: Option<SuggestedEntry>) -> Option<SuggestedEntryView> {
@@ -39,6 +42,7 @@ fn suggestion(s: Option<SuggestedEntry>) -> Option<SuggestedEntryView> {
         id: s.slug,
         question: s.question,
         score: s.score,
+        close: s.close,
     })
 }
 

@@ -56,6 +56,13 @@ pub const NAV: &[NavEntry] = &[
         role: AgentRole::Supervisor,
     },
     NavEntry {
+        key: "learning",
+        href: "/console/learning",
+        zh: "知识库优化",
+        en: "Learning",
+        role: AgentRole::Supervisor,
+    },
+    NavEntry {
         key: "sla",
         href: "/console/admin/sla",
         zh: "SLA 策略",

@@ -5,6 +5,7 @@
 pub mod chat;
 pub mod console;
 pub mod console_admin;
+pub mod console_learning;
 mod en;
 mod zh_cn;
 
