@@ -168,6 +168,11 @@ impl Bot {
         self.semantic.is_some()
     }
 
+    /// The semantic model the bot mixes in, if any (shared, for [`crate::cluster`]).
+    pub fn model(&self) -> Option<&Arc<SemanticModel>> {
+        self.semantic.as_ref().map(|s| &s.model)
+    }
+
     /// The decision thresholds of this bot's scoring.
     pub fn thresholds(&self) -> &Thresholds {
         &self.thresholds

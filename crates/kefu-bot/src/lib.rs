@@ -9,11 +9,13 @@
 //! menu is read by [`pick`]; [`followup`] gives a message that leans on the previous one its
 //! context; [`actions`] keeps opposite actions apart; [`account`] and [`domain`] fill the
 //! summary; every text the bot shows comes from [`messages`], in the conversation's language.
+//! [`cluster`] groups customer questions with the same similarity, for knowledge-base editors.
 
 pub mod account;
 pub mod actions;
 pub mod analyze;
 pub mod bot;
+pub mod cluster;
 pub mod collect;
 pub mod conversation;
 pub mod decide;

@@ -7,8 +7,9 @@
 //! parses and prints.
 
 use crate::api::v1::{
-    admin, attachments, audit, auth, canned, channels, customer, dashboard, help, jobs, kb, live,
-    policies, reports, reviews, rosters, routing, satisfaction, sla, tickets, types,
+    admin, attachments, audit, auth, canned, channels, customer, dashboard, help, jobs, kb,
+    learning, live, policies, reports, reviews, rosters, routing, satisfaction, sla, tickets,
+    types,
 };
 use crate::problem::ErrorCode;
 use crate::problem::{FieldErrorDoc, Problem};
@@ -42,6 +43,8 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         canned::update_canned_reply, canned::delete_canned_reply,
         help::search_help,
         kb::list_articles, kb::find_article, kb::put_article, kb::publish_article, kb::ask_bot, kb::list_unanswered,
+        learning::list_question_clusters, learning::add_similar_phrasings, learning::list_faq_proposals,
+        learning::approve_faq_proposal, learning::dismiss_learning_item, learning::list_version_outcomes,
         auth::login, auth::logout, auth::current_agent,
         admin::list_agents, admin::create_agent, admin::update_agent,
         admin::list_teams, admin::create_team, admin::list_categories, admin::put_category,
@@ -75,6 +78,7 @@ pub const TICKET_NUMBER_PATTERN: &str = "^[0-9]{6}-?[0-9]{4}-?[0-9]{4}-?[0-9]$";
         (name = "auth", description = "Staff sessions"),
         (name = "help", description = "The help center's public search (no login)"),
         (name = "kb", description = "Knowledge base and the FAQ bot"),
+        (name = "learning", description = "The learning loop: clusters of unanswered questions, FAQ proposals, containment and helpful rate per article version"),
         (name = "policies", description = "\"Must read\" policy updates: published, acknowledged, who has read them"),
         (name = "admin", description = "Staff, teams, catalogue, API keys, jobs, the audit log"),
         (name = "channels", description = "Signed platform webhooks, refused payloads, deliveries to customers"),

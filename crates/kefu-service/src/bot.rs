@@ -167,6 +167,10 @@ fn exchange(
         state: serde_json::to_string(&turn.state).unwrap_or_else(|_| "{}".into()),
         handoff,
         unanswered,
+        answered: match &turn.decision {
+            Decision::Answer { id, .. } => Some(id.clone()),
+            _ => None,
+        },
         at,
     }
 }
@@ -176,7 +180,7 @@ fn exchange(
 pub const BOT_INPUT_MAX_CHARS: usize = 1000;
 
 /// The start of a message, as much as the bot reads.
-fn bot_input(body: &str) -> String {
+pub(crate) fn bot_input(body: &str) -> String {
     body.chars().take(BOT_INPUT_MAX_CHARS).collect()
 }
 
@@ -402,6 +406,10 @@ async fn record_feedback(
         ));
     };
     let now = Timestamp::now();
+    state
+        .store
+        .mark_bot_answer(ticket.id, kefu_store::AnswerMark::Helpful(helpful))
+        .await?;
     if helpful {
         // Confirmed: the bot resolves the conversation (contained).
         let lang = conversation.language.unwrap_or_default();
@@ -448,6 +456,7 @@ async fn record_feedback(
         state: serde_json::to_string(&conversation).unwrap_or_default(),
         handoff,
         unanswered,
+        answered: None,
         at: now,
     };
     let written = state.store.record_bot_exchange(x).await?;

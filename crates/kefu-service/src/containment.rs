@@ -111,6 +111,15 @@ pub async fn resolve(
         crate::survey::send::job(core, ticket, kefu_domain::SurveyForm::Helpful, None, now);
     let jobs = std::iter::once(close).chain(survey).collect();
     let after = core.store.change_status_with_jobs(change, jobs).await?;
+    // For containment per article version (see `learning`): the answer the bot resolved on.
+    // The resolution is written; a failure here only loses one count, so it is logged.
+    if let Err(e) = core
+        .store
+        .mark_bot_answer(ticket.id, kefu_store::AnswerMark::Contained)
+        .await
+    {
+        tracing::warn!(ticket.number = %ticket.number, error = %e, "containment not counted for its article version");
+    }
     core.events_written();
     crate::routing::follow(core, ticket, &after, crate::routing::Wrote::Nobody).await;
     tracing::info!(ticket.number = %ticket.number, "bot resolved the conversation (contained)");

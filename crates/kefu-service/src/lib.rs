@@ -29,6 +29,7 @@ pub mod jobs;
 pub mod kb;
 pub mod kb_articles;
 pub mod kb_diff;
+pub mod learning;
 pub mod live;
 pub mod login_guard;
 pub mod lookup;

@@ -327,5 +327,8 @@ pub struct BotExchange {
     pub state: String,
     pub handoff: Option<BotHandoff>,
     pub unanswered: Option<UnansweredQuestion>,
+    /// The article the bot answered with (its slug), recorded with the version published
+    /// now (see `Store::answers_by_version`).
+    pub answered: Option<String>,
     pub at: Timestamp,
 }

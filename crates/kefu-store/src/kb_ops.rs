@@ -268,6 +268,9 @@ macro_rules! kb_ops {
                 .execute(&mut *c)
                 .await?;
             }
+            if let Some(slug) = &x.answered {
+                record_bot_answer(c, x.ticket_id, slug, x.at).await?;
+            }
             if let Some(h) = x.handoff {
                 if let Some(cat) = h.category.filter(|_| current.category.as_str() == "general") {
                     sqlx::query("UPDATE tickets SET category = $1 WHERE id = $2").bind(cat.as_str()).bind(x.ticket_id.0).execute(&mut *c).await?;

@@ -41,6 +41,8 @@ mod inputs;
 mod jobs;
 mod jobs_ops;
 mod kb_ops;
+mod learning;
+mod learning_ops;
 mod message_ops;
 mod migrate;
 mod notices;
@@ -79,6 +81,7 @@ pub use dashboard::{DashboardCounts, LiveCounts, SlaDue, WaitingCount};
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
+pub use learning::{AnswerMark, Dismissal, HandledTicket, VersionAnswers};
 pub use migrate::MIGRATION_NAMES;
 pub use notices::{EVENTS_CHANNEL, EventNotice};
 pub use policies::{Acknowledgement, NewPolicy, PolicyAck, PolicyUpdate};
@@ -265,6 +268,21 @@ pub trait Store: PolicyStore + Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// Questions the bot could not answer, newest first.
     async fn unanswered(&self, limit: u32) -> StoreResult<Vec<UnansweredRecord>>;
+
+    // --- learning loop (learning_ops.rs) ---------------------------------------------------
+
+    /// Marks how the bot's latest answer on a ticket ended; false when the bot never
+    /// answered there with a published article.
+    async fn mark_bot_answer(&self, ticket: TicketId, mark: AnswerMark) -> StoreResult<bool>;
+    /// Bot answers per article version and how they ended, by article and version.
+    async fn answers_by_version(&self) -> StoreResult<Vec<VersionAnswers>>;
+    /// Tickets people resolved (an agent replied; the bot did not contain them), newest
+    /// resolution first, at most `limit`.
+    async fn handled_tickets(&self, limit: u32) -> StoreResult<Vec<HandledTicket>>;
+    /// Hides a cluster or proposal; dismissing twice is the same as once.
+    async fn dismiss(&self, dismissal: Dismissal) -> StoreResult<()>;
+    /// The keys dismissed of a kind.
+    async fn dismissed(&self, kind: &str) -> StoreResult<Vec<String>>;
 
     // --- ticket steps with jobs: the transactional outbox (see the crate header) ---------
 

@@ -335,6 +335,30 @@ macro_rules! impl_store {
                 self.read(move |c| Box::pin(ops::unanswered(c, limit)))
                     .await
             }
+            async fn mark_bot_answer(
+                &self,
+                ticket: TicketId,
+                mark: AnswerMark,
+            ) -> StoreResult<bool> {
+                self.write(move |c| Box::pin(ops::mark_bot_answer(c, ticket, mark)))
+                    .await
+            }
+            async fn answers_by_version(&self) -> StoreResult<Vec<VersionAnswers>> {
+                self.read(|c| Box::pin(ops::answers_by_version(c))).await
+            }
+            async fn handled_tickets(&self, limit: u32) -> StoreResult<Vec<HandledTicket>> {
+                self.read(move |c| Box::pin(ops::handled_tickets(c, limit)))
+                    .await
+            }
+            async fn dismiss(&self, dismissal: Dismissal) -> StoreResult<()> {
+                self.write(move |c| Box::pin(ops::dismiss(c, dismissal)))
+                    .await
+            }
+            async fn dismissed(&self, kind: &str) -> StoreResult<Vec<String>> {
+                let kind = kind.to_owned();
+                self.read(move |c| Box::pin(async move { ops::dismissed(c, &kind).await }))
+                    .await
+            }
             async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
                 let key = key.to_owned();
                 self.read(move |c| Box::pin(async move { ops::meta(c, &key).await }))

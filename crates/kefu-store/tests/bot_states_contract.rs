@@ -27,6 +27,7 @@ async fn exchange(store: &Arc<dyn Store>, external_id: &str, state: &str, sec: i
             state: state.into(),
             handoff: None,
             unanswered: None,
+            answered: None,
             at: at(sec),
         })
         .await

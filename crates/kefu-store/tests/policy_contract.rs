@@ -204,6 +204,7 @@ async fn the_dashboard_counts_lanes_arrivals_the_bot_and_nearest_breaches(store:
             state: "{}".into(),
             handoff: None,
             unanswered: None,
+            answered: None,
             at: at(3801),
         })
         .await

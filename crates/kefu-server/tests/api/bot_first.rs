@@ -30,7 +30,7 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
-    async fn feedback(&self, opened: &Value, helpful: bool) -> Value {
+    pub async fn feedback(&self, opened: &Value, helpful: bool) -> Value {
         let number = opened["ticket"]["number"].as_str().unwrap();
         let r = self
             .post(&format!("/api/v1/customer/tickets/{number}/feedback"))

@@ -28,6 +28,7 @@ mod escalation;
 mod flow;
 mod hardening;
 mod intake;
+mod learning;
 mod lifecycle;
 mod limits;
 mod live;

@@ -23,6 +23,7 @@ pub(crate) mod ops {
     );
     crate::routing_ops::routing_ops!(lock = "FOR UPDATE", claim = "FOR UPDATE SKIP LOCKED");
     crate::kb_ops::kb_ops!();
+    crate::learning_ops::learning_ops!();
     crate::audit_ops::audit_ops!();
     crate::canned_ops::canned_ops!();
     crate::attachment_ops::attachment_ops!();

@@ -35,6 +35,7 @@ pub(crate) mod ops {
     crate::ops::backend_ops!(lock = "", open_rows = crate::sqlite::fast::open_rows);
     crate::routing_ops::routing_ops!(lock = "", claim = "");
     crate::kb_ops::kb_ops!();
+    crate::learning_ops::learning_ops!();
     crate::audit_ops::audit_ops!();
     crate::canned_ops::canned_ops!();
     crate::attachment_ops::attachment_ops!();

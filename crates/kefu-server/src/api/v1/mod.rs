@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod help;
 pub mod jobs;
 pub mod kb;
+pub mod learning;
 pub mod live;
 pub mod policies;
 pub mod reports;
@@ -95,6 +96,18 @@ pub fn routes() -> Router<AppState> {
         .route("/help/search", get(help::search_help))
         .route("/bot/ask", post(kb::ask_bot))
         .route("/bot/unanswered", get(kb::list_unanswered))
+        .route("/learning/clusters", get(learning::list_question_clusters))
+        .route("/learning/phrasings", post(learning::add_similar_phrasings))
+        .route("/learning/proposals", get(learning::list_faq_proposals))
+        .route(
+            "/learning/proposals/approve",
+            post(learning::approve_faq_proposal),
+        )
+        .route(
+            "/learning/dismissals",
+            post(learning::dismiss_learning_item),
+        )
+        .route("/learning/versions", get(learning::list_version_outcomes))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::current_agent))

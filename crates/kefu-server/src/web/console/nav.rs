@@ -56,6 +56,13 @@ pub const NAV: &[NavEntry] = &[
         role: AgentRole::Supervisor,
     },
     NavEntry {
+        key: "learning",
+        href: "/console/learning",
+        zh: "知识库优化",
+        en: "Learning",
+        role: AgentRole::Supervisor,
+    },
+    NavEntry {
         key: "skills",
         href: "/console/admin/skills",
         zh: "技能认证",

@@ -68,6 +68,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/console/kb_edit.html"),
     ),
     (
+        "console/learning.html",
+        include_str!("../templates/console/learning.html"),
+    ),
+    (
         "console/api_keys.html",
         include_str!("../templates/console/api_keys.html"),
     ),

@@ -120,8 +120,22 @@ pub struct DiffQuery {
     to: Option<u32>,
 }
 
-/// `GET /console/kb/new`: the editor for a new article.
-pub async fn new_article(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+/// What a new article's editor starts with (the learning page links here with a cluster's
+/// questions).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewQuery {
+    question: String,
+    similar: String,
+}
+
+/// `GET /console/kb/new`: the editor for a new article (`?question=&similar=` pre-fill it).
+pub async fn new_article(
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let console = match enter(&state, &uri, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -132,7 +146,11 @@ pub async fn new_article(State(state): State<AppState>, uri: Uri, headers: Heade
         "console/kb_edit.html",
         EditPage {
             id: None,
-            fields: Fields::default(),
+            fields: Fields {
+                question: q.question,
+                similar: q.similar,
+                ..Fields::default()
+            },
             categories: categories(&state),
             versions: Vec::new(),
             published: None,
@@ -238,7 +256,8 @@ struct SaveForm {
     publish: Option<String>,
 }
 
-fn list(text: &str) -> Vec<String> {
+/// The non-blank lines of a text area, trimmed.
+pub(super) fn list(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())

@@ -1,15 +1,17 @@
 //! The console's supervisor and admin pages: the live dashboard ([`supervisor`]), the
 //! "must read" policy updates ([`policies`]), rosters on a week grid with the coverage view
-//! ([`rosters`]), the knowledge-base editor ([`kb`]), SLA policies ([`sla`]), API keys
-//! and the dead-letter list of jobs ([`ops`]), and the people and catalogue pages —
-//! categories ([`categories`]), teams ([`teams`]), staff accounts ([`agents`]), skills and
-//! certifications ([`skills`]), sharing [`people`]. They use the console's sign-in, layout and
+//! ([`rosters`]), the knowledge-base editor ([`kb`]) and its learning loop ([`learning`]),
+//! SLA policies ([`sla`]), API keys and the dead-letter list of jobs ([`ops`]), and the
+//! people and catalogue pages — categories ([`categories`]), teams ([`teams`]), staff
+//! accounts ([`agents`]), skills and certifications ([`skills`]), sharing [`people`]. They
+//! use the console's sign-in, layout and
 //! CSRF checks ([`super::console`]); every read and write is one of kefu-service's
 //! use-cases, which decide who may do what.
 
 pub mod agents;
 pub mod categories;
 pub mod kb;
+pub mod learning;
 pub mod ops;
 pub mod people;
 pub mod policies;
@@ -58,6 +60,10 @@ pub fn routes() -> Router<AppState> {
             get(kb::show_article).post(kb::save_article),
         )
         .route("/console/kb/{id}/publish", post(kb::publish))
+        .route("/console/learning", get(learning::show_learning))
+        .route("/console/learning/phrasings", post(learning::add_phrasings))
+        .route("/console/learning/approve", post(learning::approve))
+        .route("/console/learning/dismiss", post(learning::dismiss))
         .route(
             "/console/admin/api-keys",
             get(ops::show_keys).post(ops::create_key),

@@ -5,6 +5,7 @@
 pub mod chat;
 pub mod console;
 pub mod console_admin;
+pub mod console_learning;
 pub mod console_people;
 mod en;
 mod zh_cn;
