@@ -51,6 +51,12 @@ fn first_turn(i: u32) -> BotExchange {
             top_article: Some(format!("kb-{i}")),
             top_score: Some(0.5),
         }),
+        // Answers name an article: a published one counts for its version, another not.
+        answered: match i % 4 {
+            0 => Some("kb-batch".into()),
+            2 => Some("kb-unpublished".into()),
+            _ => None,
+        },
         at: at(2000),
     }
 }
@@ -58,6 +64,19 @@ fn first_turn(i: u32) -> BotExchange {
 async fn concurrent_bot_first_intakes_write_each_turn_with_its_ticket(store: &Arc<dyn Store>) {
     // Bot-first intakes share batches with plain ones (SQLite writes a batch's bot turns
     // together; hand-overs take the single path): each ticket gets exactly its own turn.
+    store
+        .save_articles(SaveArticles {
+            drafts: vec![ArticleDraft {
+                slug: "kb-batch".into(),
+                category: Some("account".into()),
+                content: ArticleContent::new("登录不了怎么办？", "先检查网络。", vec![], vec![]),
+            }],
+            publish: true,
+            author: None,
+            at: at(1000),
+        })
+        .await
+        .unwrap();
     let mut tasks = vec![];
     for i in 0..120u32 {
         let store = store.clone();
@@ -170,6 +189,19 @@ async fn concurrent_bot_first_intakes_write_each_turn_with_its_ticket(store: &Ar
         .map(|i| (i, i64::from(i)))
         .collect();
     assert_eq!(confirmed, expected, "one job per ticket, with its id");
+    let by_version: Vec<(String, u32, i64)> = store
+        .answers_by_version()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.slug, v.version, v.answers))
+        .collect();
+    let answered = (0..120u32).filter(|i| i % 4 == 0 && i % 5 != 4).count();
+    assert_eq!(
+        by_version,
+        [("kb-batch".to_owned(), 1, i64::try_from(answered).unwrap())],
+        "answers of the published article only"
+    );
 }
 
 async fn concurrent_intake_gives_distinct_numbers(store: &Arc<dyn Store>) {

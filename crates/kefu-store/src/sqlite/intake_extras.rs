@@ -47,6 +47,10 @@ INSERT INTO unanswered_questions (ticket_id, query, reason, top_article, top_sco
 SELECT json_extract(value, '$.t'), json_extract(value, '$.uq'), json_extract(value, '$.ur'), \
   json_extract(value, '$.ua'), json_extract(value, '$.us'), json_extract(value, '$.at') \
 FROM json_each(?1) WHERE json_extract(value, '$.uq') IS NOT NULL ORDER BY key; \
+INSERT INTO bot_answers (ticket_id, article_slug, article_version, answered_at) \
+SELECT json_extract(j.value, '$.t'), k.slug, k.published_version, json_extract(j.value, '$.at') \
+FROM json_each(?1) j CROSS JOIN kb_articles k ON k.slug = json_extract(j.value, '$.ans') \
+WHERE k.published_version IS NOT NULL ORDER BY j.key; \
 INSERT INTO jobs (kind, payload, ordering_key, dedupe_key, run_at, max_attempts, created_at) \
 SELECT json_extract(value, '$.kind'), json_extract(value, '$.payload'), \
   json_extract(value, '$.ok'), json_extract(value, '$.dk'), json_extract(value, '$.run'), \
@@ -76,6 +80,7 @@ fn rows(opens: &[PendingOpen], written: &[Written]) -> StoreResult<(String, Stri
                 "ur": u.map(|u| &u.reason),
                 "ua": u.and_then(|u| u.top_article.as_ref()),
                 "us": u.and_then(|u| u.top_score),
+                "ans": x.answered,
             }));
         }
         for job in &p.new.jobs {
