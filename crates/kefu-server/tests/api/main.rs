@@ -35,6 +35,7 @@ mod live_nodes;
 mod openapi;
 mod pages;
 mod policies;
+mod report_pages;
 mod reports;
 mod roles;
 mod rosters;

@@ -23,8 +23,8 @@ fn t(minutes: i64) -> Timestamp {
         .unwrap()
 }
 
-struct Data {
-    agent: AgentId,
+pub(crate) struct Data {
+    pub(crate) agent: AgentId,
 }
 
 async fn open(store: &dyn Store, who: &str, status: TicketStatus, min: i64) -> TicketId {
@@ -120,7 +120,7 @@ async fn flag(store: &dyn Store, id: TicketId, kind: EventKind, min: i64) {
 /// - T5 SLA: opened 600, warning 660, breach 720 (first response), answered 780;
 /// - T6 paused clock: opened 700 (waiting on the customer, its SLA clock paused), answered
 ///   at 700 + 25 h = 2200, no breach.
-async fn fixed_data(app: &TestApp) -> Data {
+pub(crate) async fn fixed_data(app: &TestApp) -> Data {
     let store = app.state.store.as_ref();
     let agents = store.list_agents().await.unwrap();
     let agent = agents

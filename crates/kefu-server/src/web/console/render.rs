@@ -83,6 +83,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "console/sla.html",
         include_str!("../templates/console/sla.html"),
     ),
+    (
+        "console/reports.html",
+        include_str!("../templates/console/reports.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));

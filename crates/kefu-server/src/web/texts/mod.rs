@@ -6,6 +6,7 @@ pub mod chat;
 pub mod console;
 pub mod console_admin;
 mod en;
+pub mod reports;
 mod zh_cn;
 
 use kefu_service::Lang;
