@@ -23,12 +23,14 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
-/// Bars of up to three series side by side in each labelled slot.
+/// Bars of up to three series side by side in each labelled slot; `whole` values (counts)
+/// get whole-number ticks.
 pub fn bars(
     caption: &str,
     slots: &[String],
     series: &[Series],
     y_axis: &str,
+    whole: bool,
 ) -> Result<String, String> {
     let max = series
         .iter()
@@ -48,14 +50,24 @@ pub fn bars(
             .y_label_area_size(52)
             .build_cartesian_2d(0f64..f64::from(n), 0f64..top)
             .map_err(err)?;
-        let every = (slots.len() / 12).max(1);
+        // Each slot is labelled at its left edge, on whole ticks; counts tick on whole numbers.
+        let every = slots.len().div_ceil(12).max(1);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a small positive axis top"
+        )]
+        let y_ticks = if whole && top < 10.0 {
+            top.ceil() as usize + 1
+        } else {
+            6
+        };
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(slots.len().clamp(1, 13))
+            .x_labels(slots.len().clamp(1, 25))
             .x_label_formatter(&|x| {
-                let at = x.floor();
-                if (x - at - 0.5).abs() > 0.01 && slots.len() > 1 {
+                if (x - x.round()).abs() > 0.01 {
                     return String::new();
                 }
                 #[expect(
@@ -63,16 +75,16 @@ pub fn bars(
                     clippy::cast_sign_loss,
                     reason = "a slot index inside the axis range"
                 )]
-                let i = at.max(0.0) as usize;
+                let i = x.round().max(0.0) as usize;
                 if i.is_multiple_of(every) {
                     slots.get(i).cloned().unwrap_or_default()
                 } else {
                     String::new()
                 }
             })
-            .y_labels(6)
+            .y_labels(y_ticks)
             .y_label_formatter(&|y| {
-                if top >= 10.0 {
+                if whole || top >= 10.0 {
                     format!("{y:.0}")
                 } else {
                     format!("{y:.2}")
@@ -130,7 +142,7 @@ mod tests {
                 values: (0..24).map(|h| (h % 2 == 0).then_some(3.0)).collect(),
             },
         ];
-        let svg = bars("每小时", &slots, &series, "数").unwrap();
+        let svg = bars("每小时", &slots, &series, "数", true).unwrap();
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("每小时") && svg.contains("需要"));
         assert!(svg.contains("&lt;进线&gt;"), "names escaped");
@@ -144,7 +156,7 @@ mod tests {
 
     #[test]
     fn an_empty_chart_still_draws() {
-        let svg = bars("空", &[], &[], "数").unwrap();
+        let svg = bars("空", &[], &[], "数", false).unwrap();
         assert!(svg.contains("空"));
     }
 }

@@ -218,14 +218,18 @@ fn chart(report: &str, t: &Table, lang: Lang) -> Option<String> {
             })
         })
         .collect();
+    if series.iter().all(|s| s.values.iter().all(Option::is_none)) {
+        return None;
+    }
     let texts = ReportTexts::of(lang);
+    let whole = matches!(axis, Axis::Count);
     let axis = match axis {
         Axis::Count => texts.chart_count,
         Axis::Seconds => texts.chart_seconds,
         Axis::Rate => texts.chart_rate,
         Axis::People => texts.chart_people,
     };
-    report_charts::bars(&name(lang, t.name), &slots, &series, axis)
+    report_charts::bars(&name(lang, t.name), &slots, &series, axis, whole)
         .map_err(|e| tracing::error!(error = %e, table = t.name, "a report chart did not draw"))
         .ok()
 }
