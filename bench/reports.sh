@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Report benchmark on a large database: loads TICKETS (default 10,000,000) synthetic tickets
-# over the 365 days before 2026-11-01 with their rollups (crates/kefu-store/examples/
+# over the 365 days before 2025-11-01 with their rollups (crates/kefu-store/examples/
 # report_load.rs), starts a release kefu on it and times every report over the whole year
 # (and a few filtered variants) through the HTTP API, RUNS (default 5) times each.
 #   bench/reports.sh sqlite|postgres
@@ -46,7 +46,7 @@ server=$!
 for _ in $(seq 1 300); do grep -q "kefu is serving" "$log" && break; sleep 0.2; done
 token=$(curl -s -X POST 127.0.0.1:18082/api/v1/auth/login -H 'content-type: application/json' \
   -d "{\"email\":\"admin@kefu.local\",\"password\":\"$password\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
-year="from=2025-11-01&to=2026-10-31&tz=Asia/Shanghai"
+year="from=2024-11-01&to=2025-10-31&tz=Asia/Shanghai"
 for q in volume bot speed promise satisfaction staffing \
          "volume&channel=email" "speed&domain=account" "speed&team=3" "speed&agent=7" \
          "satisfaction&agent=7" "volume&format=csv&table=by_date"; do

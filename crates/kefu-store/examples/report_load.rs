@@ -2,7 +2,7 @@
 //! `cargo run --release -p kefu-store --example report_load -- DATABASE_URL TICKETS [DAYS]`
 //!
 //! TICKETS tickets (default use: 10,000,000) spread evenly over the DAYS (default 365) days
-//! before 2026-11-01, over 4 channels, the 7 domains (each handled by its team) and 50 agents,
+//! before 2025-11-01, over 4 channels, the 7 domains (each handled by its team) and 50 agents,
 //! with the rollups the fold worker would have made of them: `report_hourly`,
 //! `report_agent_hourly`, `report_labels` and their daily twins, with a DDSketch per timing
 //! per bucket (the store's own [`Sketch`]). Every figure of a ticket is put in the bucket of
@@ -25,7 +25,7 @@ use std::time::Instant;
 const CUSTOMERS: i64 = 200_000;
 const AGENTS: i64 = 50;
 const DAY_MS: i64 = 24 * HOUR_MS;
-/// 2026-11-01T00:00:00Z: the data set ends here.
+/// 2025-11-01T00:00:00Z: the data set ends here.
 const END_MS: i64 = 1_761_955_200_000;
 const CHANNELS: [&str; 4] = ["in_app", "in_app", "web_form", "email"];
 const DOMAINS: [&str; 7] = [

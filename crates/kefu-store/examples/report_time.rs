@@ -2,7 +2,7 @@
 //! `cargo run --release -p kefu-store --example report_time -- DATABASE_URL [RUNS]`
 //!
 //! For each report, the rollup reads `kefu_service::reports` makes for it (same queries,
-//! same order) over the local year 2025-11-01 – 2026-10-31 in Asia/Shanghai (UTC+8, so the
+//! same order) over the local year 2024-11-01 – 2025-10-31 in Asia/Shanghai (UTC+8, so the
 //! range starts and ends mid-UTC-day and reads hours at both ends), plus filtered variants.
 //! Prints the first (cold) run and the median and maximum of RUNS (default 5).
 //! The staffing report's forecast simulation and the tables' assembly are not in this
@@ -11,9 +11,10 @@
 use kefu_store::{RollupGroup, RollupQuery, Store};
 use std::time::Instant;
 
-/// 2025-10-31T16:00:00Z and 2026-10-31T16:00:00Z: the year in Asia/Shanghai.
-const FROM_MS: i64 = 1_761_926_400_000;
-const TO_MS: i64 = 1_793_462_400_000;
+/// 2024-10-31T16:00:00Z and 2025-10-31T16:00:00Z: the local year 2024-11-01 – 2025-10-31
+/// in Asia/Shanghai, the year `report_load` fills.
+const FROM_MS: i64 = 1_730_390_400_000;
+const TO_MS: i64 = 1_761_926_400_000;
 
 fn query(group: RollupGroup, sketches: bool, f: &Filter) -> RollupQuery {
     RollupQuery {

@@ -357,9 +357,12 @@ macro_rules! report_ops {
             q: &crate::reports::RollupQuery,
         ) -> StoreResult<Vec<crate::reports::RollupRow>> {
             use kefu_domain::report::{Counter, Timing};
+            // Per hour only `opened` is summed: it comes from a covering index, where the
+            // other columns would read every wide row (each holds five sketches).
             let sums: Vec<String> = crate::report_acc::value_columns()
                 .iter()
                 .filter(|c| !c.ends_with("_sketch"))
+                .filter(|c| q.group != crate::reports::RollupGroup::Hour || *c == "opened")
                 .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
                 .collect();
             let cols: Vec<String> = Timing::ALL
@@ -382,6 +385,10 @@ macro_rules! report_ops {
                         rows.len() - 1
                     });
                     let Some(row) = rows.get_mut(i) else { continue };
+                    if q.group == crate::reports::RollupGroup::Hour {
+                        row.counters[Counter::Opened.index()] += r.opt_i64("opened")?.unwrap_or(0);
+                        continue;
+                    }
                     for (i, counter) in Counter::ALL.iter().enumerate() {
                         row.counters[i] += r.opt_i64(counter.column())?.unwrap_or(0);
                     }
