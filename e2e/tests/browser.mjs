@@ -19,8 +19,8 @@ export async function launch() {
 }
 
 /** A fresh context (no cookies) and page; `problems` collects dialogs and CSP reports. */
-export async function open(browser, { width = 1280, locale = 'zh-CN' } = {}) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale });
+export async function open(browser, { width = 1280, locale = 'zh-CN', timezoneId } = {}) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale, timezoneId });
   const page = await context.newPage();
   const problems = [];
   page.on('dialog', async (d) => { problems.push(`dialog: ${d.message()}`); await d.dismiss(); });

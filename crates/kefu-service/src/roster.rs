@@ -295,6 +295,17 @@ pub async fn hand_over(
     Ok(requeued)
 }
 
+/// Every stored roster that decodes, by agent (an unreadable one is left out).
+pub(crate) async fn decoded_rosters(core: &Core) -> ServiceResult<BTreeMap<AgentId, AgentShifts>> {
+    Ok(core
+        .store
+        .rosters()
+        .await?
+        .iter()
+        .filter_map(|r| AgentShifts::decode(r).ok().map(|s| (r.agent_id, s)))
+        .collect())
+}
+
 /// Demand to compare the roster with (Erlang C parameters).
 #[derive(Debug, Clone, Copy)]
 pub struct Demand {
@@ -328,13 +339,7 @@ pub async fn coverage(
 ) -> ServiceResult<Vec<CoverageHour>> {
     caller.require(AgentRole::Supervisor)?;
     let policy = routing::policy(&state.catalogue());
-    let rosters: BTreeMap<AgentId, AgentShifts> = state
-        .store
-        .rosters()
-        .await?
-        .iter()
-        .filter_map(|r| AgentShifts::decode(r).ok().map(|s| (r.agent_id, s)))
-        .collect();
+    let rosters = decoded_rosters(state).await?;
     let agents = crate::admin::active_agents(state).await?;
     let mut rows = Vec::with_capacity(24);
     for hour in 0..24i8 {

@@ -23,6 +23,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0016_report_rollups",
     "0017_bot_sessions_by_time",
     "0018_learning",
+    "0021_report_daily",
 ];
 
 const SQLITE: &[&str] = &[
@@ -43,6 +44,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0016_report_rollups.sql"),
     include_str!("../migrations/sqlite/0017_bot_sessions_by_time.sql"),
     include_str!("../migrations/sqlite/0018_learning.sql"),
+    include_str!("../migrations/sqlite/0021_report_daily.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -62,6 +64,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0016_report_rollups.sql"),
     include_str!("../migrations/postgres/0017_bot_sessions_by_time.sql"),
     include_str!("../migrations/postgres/0018_learning.sql"),
+    include_str!("../migrations/postgres/0021_report_daily.sql"),
 ];
 
 /// Which schema dialect to build.

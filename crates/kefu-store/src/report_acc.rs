@@ -1,5 +1,6 @@
 //! The in-memory sums of one fold step, before they are added to the stored rollups: one
-//! bucket per (hour, channel, domain, team), one per (hour, agent), and labelled counts.
+//! bucket per (hour, channel, domain, team), one per (hour, agent), and labelled counts;
+//! the same sums per UTC day ([`Accumulator::by_day`]) for the daily tables.
 
 use crate::StoreResult;
 use crate::reports::Sketch;
@@ -36,6 +37,24 @@ impl Bucket {
         self.counts.iter().any(|n| *n > 0)
     }
 
+    /// Adds another bucket's sums and samples.
+    fn absorb(&mut self, other: &Bucket) -> StoreResult<()> {
+        for (a, b) in self.counters.iter_mut().zip(other.counters) {
+            *a += b;
+        }
+        for i in 0..Timing::ALL.len() {
+            self.counts[i] += other.counts[i];
+            self.sums[i] += other.sums[i];
+            if let Some(o) = &other.sketches[i] {
+                match &mut self.sketches[i] {
+                    Some(m) => m.merge(o)?,
+                    slot @ None => *slot = Some(o.clone()),
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Merges stored sketches (by timing) into this bucket's.
     pub(crate) fn merge_stored(&mut self, stored: Vec<Option<Sketch>>) -> StoreResult<()> {
         for (mine, old) in self.sketches.iter_mut().zip(stored) {
@@ -45,6 +64,36 @@ impl Bucket {
         }
         Ok(())
     }
+}
+
+/// The three tables of one bucket width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Grain {
+    pub(crate) main: &'static str,
+    pub(crate) agents: &'static str,
+    pub(crate) labels: &'static str,
+}
+
+/// Buckets of one UTC hour.
+pub(crate) const HOURLY: Grain = Grain {
+    main: "report_hourly",
+    agents: "report_agent_hourly",
+    labels: "report_labels",
+};
+
+/// Buckets of one UTC day (the key column is still named `hour`: the day's start).
+pub(crate) const DAILY: Grain = Grain {
+    main: "report_daily",
+    agents: "report_agent_daily",
+    labels: "report_labels_daily",
+};
+
+/// Milliseconds in a day: the width of a daily bucket.
+pub(crate) const DAY_MS: i64 = 24 * kefu_domain::report::HOUR_MS;
+
+/// The UTC day (its start) an hour bucket falls in.
+pub(crate) fn day_of(hour_ms: i64) -> i64 {
+    hour_ms.div_euclid(DAY_MS) * DAY_MS
 }
 
 /// Key of a bucket of `report_hourly`.
@@ -77,6 +126,35 @@ impl Accumulator {
             .entry((c.hour_ms, c.channel, c.category, c.team))
             .or_default()
             .add(&c.amount);
+    }
+}
+
+impl Accumulator {
+    /// The same sums with every bucket widened to its UTC day.
+    pub(crate) fn by_day(&self) -> StoreResult<Accumulator> {
+        let mut out = Accumulator::default();
+        for ((hour, channel, category, team), b) in &self.main {
+            let key = (day_of(*hour), channel.clone(), category.clone(), *team);
+            out.main.entry(key).or_default().absorb(b)?;
+        }
+        for ((hour, agent), b) in &self.agents {
+            out.agents
+                .entry((day_of(*hour), *agent))
+                .or_default()
+                .absorb(b)?;
+        }
+        for ((hour, channel, category, team, metric, label), n) in &self.labels {
+            let key = (
+                day_of(*hour),
+                channel.clone(),
+                category.clone(),
+                *team,
+                *metric,
+                label.clone(),
+            );
+            *out.labels.entry(key).or_default() += n;
+        }
+        Ok(out)
     }
 }
 
@@ -144,6 +222,27 @@ pub(crate) fn sketches_sql(table: &str, keys: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_sum_their_hours_and_merge_their_samples() {
+        let mut acc = Accumulator::default();
+        let key = |h: i64| (h, "in_app".to_owned(), "account".to_owned(), 1);
+        for (h, ms) in [(0, 1_000), (23, 3_000), (24, 5_000), (-1, 7_000)] {
+            let hour = h * kefu_domain::report::HOUR_MS;
+            let b = acc.main.entry(key(hour)).or_default();
+            b.add(&Amount::Count(Counter::Opened, 1));
+            b.add(&Amount::Sample(Timing::FirstResponse, ms));
+        }
+        let days = acc.by_day().unwrap();
+        assert_eq!(days.main.len(), 3);
+        let first = &days.main[&key(0)];
+        assert_eq!(first.counters[Counter::Opened.index()], 2);
+        let i = Timing::FirstResponse.index();
+        assert_eq!((first.counts[i], first.sums[i]), (2, 4_000));
+        assert_eq!(first.sketches[i].as_ref().unwrap().count(), 2);
+        assert_eq!(days.main[&key(-DAY_MS)].sums[i], 7_000);
+        assert_eq!(days.main[&key(DAY_MS)].sums[i], 5_000);
+    }
 
     #[test]
     fn upsert_adds_counters_and_keeps_sketches() {

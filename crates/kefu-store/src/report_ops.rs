@@ -70,7 +70,10 @@ macro_rules! report_ops {
                 for r in sqlx::query(&sql).fetch_all(&mut *c).await? {
                     let payload: serde_json::Value = serde_json::from_str(&r.text("payload")?)
                         .map_err(|e| StoreError::Backend(format!("stored event payload: {e}")))?;
-                    let from = payload.get("from").and_then(|v| v.as_str()).map(str::to_owned);
+                    let from = payload
+                        .get("from")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned);
                     if let (Some(f), Some(from)) = (out.get_mut(&r.i64("ticket_id")?), from) {
                         if r.text("kind")? == "category_changed" {
                             f.category = from;
@@ -86,12 +89,18 @@ macro_rules! report_ops {
         /// Teams of agents and team ids by code.
         async fn report_directory(c: &mut Conn) -> StoreResult<kefu_domain::report::Directory> {
             let mut dir = kefu_domain::report::Directory::default();
-            for r in sqlx::query("SELECT id, team_id FROM agents").fetch_all(&mut *c).await? {
+            for r in sqlx::query("SELECT id, team_id FROM agents")
+                .fetch_all(&mut *c)
+                .await?
+            {
                 if let Some(team) = r.opt_i64("team_id")? {
                     dir.agent_team.insert(r.i64("id")?, team);
                 }
             }
-            for r in sqlx::query("SELECT id, code FROM teams").fetch_all(&mut *c).await? {
+            for r in sqlx::query("SELECT id, code FROM teams")
+                .fetch_all(&mut *c)
+                .await?
+            {
                 dir.team_by_code.insert(r.text("code")?, r.i64("id")?);
             }
             Ok(dir)
@@ -160,6 +169,49 @@ macro_rules! report_ops {
             Ok(())
         }
 
+        /// Adds a step's sums to the tables of one bucket width.
+        async fn add_sums(
+            c: &mut Conn,
+            grain: crate::report_acc::Grain,
+            acc: crate::report_acc::Accumulator,
+        ) -> StoreResult<()> {
+            for ((hour, channel, category, team), bucket) in acc.main {
+                let keys = vec![
+                    ReportKey::Int(hour),
+                    ReportKey::Text(channel),
+                    ReportKey::Text(category),
+                    ReportKey::Int(team),
+                ];
+                let cols = ["hour", "channel", "category", "team_id"];
+                add_bucket(c, grain.main, &cols, keys, bucket).await?;
+            }
+            for ((hour, agent), bucket) in acc.agents {
+                let keys = vec![ReportKey::Int(agent), ReportKey::Int(hour)];
+                let cols = ["agent_id", "hour"];
+                add_bucket(c, grain.agents, &cols, keys, bucket).await?;
+            }
+            let labels = grain.labels;
+            let sql = format!(
+                "INSERT INTO {labels} (hour, channel, category, team_id, metric, label, n) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (hour, channel, category, team_id, metric, label) \
+                 DO UPDATE SET n = {labels}.n + excluded.n"
+            );
+            for ((hour, channel, category, team, metric, label), n) in acc.labels {
+                sqlx::query(&sql)
+                    .bind(hour)
+                    .bind(channel)
+                    .bind(category)
+                    .bind(team)
+                    .bind(metric)
+                    .bind(label)
+                    .bind(n)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok(())
+        }
+
         /// One fold step (see the module header).
         pub(crate) async fn fold_report_events(
             c: &mut Conn,
@@ -185,7 +237,11 @@ macro_rules! report_ops {
             ids.sort_unstable();
             ids.dedup();
             let mut facts = report_facts(c, &ids).await?;
-            let missing: Vec<i64> = ids.iter().copied().filter(|i| !facts.contains_key(i)).collect();
+            let missing: Vec<i64> = ids
+                .iter()
+                .copied()
+                .filter(|i| !facts.contains_key(i))
+                .collect();
             facts.extend(report_seeds(c, &missing).await?);
             let dir = report_directory(c).await?;
             let mut acc = crate::report_acc::Accumulator::default();
@@ -200,38 +256,9 @@ macro_rules! report_ops {
                     acc.add(contribution);
                 }
             }
-            for ((hour, channel, category, team), bucket) in acc.main {
-                let keys = vec![
-                    ReportKey::Int(hour),
-                    ReportKey::Text(channel),
-                    ReportKey::Text(category),
-                    ReportKey::Int(team),
-                ];
-                let cols = ["hour", "channel", "category", "team_id"];
-                add_bucket(c, "report_hourly", &cols, keys, bucket).await?;
-            }
-            for ((hour, agent), bucket) in acc.agents {
-                let keys = vec![ReportKey::Int(agent), ReportKey::Int(hour)];
-                let cols = ["agent_id", "hour"];
-                add_bucket(c, "report_agent_hourly", &cols, keys, bucket).await?;
-            }
-            for ((hour, channel, category, team, metric, label), n) in acc.labels {
-                sqlx::query(
-                    "INSERT INTO report_labels (hour, channel, category, team_id, metric, label, n) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (hour, channel, category, team_id, metric, label) \
-                     DO UPDATE SET n = report_labels.n + excluded.n",
-                )
-                .bind(hour)
-                .bind(channel)
-                .bind(category)
-                .bind(team)
-                .bind(metric)
-                .bind(label)
-                .bind(n)
-                .execute(&mut *c)
-                .await?;
-            }
+            let daily = acc.by_day()?;
+            add_sums(c, crate::report_acc::HOURLY, acc).await?;
+            add_sums(c, crate::report_acc::DAILY, daily).await?;
             for (id, f) in facts {
                 sqlx::query(
                     "INSERT INTO report_ticket_facts (ticket_id, facts) VALUES ($1, $2) \
@@ -283,6 +310,9 @@ macro_rules! report_ops {
                 "DELETE FROM report_hourly",
                 "DELETE FROM report_agent_hourly",
                 "DELETE FROM report_labels",
+                "DELETE FROM report_daily",
+                "DELETE FROM report_agent_daily",
+                "DELETE FROM report_labels_daily",
                 "DELETE FROM report_ticket_facts",
                 "UPDATE report_cursor SET last_event_id = 0 WHERE name = 'rollups'",
             ] {
@@ -300,9 +330,17 @@ macro_rules! report_ops {
 
         /// Binds a shape's values in order.
         fn bind_report<'q>(
-            mut q: sqlx::query::Query<'q, <Conn as sqlx::Connection>::Database, <<Conn as sqlx::Connection>::Database as sqlx::Database>::Arguments<'q>>,
+            mut q: sqlx::query::Query<
+                'q,
+                <Conn as sqlx::Connection>::Database,
+                <<Conn as sqlx::Connection>::Database as sqlx::Database>::Arguments<'q>,
+            >,
             binds: &[ReportKey],
-        ) -> sqlx::query::Query<'q, <Conn as sqlx::Connection>::Database, <<Conn as sqlx::Connection>::Database as sqlx::Database>::Arguments<'q>> {
+        ) -> sqlx::query::Query<
+            'q,
+            <Conn as sqlx::Connection>::Database,
+            <<Conn as sqlx::Connection>::Database as sqlx::Database>::Arguments<'q>,
+        > {
             for b in binds {
                 q = match b.clone() {
                     ReportKey::Int(v) => q.bind(v),
@@ -312,60 +350,77 @@ macro_rules! report_ops {
             q
         }
 
-        /// Totals of the buckets a query selects, grouped as it asks.
+        /// Totals of the buckets a query selects, grouped as it asks (whole UTC days from
+        /// the daily tables, the range's ends from the hourly ones).
         pub(crate) async fn report_totals(
             c: &mut Conn,
             q: &crate::reports::RollupQuery,
         ) -> StoreResult<Vec<crate::reports::RollupRow>> {
             use kefu_domain::report::{Counter, Timing};
-            let shape = crate::report_query::shape(q);
+            // Per hour only `opened` is summed: it comes from a covering index, where the
+            // other columns would read every wide row (each holds five sketches).
             let sums: Vec<String> = crate::report_acc::value_columns()
                 .iter()
                 .filter(|c| !c.ends_with("_sketch"))
+                .filter(|c| q.group != crate::reports::RollupGroup::Hour || *c == "opened")
                 .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
                 .collect();
-            let sql = shape.select(&sums.join(", "), true);
-            let mut rows: Vec<crate::reports::RollupRow> = Vec::new();
-            let mut index = std::collections::HashMap::new();
-            for r in bind_report(sqlx::query(&sql), &shape.binds).fetch_all(&mut *c).await? {
-                let k = r.opt_text("k")?.unwrap_or_default();
-                let mut row = crate::reports::RollupRow::empty(k.clone());
-                for (i, counter) in Counter::ALL.iter().enumerate() {
-                    row.counters[i] = r.opt_i64(counter.column())?.unwrap_or(0);
-                }
-                for (i, t) in Timing::ALL.iter().enumerate() {
-                    let p = t.column();
-                    row.timings[i].count = r.opt_i64(&format!("{p}_count"))?.unwrap_or(0);
-                    row.timings[i].sum_ms = r.opt_i64(&format!("{p}_sum_ms"))?.unwrap_or(0);
-                }
-                index.insert(k, rows.len());
-                rows.push(row);
-            }
-            if !q.sketches {
-                return Ok(rows);
-            }
             let cols: Vec<String> = Timing::ALL
                 .iter()
                 .map(|t| format!("{}_sketch", t.column()))
                 .collect();
-            let sql = shape.select(&cols.join(", "), false);
-            let mut found = bind_report(sqlx::query(&sql), &shape.binds).fetch(&mut *c);
-            while let Some(r) = futures_util::TryStreamExt::try_next(&mut found).await? {
-                let k = r.opt_text("k")?.unwrap_or_default();
-                let Some(row) = index.get(&k).and_then(|i| rows.get_mut(*i)) else {
+            let mut rows: Vec<crate::reports::RollupRow> = Vec::new();
+            let mut index: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
+            for (grain, part) in crate::report_query::parts(q) {
+                let shape = crate::report_query::shape(&part, grain);
+                let sql = shape.select(&sums.join(", "), true);
+                for r in bind_report(sqlx::query(&sql), &shape.binds)
+                    .fetch_all(&mut *c)
+                    .await?
+                {
+                    let k = r.opt_text("k")?.unwrap_or_default();
+                    let i = *index.entry(k.clone()).or_insert_with(|| {
+                        rows.push(crate::reports::RollupRow::empty(k));
+                        rows.len() - 1
+                    });
+                    let Some(row) = rows.get_mut(i) else { continue };
+                    if q.group == crate::reports::RollupGroup::Hour {
+                        row.counters[Counter::Opened.index()] += r.opt_i64("opened")?.unwrap_or(0);
+                        continue;
+                    }
+                    for (i, counter) in Counter::ALL.iter().enumerate() {
+                        row.counters[i] += r.opt_i64(counter.column())?.unwrap_or(0);
+                    }
+                    for (i, t) in Timing::ALL.iter().enumerate() {
+                        let p = t.column();
+                        row.timings[i].count += r.opt_i64(&format!("{p}_count"))?.unwrap_or(0);
+                        row.timings[i].sum_ms += r.opt_i64(&format!("{p}_sum_ms"))?.unwrap_or(0);
+                    }
+                }
+                if !q.sketches {
                     continue;
-                };
-                for (i, col) in cols.iter().enumerate() {
-                    let bytes: Option<Vec<u8>> = sqlx::Row::try_get(&r, col.as_str())?;
-                    if let Some(b) = bytes {
-                        let s = crate::reports::Sketch::decode(&b)?;
-                        match &mut row.timings[i].sketch {
-                            Some(m) => m.merge(&s)?,
-                            slot @ None => *slot = Some(s),
+                }
+                let sql = shape.select(&cols.join(", "), false);
+                let mut found = bind_report(sqlx::query(&sql), &shape.binds).fetch(&mut *c);
+                while let Some(r) = futures_util::TryStreamExt::try_next(&mut found).await? {
+                    let k = r.opt_text("k")?.unwrap_or_default();
+                    let Some(row) = index.get(&k).and_then(|i| rows.get_mut(*i)) else {
+                        continue;
+                    };
+                    for (i, col) in cols.iter().enumerate() {
+                        let bytes: Option<Vec<u8>> = sqlx::Row::try_get(&r, col.as_str())?;
+                        if let Some(b) = bytes {
+                            let s = crate::reports::Sketch::decode(&b)?;
+                            match &mut row.timings[i].sketch {
+                                Some(m) => m.merge(&s)?,
+                                slot @ None => *slot = Some(s),
+                            }
                         }
                     }
                 }
             }
+            rows.sort_by(|a, b| crate::report_query::key_order(&a.key, &b.key));
             Ok(rows)
         }
 
@@ -378,22 +433,35 @@ macro_rules! report_ops {
             let mut q = q.clone();
             q.agent = None;
             q.group = crate::reports::RollupGroup::All;
-            let shape = crate::report_query::shape(&q);
-            let filter = &shape.filter;
-            let sql = format!(
-                "SELECT metric, label, CAST(SUM(n) AS BIGINT) AS n FROM report_labels \
-                 WHERE {filter} GROUP BY metric, label ORDER BY metric, n DESC, label"
-            );
-            let rows = bind_report(sqlx::query(&sql), &shape.binds).fetch_all(&mut *c).await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(crate::reports::LabelCount {
-                        metric: r.text("metric")?,
-                        label: r.text("label")?,
-                        n: r.i64("n")?,
-                    })
-                })
-                .collect()
+            let mut sums: std::collections::BTreeMap<(String, String), i64> = Default::default();
+            for (grain, part) in crate::report_query::parts(&q) {
+                let shape = crate::report_query::shape(&part, grain);
+                let (filter, table) = (&shape.filter, grain.labels);
+                let sql = format!(
+                    "SELECT metric, label, CAST(SUM(n) AS BIGINT) AS n FROM {table} \
+                     WHERE {filter} GROUP BY metric, label"
+                );
+                for r in bind_report(sqlx::query(&sql), &shape.binds)
+                    .fetch_all(&mut *c)
+                    .await?
+                {
+                    *sums
+                        .entry((r.text("metric")?, r.text("label")?))
+                        .or_default() += r.i64("n")?;
+                }
+            }
+            let mut out: Vec<crate::reports::LabelCount> = sums
+                .into_iter()
+                .map(|((metric, label), n)| crate::reports::LabelCount { metric, label, n })
+                .collect();
+            // By metric, then most counted first, then label.
+            out.sort_by(|a, b| {
+                a.metric
+                    .cmp(&b.metric)
+                    .then(b.n.cmp(&a.n))
+                    .then_with(|| a.label.cmp(&b.label))
+            });
+            Ok(out)
         }
     };
 }

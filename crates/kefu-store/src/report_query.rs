@@ -1,6 +1,8 @@
 //! The SQL shape of a rollup query, for both backends: which table, which filter (with its
-//! binds) and which grouping.
+//! binds) and which grouping. A range is read as whole UTC days from the daily tables and
+//! its ends as hours from the hourly ones ([`parts`]); grouping by hour reads hours only.
 
+use crate::report_acc::{DAILY, DAY_MS, Grain, HOURLY};
 use crate::report_ops::ReportKey;
 use crate::reports::{RollupGroup, RollupQuery};
 
@@ -29,14 +31,44 @@ impl Shape {
     }
 }
 
-/// The shape of `q` (see [`RollupQuery`] for which table answers).
-pub(crate) fn shape(q: &RollupQuery) -> Shape {
-    let per_agent = q.agent.is_some() || q.group == RollupGroup::Agent;
-    let table = if per_agent {
-        "report_agent_hourly"
-    } else {
-        "report_hourly"
+/// The order of group keys: numerically when both are integers (hours, ids), else as text
+/// (the order SQL's `ORDER BY` gave when one table answered).
+pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<i64>(), b.parse::<i64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// The pieces `q`'s range is read in: the hours before the first whole UTC day, the whole
+/// days, the hours after the last; each as a query of its own range and its grain.
+pub(crate) fn parts(q: &RollupQuery) -> Vec<(Grain, RollupQuery)> {
+    let piece = |grain: Grain, from_ms: i64, to_ms: i64| {
+        let mut p = q.clone();
+        p.from_ms = from_ms;
+        p.to_ms = to_ms;
+        (grain, p)
     };
+    let first_day = -((-q.from_ms).div_euclid(DAY_MS) * DAY_MS);
+    let end_day = q.to_ms.div_euclid(DAY_MS) * DAY_MS;
+    if q.group == RollupGroup::Hour || first_day >= end_day {
+        return vec![piece(HOURLY, q.from_ms, q.to_ms)];
+    }
+    let mut out = Vec::with_capacity(3);
+    if q.from_ms < first_day {
+        out.push(piece(HOURLY, q.from_ms, first_day));
+    }
+    out.push(piece(DAILY, first_day, end_day));
+    if end_day < q.to_ms {
+        out.push(piece(HOURLY, end_day, q.to_ms));
+    }
+    out
+}
+
+/// The shape of `q` on the tables of `grain` (see [`RollupQuery`] for which table answers).
+pub(crate) fn shape(q: &RollupQuery, grain: Grain) -> Shape {
+    let per_agent = q.agent.is_some() || q.group == RollupGroup::Agent;
+    let table = if per_agent { grain.agents } else { grain.main };
     let mut binds = vec![ReportKey::Int(q.from_ms), ReportKey::Int(q.to_ms)];
     let mut filter = String::from("hour >= $1 AND hour < $2");
     let mut cond = |col: &str, v: ReportKey, binds: &mut Vec<ReportKey>| {
@@ -93,7 +125,7 @@ mod tests {
 
     #[test]
     fn filters_number_their_binds_in_order() {
-        let s = shape(&query(RollupGroup::Channel));
+        let s = shape(&query(RollupGroup::Channel), HOURLY);
         assert_eq!(s.table, "report_hourly");
         assert_eq!(
             s.filter,
@@ -110,9 +142,44 @@ mod tests {
     fn agent_queries_read_the_per_agent_rollup() {
         let mut q = query(RollupGroup::All);
         q.agent = Some(9);
-        let s = shape(&q);
+        let s = shape(&q, HOURLY);
         assert_eq!(s.table, "report_agent_hourly");
+        assert_eq!(shape(&q, DAILY).table, "report_agent_daily");
         assert_eq!(s.filter, "hour >= $1 AND hour < $2 AND agent_id = $3");
         assert!(!s.select("x", true).contains("GROUP BY"));
+    }
+
+    #[test]
+    fn ranges_read_whole_days_daily_and_their_ends_hourly() {
+        let h = kefu_domain::report::HOUR_MS;
+        let mut q = query(RollupGroup::All);
+        // 16:00 on day 0 to 16:00 on day 3 (a Shanghai range of three local days).
+        q.from_ms = 16 * h;
+        q.to_ms = 3 * DAY_MS + 16 * h;
+        let p: Vec<(&str, i64, i64)> = parts(&q)
+            .iter()
+            .map(|(g, r)| (g.main, r.from_ms, r.to_ms))
+            .collect();
+        assert_eq!(
+            p,
+            [
+                ("report_hourly", 16 * h, DAY_MS),
+                ("report_daily", DAY_MS, 3 * DAY_MS),
+                ("report_hourly", 3 * DAY_MS, 3 * DAY_MS + 16 * h),
+            ]
+        );
+        // Exactly whole days: only the daily table.
+        q.from_ms = DAY_MS;
+        q.to_ms = 2 * DAY_MS;
+        assert_eq!(parts(&q).len(), 1);
+        assert_eq!(parts(&q)[0].0, DAILY);
+        // Less than a whole day, or grouped by hour: hours only.
+        q.from_ms = 16 * h;
+        q.to_ms = DAY_MS + 15 * h;
+        assert_eq!(parts(&q)[0].0, HOURLY);
+        q.to_ms = 3 * DAY_MS;
+        q.group = RollupGroup::Hour;
+        assert_eq!(parts(&q).len(), 1);
+        assert_eq!(parts(&q)[0].0, HOURLY);
     }
 }

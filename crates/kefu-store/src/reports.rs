@@ -87,7 +87,9 @@ pub struct RollupProgress {
 pub enum RollupGroup {
     /// One row for everything selected.
     All,
-    /// One row per UTC hour bucket (key: the hour's start, milliseconds).
+    /// One row per UTC hour bucket (key: the hour's start, milliseconds); only the
+    /// `opened` counter is summed (the hour-of-day tables need nothing else, and it is read
+    /// from a covering index).
     Hour,
     Channel,
     Category,

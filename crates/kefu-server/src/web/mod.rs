@@ -20,6 +20,7 @@ pub mod form_errors;
 pub mod help;
 pub mod lang;
 pub mod render;
+pub mod report_charts;
 pub mod survey;
 pub mod texts;
 pub mod ticket;

@@ -23,8 +23,8 @@ fn t(minutes: i64) -> Timestamp {
         .unwrap()
 }
 
-struct Data {
-    agent: AgentId,
+pub(crate) struct Data {
+    pub(crate) agent: AgentId,
 }
 
 async fn open(store: &dyn Store, who: &str, status: TicketStatus, min: i64) -> TicketId {
@@ -120,7 +120,7 @@ async fn flag(store: &dyn Store, id: TicketId, kind: EventKind, min: i64) {
 /// - T5 SLA: opened 600, warning 660, breach 720 (first response), answered 780;
 /// - T6 paused clock: opened 700 (waiting on the customer, its SLA clock paused), answered
 ///   at 700 + 25 h = 2200, no breach.
-async fn fixed_data(app: &TestApp) -> Data {
+pub(crate) async fn fixed_data(app: &TestApp) -> Data {
     let store = app.state.store.as_ref();
     let agents = store.list_agents().await.unwrap();
     let agent = agents
@@ -450,4 +450,106 @@ async fn reports_are_for_supervisors_and_name_bad_fields() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{report}");
     }
+}
+
+/// The forecast's row of `table` as (column → value).
+fn forecast_cell<'a>(report: &'a Value, column: &str) -> &'a Value {
+    cell(table(report, "forecast"), None, column)
+}
+
+async fn put_no_shifts(app: &TestApp, token: &str, id: AgentId) {
+    let r = app
+        .http
+        .put(app.url(&format!("/api/v1/agents/{}/roster", id.0)))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"shifts": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn staffing_forecasts_tomorrow_with_the_simulator_on_the_current_roster() {
+    let app = spawn_app().await;
+    let store = app.state.store.as_ref();
+    // A busy day: 240 account tickets, ten an hour, on 2026-04-01 in Shanghai.
+    let day_start = 22 * 24 * 60; // minutes from 2026-03-10 00:00 to 2026-04-01 00:00
+    for i in 0..240 {
+        open(
+            store,
+            &format!("f{i}"),
+            TicketStatus::Queued,
+            day_start + i * 6,
+        )
+        .await;
+    }
+    kefu_service::workers::rollups::catch_up(&app.state, Timestamp::MAX, &Stop::never())
+        .await
+        .unwrap();
+    let token = app.login("supervisor@kefu.local").await;
+    let path = "/api/v1/reports/staffing?from=2026-04-01&to=2026-04-01&tz=Asia/Shanghai";
+    let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+    let tomorrow = || {
+        Timestamp::now()
+            .to_zoned(zone.clone())
+            .date()
+            .tomorrow()
+            .unwrap()
+            .to_string()
+    };
+    let before = tomorrow();
+    let s = report(&app, &token, path).await;
+    let after = tomorrow();
+    let date = forecast_cell(&s, "date").as_str().unwrap().to_owned();
+    assert!(date == before || date == after, "{date}");
+    // The demand is the range's: about 240 arrivals (Poisson), all in the one domain.
+    let offered = forecast_cell(&s, "offered").as_i64().unwrap();
+    assert!((150..=330).contains(&offered), "{offered}");
+    let domains = table(&s, "forecast_by_domain")["rows"].as_array().unwrap();
+    assert_eq!(domains.len(), 1, "{domains:?}");
+    assert_eq!(domains[0][0], "account");
+    assert_eq!(domains[0][1], offered);
+    // No bot resolutions in the range: the simulated bot contains nothing; every offered
+    // ticket is answered by the end of the run (nobody gives up on a ticket).
+    assert_eq!(*forecast_cell(&s, "contained_by_bot"), 0);
+    assert_eq!(
+        forecast_cell(&s, "answered").as_i64().unwrap()
+            + forecast_cell(&s, "unanswered_at_end").as_i64().unwrap(),
+        offered
+    );
+    let agents = forecast_cell(&s, "agents").as_i64().unwrap();
+    assert!(agents >= 2, "{agents}");
+
+    // An agent whose roster has no shifts is not on duty tomorrow: one agent fewer.
+    let staff: Vec<AgentId> = store
+        .list_agents()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.active)
+        .map(|a| a.id)
+        .collect();
+    let agent1 = store
+        .list_agents()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.email == "agent1@kefu.local")
+        .unwrap()
+        .id;
+    put_no_shifts(&app, &token, agent1).await;
+    let s = report(&app, &token, path).await;
+    assert_eq!(*forecast_cell(&s, "agents"), agents - 1);
+
+    // Nobody on duty: nothing to simulate, the forecast tables are empty.
+    for id in staff {
+        put_no_shifts(&app, &token, id).await;
+    }
+    let s = report(&app, &token, path).await;
+    assert_eq!(table(&s, "forecast")["rows"], serde_json::json!([]));
+    assert_eq!(
+        table(&s, "forecast_by_domain")["rows"],
+        serde_json::json!([])
+    );
 }

@@ -6,6 +6,7 @@
 //! [`Table`]s, so every table can be exported as CSV ([`Table::to_csv`]).
 //! See docs/REPORTS.md for the definitions.
 
+mod forecast;
 mod outcomes;
 mod tables;
 

@@ -207,7 +207,8 @@ pub(super) async fn satisfaction(core: &Core, scope: &Scope) -> ServiceResult<Ve
 }
 
 /// Average arrivals per local hour over the range against agents on duty on its last day,
-/// with the Erlang C recommendation for each hour.
+/// with the Erlang C recommendation for each hour; then the simulator's forecast of
+/// tomorrow on the current roster (`forecast.rs`).
 pub(super) async fn staffing(
     core: &Core,
     caller: &Caller,
@@ -268,5 +269,7 @@ pub(super) async fn staffing(
             Cell::Int(i64::from(h.on_duty) - i64::from(required)),
         ]);
     }
-    Ok(vec![t])
+    let mut out = vec![t];
+    out.extend(super::forecast::forecast(core, scope, &arrivals).await?);
+    Ok(out)
 }

@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use kefu_service::ServiceError;
 use kefu_service::reports::{self, Report, ReportName, ReportRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -150,13 +151,19 @@ pub async fn find_report(
     if !csv {
         return Ok(Json(view(done)?).into_response());
     }
-    let table = match q.table.as_deref().map(str::trim) {
+    Ok(csv_download(&done, q.table.as_deref())?)
+}
+
+/// One table of a report (its first when `table` is `None`) as a CSV download; the console's
+/// report pages link the same answer.
+pub(crate) fn csv_download(done: &Report, table: Option<&str>) -> Result<Response, ServiceError> {
+    let table = match table.map(str::trim) {
         None => done.tables.first(),
         Some(t) => done.tables.iter().find(|x| x.name == t),
     }
     .ok_or_else(|| {
         let names: Vec<&str> = done.tables.iter().map(|t| t.name).collect();
-        ApiError::field("table", format!("must be one of {}", names.join(", ")))
+        ServiceError::field("table", format!("must be one of {}", names.join(", ")))
     })?;
     let body = table.to_csv()?;
     let file = format!(

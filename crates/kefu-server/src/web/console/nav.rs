@@ -35,6 +35,13 @@ pub const NAV: &[NavEntry] = &[
         role: AgentRole::Supervisor,
     },
     NavEntry {
+        key: "reports",
+        href: "/console/reports/volume",
+        zh: "报表",
+        en: "Reports",
+        role: AgentRole::Supervisor,
+    },
+    NavEntry {
         key: "policies",
         href: "/console/policies",
         zh: "政策通知",

@@ -116,6 +116,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "console/agent_fields.html",
         include_str!("../templates/console/agent_fields.html"),
     ),
+    (
+        "console/reports.html",
+        include_str!("../templates/console/reports.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| environment(TEMPLATES));

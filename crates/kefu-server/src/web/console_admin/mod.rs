@@ -1,10 +1,10 @@
 //! The console's supervisor and admin pages: the live dashboard ([`supervisor`]), the
 //! "must read" policy updates ([`policies`]), rosters on a week grid with the coverage view
-//! ([`rosters`]), the knowledge-base editor ([`kb`]) and its learning loop ([`learning`]),
-//! SLA policies ([`sla`]), API keys and the dead-letter list of jobs ([`ops`]), and the
-//! people and catalogue pages — categories ([`categories`]), teams ([`teams`]), staff
-//! accounts ([`agents`]), skills and certifications ([`skills`]), sharing [`people`]. They
-//! use the console's sign-in, layout and
+//! ([`rosters`]), the reports with charts and CSV links ([`reports`]), the knowledge-base
+//! editor ([`kb`]) and its learning loop ([`learning`]), SLA policies ([`sla`]), API keys
+//! and the dead-letter list of jobs ([`ops`]), and the people and catalogue pages —
+//! categories ([`categories`]), teams ([`teams`]), staff accounts ([`agents`]), skills and
+//! certifications ([`skills`]), sharing [`people`]. They use the console's sign-in, layout and
 //! CSRF checks ([`super::console`]); every read and write is one of kefu-service's
 //! use-cases, which decide who may do what.
 
@@ -15,6 +15,7 @@ pub mod learning;
 pub mod ops;
 pub mod people;
 pub mod policies;
+pub mod reports;
 pub mod rosters;
 pub mod skills;
 pub mod sla;
@@ -51,6 +52,9 @@ pub fn routes() -> Router<AppState> {
             "/console/policies/{id}/acknowledge",
             post(policies::acknowledge),
         )
+        .route("/console/reports", get(reports::show_first))
+        .route("/console/reports/{name}", get(reports::show_report))
+        .route("/console/reports/{name}/csv", get(reports::download_csv))
         .route("/console/rosters", get(rosters::show_rosters))
         .route("/console/rosters/{id}", post(rosters::put_roster))
         .route("/console/kb", get(kb::show_articles))

@@ -8,6 +8,7 @@ pub mod console_admin;
 pub mod console_learning;
 pub mod console_people;
 mod en;
+pub mod reports;
 mod zh_cn;
 
 use kefu_service::Lang;
