@@ -274,6 +274,21 @@ mod tests {
         assert_eq!(duration_ms("audio/ogg", ogg_opus(50)), Ok(1000));
     }
 
+    /// 1.5 s of a tone in AAC in an M4A container, made by Debian's ffmpeg (no encoder here
+    /// at test time): `ffmpeg -f lavfi -i "sine=frequency=440:duration=1.5:sample_rate=8000"
+    /// -ac 1 -c:a aac -b:a 16k -map_metadata -1 -fflags +bitexact voice-1500ms.m4a`.
+    const M4A: &[u8] = include_bytes!("testdata/voice-1500ms.m4a");
+
+    #[test]
+    fn an_m4a_recording_is_sniffed_as_voice_and_keeps_its_length() {
+        let format = super::super::sniff::sniff(M4A).expect("an M4A is recognised");
+        assert_eq!(format.content_type, "audio/mp4");
+        let ms = duration_ms("audio/mp4", M4A.to_vec()).unwrap();
+        // The container counts the encoder's priming samples too (1,024 at 8 kHz: 128 ms).
+        assert!((1500..=1650).contains(&ms), "{ms}");
+        assert!(duration_ms("audio/mp4", M4A[..200].to_vec()).is_err());
+    }
+
     #[test]
     fn garbage_behind_a_magic_number_is_refused() {
         assert!(duration_ms("audio/wav", b"RIFF\0\0\0\0WAVEjunk".to_vec()).is_err());
