@@ -39,7 +39,7 @@ test('a supervisor reads every report in their time zone, with charts, filters a
   let opened = 0;
   for (let tries = 0; tries < 40 && opened < 3; tries += 1) {
     await page.reload();
-    opened = Number(await cell(page, 'by_channel', 'in_app', '新建')) || 0;
+    opened = Number(await cell(page, 'by_channel', 'App 内', '新建')) || 0;
     if (opened < 3) await page.waitForTimeout(500);
   }
   assert.ok(opened >= 3, `in_app opened ${opened}`);

@@ -38,10 +38,13 @@ async fn report_pages_show_the_apis_figures_with_charts_and_its_csv() {
             "tab {name}"
         );
     }
-    // Six tickets opened on 03-10 in Shanghai, all in-app (as the API says).
+    // Six tickets opened on 03-10 in Shanghai, all in-app (as the API says), named in the
+    // reader's language as the weekdays are (the CSV keeps the codes).
     let table = &page[page.find("id=\"table-by_channel\"").unwrap()..];
     let table = &table[..table.find("</section>").unwrap()];
-    assert!(table.contains("<td>in_app</td><td>6</td>"), "{table}");
+    assert!(table.contains("<td>App 内</td><td>6</td>"), "{table}");
+    assert!(!table.contains("in_app</td>"), "{table}");
+    assert!(page.contains("<td>星期二</td>"), "weekdays by name");
     assert!(page.contains("id=\"table-by_hour_of_day\""));
     assert!(
         page.matches("<svg").count() >= 3,

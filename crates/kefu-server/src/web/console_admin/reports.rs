@@ -9,6 +9,7 @@
 
 use super::super::console::{Console, enter};
 use super::super::report_charts::{self, Series};
+use super::super::texts::console::ConsoleTexts;
 use super::super::texts::reports::{ReportTexts, name};
 use super::page;
 use crate::state::AppState;
@@ -149,6 +150,74 @@ fn is_rate(column: &str) -> bool {
         )
 }
 
+/// Codes shown by name on the page — channels, domains, weekdays — in the reader's
+/// language (the API and the CSV keep the codes).
+struct Labels {
+    lang: Lang,
+    catalogue: kefu_service::Catalogue,
+}
+
+impl Labels {
+    fn of(state: &AppState, lang: Lang) -> Self {
+        Self {
+            lang,
+            catalogue: state.catalogue(),
+        }
+    }
+
+    fn show(&self, column: &str, cell: &Cell) -> String {
+        let Cell::Text(code) = cell else {
+            return show(column, cell);
+        };
+        match column {
+            "channel" => code.parse::<kefu_domain::Channel>().map_or_else(
+                |_| code.clone(),
+                |c| ConsoleTexts::of(self.lang).channel_names.of(c).to_owned(),
+            ),
+            "domain" => self.catalogue.category_name(code, self.lang),
+            "weekday" => weekday(self.lang, code).unwrap_or(code).to_owned(),
+            _ => code.clone(),
+        }
+    }
+}
+
+/// A weekday's name (`monday` … `sunday`, as the report tables name them).
+fn weekday(lang: Lang, code: &str) -> Option<&'static str> {
+    const ZH: [&str; 7] = [
+        "星期一",
+        "星期二",
+        "星期三",
+        "星期四",
+        "星期五",
+        "星期六",
+        "星期日",
+    ];
+    const EN: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let i = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    .iter()
+    .position(|d| *d == code)?;
+    match lang {
+        Lang::Zh => ZH.get(i).copied(),
+        Lang::En => EN.get(i).copied(),
+    }
+}
+
 fn show(column: &str, cell: &Cell) -> String {
     match cell {
         Cell::Int(v) => v.to_string(),
@@ -198,7 +267,8 @@ enum Axis {
     People,
 }
 
-fn chart(report: &str, t: &Table, lang: Lang) -> Option<String> {
+fn chart(report: &str, t: &Table, labels: &Labels) -> Option<String> {
+    let lang = labels.lang;
     let (_, label, values, axis) = CHARTS
         .iter()
         .find(|(table, ..)| *table == t.name && !(report == "speed" && t.name == "by_domain"))?;
@@ -207,7 +277,7 @@ fn chart(report: &str, t: &Table, lang: Lang) -> Option<String> {
     }
     let col = |c: &str| t.columns.iter().position(|x| *x == c);
     let at = col(label)?;
-    let slots: Vec<String> = t.rows.iter().map(|r| show(label, &r[at])).collect();
+    let slots: Vec<String> = t.rows.iter().map(|r| labels.show(label, &r[at])).collect();
     let series: Vec<Series> = values
         .iter()
         .filter_map(|v| {
@@ -234,7 +304,8 @@ fn chart(report: &str, t: &Table, lang: Lang) -> Option<String> {
         .ok()
 }
 
-fn tables(done: &Report, form: &ReportForm, lang: Lang) -> Vec<TableView> {
+fn tables(done: &Report, form: &ReportForm, labels: &Labels) -> Vec<TableView> {
+    let lang = labels.lang;
     let query = form.query();
     done.tables
         .iter()
@@ -245,13 +316,19 @@ fn tables(done: &Report, form: &ReportForm, lang: Lang) -> Vec<TableView> {
             rows: t
                 .rows
                 .iter()
-                .map(|r| t.columns.iter().zip(r).map(|(c, v)| show(c, v)).collect())
+                .map(|r| {
+                    t.columns
+                        .iter()
+                        .zip(r)
+                        .map(|(c, v)| labels.show(c, v))
+                        .collect()
+                })
                 .collect(),
             csv: format!(
                 "/console/reports/{}/csv?{query}&table={}",
                 done.name, t.name
             ),
-            chart: chart(done.name, t, lang),
+            chart: chart(done.name, t, labels),
         })
         .collect()
 }
@@ -273,7 +350,10 @@ async fn choices(
     };
     let channels = kefu_domain::Channel::ALL
         .iter()
-        .map(|c| pick(c.as_str().to_owned(), c.as_str().to_owned(), &form.channel))
+        .map(|c| {
+            let label = ConsoleTexts::of(lang).channel_names.of(*c).to_owned();
+            pick(c.as_str().to_owned(), label, &form.channel)
+        })
         .collect();
     let domains = state
         .catalogue()
@@ -340,7 +420,11 @@ pub async fn show_report(
     };
     let lang = console.lang.lang;
     let (tables, errors, cursor) = match done {
-        Ok(d) => (tables(&d, &form, lang), Vec::new(), d.rollup_cursor),
+        Ok(d) => (
+            tables(&d, &form, &Labels::of(&state, lang)),
+            Vec::new(),
+            d.rollup_cursor,
+        ),
         Err(e) if !e.errors.is_empty() => (
             Vec::new(),
             e.errors
