@@ -16,7 +16,7 @@ pub(crate) struct OpeningParams {
     pub timers: String,
 }
 
-fn json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
 }
 

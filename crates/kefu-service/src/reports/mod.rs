@@ -9,6 +9,7 @@
 mod forecast;
 mod outcomes;
 mod tables;
+pub use tables::WEEKDAYS;
 
 use crate::caller::Caller;
 use crate::core::Core;

@@ -12,7 +12,8 @@ const TOP_UNANSWERED: usize = 20;
 /// How many recent unanswered questions are read to rank them.
 const UNANSWERED_SCAN: u32 = 5_000;
 
-const WEEKDAYS: [&str; 7] = [
+/// The codes of the `weekday` column, Monday first (pages name them in the reader's language).
+pub const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",

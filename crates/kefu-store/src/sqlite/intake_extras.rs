@@ -9,6 +9,7 @@
 //! that hands over (status, note, category, several events) still takes the single path.
 
 use super::intake_batch::{PendingOpen, Written};
+use crate::opening::json;
 use crate::{NewTicket, StoreError, StoreResult};
 use kefu_domain::{Actor, TicketId};
 use sqlx::SqliteConnection;
@@ -56,10 +57,6 @@ SELECT json_extract(value, '$.kind'), json_extract(value, '$.payload'), \
   json_extract(value, '$.ok'), json_extract(value, '$.dk'), json_extract(value, '$.run'), \
   json_extract(value, '$.max'), json_extract(value, '$.at') FROM json_each(?2) WHERE true ORDER BY key \
 ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING";
-
-fn json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
-}
 
 /// The rows of `?1` and `?2` for the batch's tickets (`written` in the same order).
 fn rows(opens: &[PendingOpen], written: &[Written]) -> StoreResult<(String, String)> {

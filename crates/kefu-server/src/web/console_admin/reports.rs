@@ -181,7 +181,7 @@ impl Labels {
     }
 }
 
-/// A weekday's name (`monday` … `sunday`, as the report tables name them).
+/// A weekday's name, for its code in [`reports::WEEKDAYS`].
 fn weekday(lang: Lang, code: &str) -> Option<&'static str> {
     const ZH: [&str; 7] = [
         "星期一",
@@ -201,17 +201,7 @@ fn weekday(lang: Lang, code: &str) -> Option<&'static str> {
         "Saturday",
         "Sunday",
     ];
-    let i = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-    .iter()
-    .position(|d| *d == code)?;
+    let i = reports::WEEKDAYS.iter().position(|d| *d == code)?;
     match lang {
         Lang::Zh => ZH.get(i).copied(),
         Lang::En => EN.get(i).copied(),
