@@ -5,7 +5,9 @@
 # (and a few filtered variants) through the HTTP API, RUNS (default 5) times each.
 #   bench/reports.sh sqlite|postgres
 # Prints one line per request: report, query, run, seconds, HTTP status. Set KEEP=1 to keep
-# the data set (it takes about 10 GB); by default it is deleted at the end.
+# the data set (it takes about 10 GB); by default it is deleted at the end. DATABASE=URL (or
+# a data dir) reuses a data set loaded before (with KEEP=1 or report_load) and skips the load;
+# PASSWORD is then the admin password its first start printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
@@ -15,14 +17,16 @@ kefu=${KEFU_BIN:-./target/release/kefu}
 load=${LOAD_BIN:-./target/release/examples/report_load}
 [ -n "${KEFU_BIN:-}" ] || cargo build --release -p kefu -p kefu-store --example report_load -q
 out=bench-out; mkdir -p "$out"
-case "$backend" in
+if [ -n "${DATABASE:-}" ]; then
+  dir=; db=$DATABASE; KEEP=1
+else case "$backend" in
   sqlite) dir=$(mktemp -d); db=$dir/kefu-data ;;
   postgres)
     dir=
     psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS kefu_reports WITH (FORCE)" -c "CREATE DATABASE kefu_reports"
     db=postgres://postgres@127.0.0.1:5432/kefu_reports ;;
   *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
-esac
+esac; fi
 server=
 cleanup() {
   [ -z "$server" ] || kill "$server" 2>/dev/null || true
@@ -33,13 +37,17 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-seedlog="$out/reports-$backend-seed.log"
-"$kefu" admin list-agents --database "$db" >"$seedlog"
-password=$(grep "admin@kefu.local" "$seedlog" | head -n 1 | awk '{print $NF}')
-start=$(date +%s)
-"$load" "$db" "$tickets" 365
-echo "loaded $tickets tickets with their rollups in $(( $(date +%s) - start )) s"
-[ -z "$dir" ] || du -sh "$db"
+if [ -n "${DATABASE:-}" ]; then
+  password=${PASSWORD:?set PASSWORD to the admin password of the data set}
+else
+  seedlog="$out/reports-$backend-seed.log"
+  "$kefu" admin list-agents --database "$db" >"$seedlog"
+  password=$(grep "admin@kefu.local" "$seedlog" | head -n 1 | awk '{print $NF}')
+  start=$(date +%s)
+  "$load" "$db" "$tickets" 365
+  echo "loaded $tickets tickets with their rollups in $(( $(date +%s) - start )) s"
+  [ -z "$dir" ] || du -sh "$db"
+fi
 log="$out/reports-$backend-server.log"
 KEFU_LOG=warn,kefu::cli::serve=info "$kefu" serve --listen 127.0.0.1:18082 --database "$db" >"$log" 2>&1 &
 server=$!
