@@ -51,18 +51,32 @@ impl Sketch {
         self.0.quantile(q).ok().flatten()
     }
 
-    /// The stored form.
+    /// The stored form: a version byte, then the sketch in postcard (varints). Sketches
+    /// written as JSON by earlier versions stay readable ([`Sketch::decode`]).
     pub fn encode(&self) -> StoreResult<Vec<u8>> {
-        serde_json::to_vec(&self.0).map_err(|e| StoreError::Backend(format!("sketch: {e}")))
+        postcard::to_extend(&self.0, vec![SKETCH_POSTCARD])
+            .map_err(|e| StoreError::Backend(format!("sketch: {e}")))
     }
 
-    /// Reads the stored form.
+    /// Reads the stored form (postcard, or the JSON of earlier versions).
     pub fn decode(bytes: &[u8]) -> StoreResult<Self> {
-        serde_json::from_slice(bytes)
-            .map(Self)
-            .map_err(|e| StoreError::Backend(format!("stored sketch is not valid: {e}")))
+        let invalid = |e: &dyn std::fmt::Display| {
+            StoreError::Backend(format!("stored sketch is not valid: {e}"))
+        };
+        match bytes.split_first() {
+            Some((&SKETCH_POSTCARD, rest)) => postcard::from_bytes(rest)
+                .map(Self)
+                .map_err(|e| invalid(&e)),
+            Some((b'{', _)) => serde_json::from_slice(bytes)
+                .map(Self)
+                .map_err(|e| invalid(&e)),
+            _ => Err(invalid(&"unknown format")),
+        }
     }
 }
+
+/// The first byte of a sketch stored in postcard (JSON ones start with `{`).
+const SKETCH_POSTCARD: u8 = 1;
 
 /// One fold step: up to `limit` events after the cursor, stopping before the first event
 /// later than `settled_before` (PostgreSQL makes event ids visible in commit order, not id
@@ -191,5 +205,35 @@ mod tests {
         assert_eq!(a.count(), 200);
         let median = a.quantile(0.5).unwrap();
         assert!((median - 100_000.0).abs() < 2_000.0, "{median}");
+    }
+
+    #[test]
+    fn sketches_stored_as_json_by_earlier_versions_still_read() {
+        let mut a = Sketch::default();
+        for v in [5, 50, 500, 5_000, 50_000] {
+            a.add(v);
+        }
+        let json = serde_json::to_vec(&a.0).unwrap();
+        let compact = a.encode().unwrap();
+        assert_eq!(compact.first(), Some(&SKETCH_POSTCARD));
+        assert!(
+            compact.len() * 2 < json.len(),
+            "{} vs {}",
+            compact.len(),
+            json.len()
+        );
+        for stored in [json, compact] {
+            let b = Sketch::decode(&stored).unwrap();
+            assert_eq!(b.count(), 5);
+            assert_eq!(b.quantile(0.5), a.quantile(0.5));
+            assert_eq!(b.quantile(0.9), a.quantile(0.9));
+        }
+    }
+
+    #[test]
+    fn a_stored_sketch_of_unknown_form_is_an_error_not_a_panic() {
+        for bytes in [&b""[..], b"\x02abc", b"\x01\xff\xff", b"{\"bins\":"] {
+            assert!(Sketch::decode(bytes).is_err(), "{bytes:?}");
+        }
     }
 }
