@@ -88,7 +88,7 @@ fn print_miss(bot: &Bot, case: &Case) {
 /// The best answer threshold for each margin scale on `cases` (most right answers at ≥ 92%,
 /// then ≥ 95%, precision), with the suggest threshold kept.
 fn sweep(bot: &Bot, lang: Lang, cases: &[&Case]) {
-    let base = *bot.thresholds_for(cases.first().map_or("", |c| c.query.as_str()));
+    let base = *bot.thresholds_in(lang);
     println!(
         "grid over {} questions (suggest threshold {})",
         cases.len(),
@@ -174,7 +174,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!(
         "thresholds for English questions {:?}",
-        bot.thresholds_for("english")
+        bot.thresholds_in(Lang::En)
     );
     println!(
         "{:<24} {:>4} {:>6} {:>5} {:>6} {:>5} {:>6} {:>6} {:>5} {:>5}   {:>7} {:>7}",

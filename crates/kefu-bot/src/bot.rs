@@ -207,10 +207,14 @@ impl Bot {
     /// The decision thresholds for one question: English ones when it is written in English
     /// ([`Lang::detect`]), else [`Bot::thresholds`].
     pub fn thresholds_for(&self, query: &str) -> &Thresholds {
-        if Lang::detect(query) == Some(Lang::En) {
-            &self.thresholds_en
-        } else {
-            &self.thresholds
+        self.thresholds_in(Lang::detect(query).unwrap_or_default())
+    }
+
+    /// The decision thresholds for questions written in `lang`.
+    pub fn thresholds_in(&self, lang: Lang) -> &Thresholds {
+        match lang {
+            Lang::Zh => &self.thresholds,
+            Lang::En => &self.thresholds_en,
         }
     }
 
@@ -493,6 +497,24 @@ pub(crate) mod tests {
             }
         }
         assert!(semantic.similarities("asdfgh", 2).is_empty());
+    }
+
+    #[test]
+    fn a_question_in_english_decides_with_the_english_thresholds() {
+        let lexical = fixture();
+        assert_eq!(
+            lexical.thresholds_for("How do I change my password"),
+            &LEXICAL_EN
+        );
+        assert_eq!(lexical.thresholds_for("怎么改密码"), &LEXICAL);
+        assert_eq!(lexical.thresholds_for("1"), &LEXICAL);
+        let semantic =
+            Bot::with_model(fixture().entries().to_vec(), Some(Arc::new(tiny_model()))).unwrap();
+        assert_eq!(semantic.thresholds_for("forgot my password"), &SEMANTIC_EN);
+        assert_eq!(semantic.thresholds_for("忘记密码"), &SEMANTIC);
+        let tuned = semantic.with_thresholds(Lang::En, LEXICAL);
+        assert_eq!(tuned.thresholds_in(Lang::En), &LEXICAL);
+        assert_eq!(tuned.thresholds_in(Lang::Zh), &SEMANTIC);
     }
 
     #[test]

@@ -56,7 +56,9 @@ pub struct BotTurn {
 impl Bot {
     /// Decides what to do with one customer message, given the conversation so far.
     ///
-    /// Order: a request for a person, a request that always needs one, or anger hand over;
+    /// Order: a request for a person, a request that always needs one, or anger hand over
+    /// (a word of anger that the confidently matched entry itself names is its topic, and
+    /// is answered);
     /// a reply to an open suggestion menu is read as a choice ([`crate::menu`]); then a
     /// confident match is answered (unless its category needs a person, or its question names
     /// the opposite action of the message: that is only suggested); small talk gets its
@@ -233,9 +235,9 @@ impl Bot {
     }
 
     /// True when the only trigger of a message is a word of anger or urgency that the
-    /// confidently matched entry's own question or keywords name: "落地页被投诉了",
-    /// "橱窗买的东西坏了投诉" ask about complaints, which the knowledge base answers, and the
-    /// support team who wrote the entry chose to answer that word. A request for a person, a
+    /// confidently matched entry's own question or keywords name: "落地页被投诉了" asks about
+    /// a complaint, which the knowledge base answers, and the support team who wrote the
+    /// entry chose to answer that word. A request for a person, a
     /// request that needs one, or a cue the entry does not name still hands over.
     fn names_the_topic(&self, surface: &str, decision: &Decision) -> bool {
         let Decision::Answer { id, .. } = decision else {
