@@ -94,7 +94,16 @@ const ASK_FOR_PERSON: &[&str] = &[
     "和人说",
 ];
 /// English words that ask for a person.
-const ASK_FOR_PERSON_EN: &[&str] = &["human", "agent", "operator", "person", "representative"];
+const ASK_FOR_PERSON_EN: &[&str] = &[
+    "human",
+    "agent",
+    "operator",
+    "person",
+    "representative",
+    "rep",
+];
+/// Words that, before 机器人 in a message, refuse the bot (不想跟机器人聊, 别让机器人回复).
+const REFUSALS: &[&str] = &["不要", "不想", "不用", "别", "不跟", "不和"];
 /// Messages that, on their own, ask for a person.
 const BARE_REQUESTS: &[&str] = &["人工", "人工客服", "客服", "我要人工客服", "找人工客服"];
 /// Words that turn "人工客服" into a question about the service rather than a request.
@@ -163,6 +172,11 @@ pub fn asks_for_person(surface: &str) -> bool {
     if english_words(surface).any(|w| ASK_FOR_PERSON_EN.contains(&w)) {
         return true;
     }
+    if let Some(at) = surface.find("机器人")
+        && REFUSALS.iter().any(|r| surface[..at].contains(r))
+    {
+        return true;
+    }
     let bare = crate::normalize::normalize(surface).replace(' ', "");
     let bare = bare.trim_start_matches(['我', '要', '找', '转', '接', '请']);
     if BARE_REQUESTS.contains(&bare) {
@@ -183,16 +197,19 @@ pub fn without_requests(surface: &str) -> String {
 
 /// The cue of anger or urgency in a surface-normalized message, if any.
 pub fn negative_emotion(surface: &str) -> Option<String> {
+    negative_cues(surface).into_iter().next()
+}
+
+/// Every cue of anger or urgency in a surface-normalized message, Chinese ones first in the
+/// order of [`NEGATIVE_CUES`].
+pub fn negative_cues(surface: &str) -> Vec<String> {
     let mut text = surface.to_owned();
     for neutral in NEUTRAL_COMPOUNDS {
         text = text.replace(neutral, " ");
     }
-    if let Some(cue) = NEGATIVE_CUES.iter().find(|c| text.contains(*c)) {
-        return Some((*cue).to_owned());
-    }
-    english_words(&text)
-        .find(|w| NEGATIVE_CUES_EN.contains(w))
-        .map(str::to_owned)
+    let chinese = NEGATIVE_CUES.iter().filter(|c| text.contains(*c));
+    let english = english_words(&text).filter(|w| NEGATIVE_CUES_EN.contains(w));
+    chinese.copied().chain(english).map(str::to_owned).collect()
 }
 
 /// The kind of request that always needs a person, from the message or the matched entry's
@@ -291,6 +308,27 @@ mod tests {
             trigger("我要投诉你们"),
             Some(HandoffReason::NegativeEmotion { .. })
         ));
+    }
+
+    #[test]
+    fn refusing_the_bot_asks_for_a_person() {
+        for text in [
+            "我不想跟机器人聊",
+            "别让机器人回复我",
+            "connect me to a rep",
+        ] {
+            assert_eq!(trigger(text), Some(HandoffReason::CustomerAsked), "{text}");
+        }
+        assert_eq!(trigger("机器人答非所问怎么办"), None);
+    }
+
+    #[test]
+    fn every_cue_of_a_message_is_listed() {
+        assert_eq!(
+            negative_cues(&normalize_surface("客服态度太差了我要投诉")),
+            ["投诉", "太差"]
+        );
+        assert!(negative_cues("怎么开通直播").is_empty());
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! menu is read by [`pick`]; [`followup`] gives a message that leans on the previous one its
 //! context; [`actions`] keeps opposite actions apart; [`account`] and [`domain`] fill the
 //! summary; every text the bot shows comes from [`messages`], in the conversation's language.
-//! [`cluster`] groups customer questions with the same similarity, for knowledge-base editors.
+//! [`cluster`] groups customer questions with the same similarity, for knowledge-base editors;
+//! [`containment`] measures how much of a labelled question set the bot settles by itself.
 
 pub mod account;
 pub mod actions;
@@ -17,6 +18,7 @@ pub mod analyze;
 pub mod bot;
 pub mod cluster;
 pub mod collect;
+pub mod containment;
 pub mod conversation;
 pub mod decide;
 pub mod domain;

@@ -51,9 +51,10 @@ impl Bot {
         let id = ids[by_words(query, &questions)?];
         // Words that also make a confident question of their own about another entry are
         // that question, not a choice.
-        if let Decision::Answer { id: other, .. } =
-            decide_with(&self.similarities(query, SUGGESTIONS), self.thresholds())
-            && other != id
+        if let Decision::Answer { id: other, .. } = decide_with(
+            &self.similarities(query, SUGGESTIONS),
+            self.thresholds_for(query),
+        ) && other != id
         {
             return None;
         }

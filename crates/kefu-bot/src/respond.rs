@@ -9,7 +9,9 @@ use crate::bot::Bot;
 use crate::conversation::{ConversationState, Outcome, Turn};
 use crate::decide::{Decision, SUGGESTIONS, decide_with};
 use crate::followup::is_followup;
-use crate::handoff::{HandoffReason, human_intent, message_trigger};
+use crate::handoff::{
+    HandoffReason, asks_for_person, human_intent, message_trigger, negative_cues,
+};
 use crate::messages::{Lang, Text, text};
 use crate::normalize::normalize_surface;
 use crate::rank::Ranked;
@@ -54,7 +56,9 @@ pub struct BotTurn {
 impl Bot {
     /// Decides what to do with one customer message, given the conversation so far.
     ///
-    /// Order: a request for a person, a request that always needs one, or anger hand over;
+    /// Order: a request for a person, a request that always needs one, or anger hand over
+    /// (a word of anger that the confidently matched entry itself names is its topic, and
+    /// is answered);
     /// a reply to an open suggestion menu is read as a choice ([`crate::menu`]); then a
     /// confident match is answered (unless its category needs a person, or its question names
     /// the opposite action of the message: that is only suggested); small talk gets its
@@ -164,7 +168,7 @@ impl Bot {
     ) -> Vec<Ranked> {
         let alone = self.similarities(query, SUGGESTIONS);
         if matches!(
-            decide_with(&alone, self.thresholds()),
+            decide_with(&alone, self.thresholds_for(query)),
             Decision::Answer { .. }
         ) || !is_followup(surface)
         {
@@ -197,10 +201,12 @@ impl Bot {
         ranked: &[Ranked],
         state: &ConversationState,
     ) -> Decision {
-        if let Some(reason) = message_trigger(surface) {
+        let decision = decide_with(ranked, self.thresholds_for(query));
+        if let Some(reason) = message_trigger(surface)
+            && !self.names_the_topic(surface, &decision)
+        {
             return Decision::Handoff { reason };
         }
-        let decision = decide_with(ranked, self.thresholds());
         match decision {
             Decision::Answer { ref id, .. } => {
                 if let Some(reason) = self.needs_person(id) {
@@ -226,6 +232,34 @@ impl Bot {
                 decision
             }
         }
+    }
+
+    /// True when the only trigger of a message is a word of anger or urgency that the
+    /// confidently matched entry's own question or keywords name: "落地页被投诉了" asks about
+    /// a complaint, which the knowledge base answers, and the support team who wrote the
+    /// entry chose to answer that word. A request for a person, a
+    /// request that needs one, or a cue the entry does not name still hands over.
+    fn names_the_topic(&self, surface: &str, decision: &Decision) -> bool {
+        let Decision::Answer { id, .. } = decision else {
+            return false;
+        };
+        let Some(entry) = self.entry(id) else {
+            return false;
+        };
+        if asks_for_person(surface) || human_intent(surface, None).is_some() {
+            return false;
+        }
+        let question = normalize_surface(&entry.question);
+        let keywords: Vec<String> = entry
+            .keywords
+            .iter()
+            .map(|k| normalize_surface(k))
+            .collect();
+        let cues = negative_cues(surface);
+        !cues.is_empty()
+            && cues.iter().all(|c| {
+                question.contains(c.as_str()) || keywords.iter().any(|k| k.contains(c.as_str()))
+            })
     }
 
     /// The handoff an answer with entry `id` turns into when its category always needs a
@@ -501,6 +535,41 @@ pub(crate) mod tests {
             .unwrap();
             let ranked = both.rank(query, 2);
             assert_eq!(ranked[0].id, "same", "{query}: {ranked:?}");
+        }
+    }
+
+    #[test]
+    fn a_cue_the_answered_entry_names_is_its_topic_not_anger() {
+        let bot = Bot::new(vec![
+            FaqEntry {
+                keywords: vec!["广告投诉".to_owned()],
+                ..entry("landing", "广告落地页被投诉了怎么办", &[], None)
+            },
+            entry("live", "怎么开通直播权限", &[], None),
+            entry("payout", "创作者激励收益什么时候到账", &[], None),
+        ])
+        .unwrap();
+        let fresh = ConversationState::default();
+        let turn = bot.respond("广告落地页被投诉了", &fresh);
+        assert!(
+            matches!(turn.decision, Decision::Answer { ref id, .. } if id == "landing"),
+            "{:?}",
+            turn.decision
+        );
+        // A cue the entry does not name, anger at the service, or a request for a person
+        // still hand over.
+        for message in [
+            "广告落地页被投诉了，太差了",
+            "广告落地页被投诉了，我要投诉你们",
+            "广告落地页被投诉了，转人工",
+        ] {
+            let turn = bot.respond(message, &fresh);
+            assert_eq!(
+                turn.decision.kind(),
+                "handoff",
+                "{message}: {:?}",
+                turn.decision
+            );
         }
     }
 
