@@ -59,9 +59,15 @@ async fn report(store: &dyn Store, name: &str, f: &Filter) -> Res {
             store.unanswered(5_000).await?;
         }
         "speed" => {
-            store.report_totals(&query(All, true, f)).await?;
+            // By domain once; the overall row is their merge (`reports::merged`).
             if per_group {
-                store.report_totals(&query(Category, true, f)).await?;
+                let rows = store.report_totals(&query(Category, true, f)).await?;
+                let mut all = kefu_store::RollupRow::empty(String::new());
+                for r in &rows {
+                    all.absorb(r)?;
+                }
+            } else {
+                store.report_totals(&query(All, true, f)).await?;
             }
         }
         "promise" => {
@@ -78,10 +84,9 @@ async fn report(store: &dyn Store, name: &str, f: &Filter) -> Res {
             if per_group {
                 store.report_totals(&query(Team, false, f)).await?;
                 store.report_totals(&query(Category, false, f)).await?;
-            }
-            store.report_totals(&query(All, false, f)).await?;
-            if per_group {
                 store.report_labels(&query(All, false, f)).await?;
+            } else {
+                store.report_totals(&query(All, false, f)).await?;
             }
         }
         _ => {

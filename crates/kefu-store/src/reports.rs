@@ -41,6 +41,17 @@ impl Sketch {
             .map_err(|e| StoreError::Backend(format!("sketches do not merge: {e:?}")))
     }
 
+    /// Adds `other` to the sketch in `slot`, or puts a copy of it there when empty.
+    pub fn merge_into(slot: &mut Option<Sketch>, other: &Sketch) -> StoreResult<()> {
+        match slot {
+            Some(m) => m.merge(other),
+            None => {
+                *slot = Some(other.clone());
+                Ok(())
+            }
+        }
+    }
+
     /// How many values it holds.
     pub fn count(&self) -> usize {
         self.0.count()
@@ -145,6 +156,22 @@ impl RollupRow {
     /// A counter's total.
     pub fn get(&self, c: Counter) -> i64 {
         self.counters.get(c.index()).copied().unwrap_or(0)
+    }
+
+    /// Adds another row's totals: counters and sums added, sketches merged (a group's rows
+    /// absorbed one by one give the row of the groups together, as one query would).
+    pub fn absorb(&mut self, other: &RollupRow) -> StoreResult<()> {
+        for (a, b) in self.counters.iter_mut().zip(&other.counters) {
+            *a += b;
+        }
+        for (a, b) in self.timings.iter_mut().zip(&other.timings) {
+            a.count += b.count;
+            a.sum_ms += b.sum_ms;
+            if let Some(s) = &b.sketch {
+                Sketch::merge_into(&mut a.sketch, s)?;
+            }
+        }
+        Ok(())
     }
 
     /// A timing's totals.

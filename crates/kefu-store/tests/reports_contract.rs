@@ -358,7 +358,88 @@ async fn rollups_equal_a_recomputation_despite_cut_off_steps(store: &Arc<dyn Sto
     .unwrap();
 }
 
+/// Tickets over four days in four domains and two channels, answered and resolved after
+/// varying times: sketches with many distinct values in each domain.
+async fn tickets_in_four_domains(store: &Arc<dyn Store>) {
+    let front = team(store, "frontline").await;
+    let a = agent(store, "a@example.com", front).await;
+    for i in 0..48i64 {
+        let sec = i * 7_919;
+        let mut new = new_ticket(&format!("c{i}"), None);
+        let domains = ["account", "live", "ads", "general"];
+        new.category = CategoryCode::parse(domains[usize::try_from(i % 4).unwrap()]).unwrap();
+        if i % 3 == 0 {
+            new.channel = Channel::WebForm;
+        }
+        new.at = at(sec);
+        let t = store.open_ticket(new).await.unwrap().ticket.id;
+        store
+            .assign_ticket(Assignment {
+                ticket_id: t,
+                agent_id: a,
+                actor: Actor::System,
+                reason: "skill".into(),
+                at: at(sec + 30),
+            })
+            .await
+            .unwrap();
+        let answered = sec + 60 + (i * i * 37) % 5_000;
+        store
+            .add_message(message(t, MessageKind::Agent, Some(a), answered))
+            .await
+            .unwrap();
+        store
+            .change_status(status(t, TicketStatus::Resolved, answered + i * 611))
+            .await
+            .unwrap();
+    }
+    fold_all(store).await;
+}
+
+/// What a report shows of a row: counters, timing counts and sums, sketch sizes and
+/// quantiles (exact `f64`s).
+fn figures(r: &RollupRow) -> Vec<String> {
+    let mut out = vec![format!("{:?}", r.counters)];
+    for t in &r.timings {
+        let q: Vec<Option<f64>> = [0.1, 0.5, 0.9, 0.99]
+            .iter()
+            .map(|q| t.sketch.as_ref().and_then(|s| s.quantile(*q)))
+            .collect();
+        let n = t.sketch.as_ref().map_or(0, Sketch::count);
+        out.push(format!("{} {} {n} {q:?}", t.count, t.sum_ms));
+    }
+    out
+}
+
+async fn the_overall_row_is_the_merge_of_the_domain_rows(store: &Arc<dyn Store>) {
+    tickets_in_four_domains(store).await;
+    let hour = kefu_domain::report::HOUR_MS;
+    let start = at(0).as_millisecond().div_euclid(hour) * hour;
+    // Everything (whole UTC days), and a range from mid-day to mid-day (hours at both ends).
+    for (from_ms, to_ms) in [(0, i64::MAX), (start + 5 * hour, start + 77 * hour)] {
+        let q = |group| RollupQuery {
+            from_ms,
+            to_ms,
+            ..everything(group)
+        };
+        let all = store.report_totals(&q(RollupGroup::All)).await.unwrap();
+        let domains = store
+            .report_totals(&q(RollupGroup::Category))
+            .await
+            .unwrap();
+        assert_eq!(domains.len(), 4);
+        let mut merged = RollupRow::empty(String::new());
+        for d in &domains {
+            merged.absorb(d).unwrap();
+        }
+        let frt = &merged.timings[Timing::FirstResponse.index()];
+        assert!(frt.count > 20 && frt.sketch.as_ref().unwrap().count() > 20);
+        assert_eq!(figures(&merged), figures(&all[0]));
+    }
+}
+
 contract_steps!(
+    the_overall_row_is_the_merge_of_the_domain_rows,
     a_fold_step_counts_each_event_once_and_moves_the_cursor,
     a_reset_forgets_every_rollup,
     rollups_equal_a_recomputation_despite_cut_off_steps,

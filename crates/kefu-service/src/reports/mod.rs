@@ -251,15 +251,16 @@ pub fn scope(core: &Core, req: &ReportRequest<'_>) -> ServiceResult<Scope> {
     let from_ms = start(from)?;
     let end = to.tomorrow().map_err(ServiceError::internal)?;
     let to_ms = start(end)?;
+    // Buckets are whole UTC hours: a zone with a part-hour offset reads the hours that
+    // start inside its days.
+    let (from_ms, to_ms) = (ceil_hour(from_ms), ceil_hour(to_ms));
     Ok(Scope {
         from,
         to,
         zone,
         zone_name: zone_name.to_owned(),
-        // Buckets are whole UTC hours: a zone with a part-hour offset reads the hours that
-        // start inside its days.
-        from_ms: ceil_hour(from_ms),
-        to_ms: ceil_hour(to_ms),
+        from_ms,
+        to_ms,
         channel,
         domain,
         team: req.team,
@@ -339,6 +340,17 @@ pub(crate) async fn overall(
         .into_iter()
         .next()
         .unwrap_or_else(|| RollupRow::empty(String::new())))
+}
+
+/// The totals of the whole scope from rows that partition it (e.g. one per domain): the
+/// same row [`overall`] reads, without reading (and decoding the sketches of) the buckets a
+/// second time.
+pub(crate) fn merged(rows: &[RollupRow]) -> ServiceResult<RollupRow> {
+    let mut all = RollupRow::empty(String::new());
+    for r in rows {
+        all.absorb(r)?;
+    }
+    Ok(all)
 }
 
 #[cfg(test)]
