@@ -86,8 +86,8 @@ pub use migrate::MIGRATION_NAMES;
 pub use notices::{EVENTS_CHANNEL, EventNotice};
 pub use policies::{Acknowledgement, NewPolicy, PolicyAck, PolicyUpdate};
 pub use reports::{
-    Deadline, LabelCount, RollupGroup, RollupProgress, RollupQuery, RollupRow, RollupStep, Sketch,
-    TimingTotals,
+    Deadline, HourWindow, LabelCount, RollupGroup, RollupProgress, RollupQuery, RollupRow,
+    RollupStep, Sketch, TimingTotals,
 };
 pub use routing::*;
 pub use sqlite::database_file;

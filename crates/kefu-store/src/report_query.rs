@@ -4,7 +4,7 @@
 
 use crate::report_acc::{DAILY, DAY_MS, Grain, HOURLY};
 use crate::report_ops::ReportKey;
-use crate::reports::{RollupGroup, RollupQuery};
+use crate::reports::{HourWindow, RollupGroup, RollupQuery};
 
 /// A query's table, `WHERE` condition, group key expression (`None`: one row) and binds.
 pub(crate) struct Shape {
@@ -51,7 +51,7 @@ pub(crate) fn parts(q: &RollupQuery) -> Vec<(Grain, RollupQuery)> {
     };
     let first_day = -((-q.from_ms).div_euclid(DAY_MS) * DAY_MS);
     let end_day = q.to_ms.div_euclid(DAY_MS) * DAY_MS;
-    if q.group == RollupGroup::Hour || first_day >= end_day {
+    if q.group == RollupGroup::Hour || q.hours.is_some() || first_day >= end_day {
         return vec![piece(HOURLY, q.from_ms, q.to_ms)];
     }
     let mut out = Vec::with_capacity(3);
@@ -90,6 +90,9 @@ pub(crate) fn shape(q: &RollupQuery, grain: Grain) -> Shape {
             cond("team_id", ReportKey::Int(t), &mut binds);
         }
     }
+    if let Some(windows) = &q.hours {
+        filter.push_str(&format!(" AND ({})", hours_filter(windows)));
+    }
     let key = match q.group {
         RollupGroup::All => None,
         RollupGroup::Hour => Some("hour"),
@@ -106,6 +109,34 @@ pub(crate) fn shape(q: &RollupQuery, grain: Grain) -> Shape {
     }
 }
 
+/// The condition selecting the buckets of `windows`: per window its range and its UTC hours
+/// of the day (`hour` is a bucket's start in UTC milliseconds, so `hour / 3600000 % 24` is
+/// its UTC hour). The numbers are ours (computed, not given), written into the SQL as
+/// literals; no windows select nothing.
+fn hours_filter(windows: &[HourWindow]) -> String {
+    let h = kefu_domain::report::HOUR_MS;
+    let parts: Vec<String> = windows
+        .iter()
+        .filter(|w| w.utc_hours & 0x00FF_FFFF != 0 && w.from_ms < w.to_ms)
+        .map(|w| {
+            let range = format!("hour >= {} AND hour < {}", w.from_ms, w.to_ms);
+            if w.utc_hours & 0x00FF_FFFF == 0x00FF_FFFF {
+                return format!("({range})");
+            }
+            let list: Vec<String> = (0..24)
+                .filter(|u| w.utc_hours & (1 << u) != 0)
+                .map(|u: u32| u.to_string())
+                .collect();
+            format!("({range} AND (hour / {h}) % 24 IN ({}))", list.join(", "))
+        })
+        .collect();
+    if parts.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        parts.join(" OR ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,8 +150,45 @@ mod tests {
             team: Some(2),
             agent: None,
             group,
+            hours: None,
             sketches: false,
         }
+    }
+
+    #[test]
+    fn an_hour_filter_reads_hours_only_and_names_the_utc_hours_of_each_window() {
+        let h = kefu_domain::report::HOUR_MS;
+        let mut q = query(RollupGroup::All);
+        q.from_ms = 0;
+        q.to_ms = 10 * DAY_MS;
+        q.hours = Some(vec![
+            HourWindow {
+                from_ms: 0,
+                to_ms: 4 * DAY_MS,
+                utc_hours: (1 << 1) | (1 << 23),
+            },
+            HourWindow {
+                from_ms: 4 * DAY_MS,
+                to_ms: 10 * DAY_MS,
+                utc_hours: 1 << 0,
+            },
+        ]);
+        let p = parts(&q);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].0, HOURLY);
+        let s = shape(&q, HOURLY);
+        let day = 4 * DAY_MS;
+        assert!(
+            s.filter.ends_with(&format!(
+                " AND ((hour >= 0 AND hour < {day} AND (hour / {h}) % 24 IN (1, 23)) OR \
+                 (hour >= {day} AND hour < {} AND (hour / {h}) % 24 IN (0)))",
+                10 * DAY_MS
+            )),
+            "{}",
+            s.filter
+        );
+        q.hours = Some(vec![]);
+        assert!(shape(&q, HOURLY).filter.ends_with(" AND (1 = 0)"));
     }
 
     #[test]

@@ -108,9 +108,20 @@ pub enum RollupGroup {
     Agent,
 }
 
+/// A stretch of hours `[from_ms, to_ms)` (whole UTC hours) and which UTC hours of the day
+/// are read in it: bit `h` of `utc_hours` set reads the buckets starting at `h`:00 UTC. A
+/// local hour-of-day filter is one window per stretch of constant UTC offset (DST splits a
+/// year in three).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HourWindow {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub utc_hours: u32,
+}
+
 /// Which buckets a rollup query reads: hours in `[from_ms, to_ms)` and the filters.
 /// `agent` (or grouping by agent) reads the per-agent rollup, which has no channel or
-/// domain dimension.
+/// domain dimension. `hours` (some hours of the day only) reads hourly buckets only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RollupQuery {
     pub from_ms: i64,
@@ -120,6 +131,8 @@ pub struct RollupQuery {
     pub team: Option<i64>,
     pub agent: Option<i64>,
     pub group: RollupGroup,
+    /// Only the buckets inside these windows (`None`: every hour of the range).
+    pub hours: Option<Vec<HourWindow>>,
     /// Whether to merge the percentile sketches (costs a read of each bucket's sketches).
     pub sketches: bool,
 }

@@ -33,6 +33,7 @@ fn everything(group: RollupGroup) -> RollupQuery {
         team: None,
         agent: None,
         group,
+        hours: None,
         sketches: true,
     }
 }
@@ -438,8 +439,63 @@ async fn the_overall_row_is_the_merge_of_the_domain_rows(store: &Arc<dyn Store>)
     }
 }
 
+async fn an_hour_filter_reads_only_the_buckets_of_its_utc_hours(store: &Arc<dyn Store>) {
+    tickets_in_four_domains(store).await;
+    let hour = kefu_domain::report::HOUR_MS;
+    let start = at(0).as_millisecond().div_euclid(hour) * hour;
+    let per_hour = store
+        .report_totals(&everything(RollupGroup::Hour))
+        .await
+        .unwrap();
+    // UTC hours 0-5 and 20-23 in the first two days, hour 12 after.
+    let windows = vec![
+        HourWindow {
+            from_ms: start,
+            to_ms: start + 48 * hour,
+            utc_hours: 0b1111 << 20 | 0b11_1111,
+        },
+        HourWindow {
+            from_ms: start + 48 * hour,
+            to_ms: start + 200 * hour,
+            utc_hours: 1 << 12,
+        },
+    ];
+    let expected: i64 = per_hour
+        .iter()
+        .filter(|r| {
+            let h: i64 = r.key.parse().unwrap();
+            windows.iter().any(|w| {
+                (w.from_ms..w.to_ms).contains(&h) && w.utc_hours & (1 << (h / hour % 24)) != 0
+            })
+        })
+        .map(|r| r.get(Counter::Opened))
+        .sum();
+    assert!(expected > 0 && expected < 48, "{expected}");
+    let q = |group| RollupQuery {
+        from_ms: start,
+        to_ms: start + 200 * hour,
+        hours: Some(windows.clone()),
+        ..everything(group)
+    };
+    let all = store.report_totals(&q(RollupGroup::All)).await.unwrap();
+    assert_eq!(all[0].get(Counter::Opened), expected);
+    let by_hour = store.report_totals(&q(RollupGroup::Hour)).await.unwrap();
+    assert_eq!(
+        by_hour.iter().map(|r| r.get(Counter::Opened)).sum::<i64>(),
+        expected
+    );
+    // No hours at all: nothing.
+    let none = RollupQuery {
+        hours: Some(vec![]),
+        ..q(RollupGroup::All)
+    };
+    let rows = store.report_totals(&none).await.unwrap();
+    assert!(rows.iter().all(|r| r.get(Counter::Opened) == 0));
+}
+
 contract_steps!(
     the_overall_row_is_the_merge_of_the_domain_rows,
+    an_hour_filter_reads_only_the_buckets_of_its_utc_hours,
     a_fold_step_counts_each_event_once_and_moves_the_cursor,
     a_reset_forgets_every_rollup,
     rollups_equal_a_recomputation_despite_cut_off_steps,

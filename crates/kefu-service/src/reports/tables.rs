@@ -129,8 +129,7 @@ pub(super) async fn bot(core: &Core, scope: &Scope) -> ServiceResult<Vec<Table>>
     }
     let mut questions: BTreeMap<String, (i64, String)> = BTreeMap::new();
     for u in core.store.unanswered(UNANSWERED_SCAN).await? {
-        let at = u.at.as_millisecond();
-        if at < scope.from_ms || at >= scope.to_ms {
+        if !scope.includes(u.at) {
             continue;
         }
         let key = u.question.query.trim().to_lowercase();
