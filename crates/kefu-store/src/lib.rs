@@ -81,7 +81,7 @@ pub use dashboard::{DashboardCounts, LiveCounts, SlaDue, WaitingCount};
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
-pub use learning::{AnswerMark, Dismissal, HandledTicket, VersionAnswers};
+pub use learning::{AnswerMark, Dismissal, HANDLED_TICKETS_SQL, HandledTicket, VersionAnswers};
 pub use migrate::MIGRATION_NAMES;
 pub use notices::{EVENTS_CHANNEL, EventNotice};
 pub use policies::{Acknowledgement, NewPolicy, PolicyAck, PolicyUpdate};
