@@ -73,16 +73,7 @@ macro_rules! learning_ops {
         /// Resolved or closed tickets with an agent reply and without a bot resolution,
         /// newest resolution first.
         pub(crate) async fn handled_tickets(c: &mut Conn, limit: u32) -> StoreResult<Vec<HandledTicket>> {
-            let rows = sqlx::query(
-                "SELECT t.id, t.number, t.resolved_at, \
-                   (SELECT m.body FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'customer' \
-                      ORDER BY m.id LIMIT 1) AS question \
-                 FROM tickets t \
-                 WHERE t.status IN ('resolved', 'closed') AND t.resolved_at IS NOT NULL \
-                   AND EXISTS (SELECT 1 FROM messages a WHERE a.ticket_id = t.id AND a.kind = 'agent') \
-                   AND NOT EXISTS (SELECT 1 FROM bot_answers b WHERE b.ticket_id = t.id AND b.contained = 1) \
-                 ORDER BY t.resolved_at DESC, t.id DESC LIMIT $1",
-            )
+            let rows = sqlx::query(crate::learning::HANDLED_TICKETS_SQL)
             .bind(i64::from(limit))
             .fetch_all(&mut *c)
             .await?;

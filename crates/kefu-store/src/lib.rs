@@ -81,13 +81,13 @@ pub use dashboard::{DashboardCounts, LiveCounts, SlaDue, WaitingCount};
 pub use error::{Conflict, StoreError};
 pub use inputs::*;
 pub use jobs::{FailedJob, Job, JobCounts, JobId, NewJob, retry_delay};
-pub use learning::{AnswerMark, Dismissal, HandledTicket, VersionAnswers};
+pub use learning::{AnswerMark, Dismissal, HANDLED_TICKETS_SQL, HandledTicket, VersionAnswers};
 pub use migrate::MIGRATION_NAMES;
 pub use notices::{EVENTS_CHANNEL, EventNotice};
 pub use policies::{Acknowledgement, NewPolicy, PolicyAck, PolicyUpdate};
 pub use reports::{
-    Deadline, LabelCount, RollupGroup, RollupProgress, RollupQuery, RollupRow, RollupStep, Sketch,
-    TimingTotals,
+    Deadline, HourWindow, LabelCount, RollupGroup, RollupProgress, RollupQuery, RollupRow,
+    RollupStep, Sketch, TimingTotals,
 };
 pub use routing::*;
 pub use sqlite::database_file;

@@ -24,6 +24,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0017_bot_sessions_by_time",
     "0018_learning",
     "0021_report_daily",
+    "0022_tickets_by_resolution",
 ];
 
 const SQLITE: &[&str] = &[
@@ -45,6 +46,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0017_bot_sessions_by_time.sql"),
     include_str!("../migrations/sqlite/0018_learning.sql"),
     include_str!("../migrations/sqlite/0021_report_daily.sql"),
+    include_str!("../migrations/sqlite/0022_tickets_by_resolution.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -65,6 +67,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0017_bot_sessions_by_time.sql"),
     include_str!("../migrations/postgres/0018_learning.sql"),
     include_str!("../migrations/postgres/0021_report_daily.sql"),
+    include_str!("../migrations/postgres/0022_tickets_by_resolution.sql"),
 ];
 
 /// Which schema dialect to build.

@@ -46,10 +46,7 @@ impl Bucket {
             self.counts[i] += other.counts[i];
             self.sums[i] += other.sums[i];
             if let Some(o) = &other.sketches[i] {
-                match &mut self.sketches[i] {
-                    Some(m) => m.merge(o)?,
-                    slot @ None => *slot = Some(o.clone()),
-                }
+                Sketch::merge_into(&mut self.sketches[i], o)?;
             }
         }
         Ok(())

@@ -412,10 +412,7 @@ macro_rules! report_ops {
                         let bytes: Option<Vec<u8>> = sqlx::Row::try_get(&r, col.as_str())?;
                         if let Some(b) = bytes {
                             let s = crate::reports::Sketch::decode(&b)?;
-                            match &mut row.timings[i].sketch {
-                                Some(m) => m.merge(&s)?,
-                                slot @ None => *slot = Some(s),
-                            }
+                            crate::reports::Sketch::merge_into(&mut row.timings[i].sketch, &s)?;
                         }
                     }
                 }

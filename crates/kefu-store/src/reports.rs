@@ -41,6 +41,17 @@ impl Sketch {
             .map_err(|e| StoreError::Backend(format!("sketches do not merge: {e:?}")))
     }
 
+    /// Adds `other` to the sketch in `slot`, or puts a copy of it there when empty.
+    pub fn merge_into(slot: &mut Option<Sketch>, other: &Sketch) -> StoreResult<()> {
+        match slot {
+            Some(m) => m.merge(other),
+            None => {
+                *slot = Some(other.clone());
+                Ok(())
+            }
+        }
+    }
+
     /// How many values it holds.
     pub fn count(&self) -> usize {
         self.0.count()
@@ -111,9 +122,20 @@ pub enum RollupGroup {
     Agent,
 }
 
+/// A stretch of hours `[from_ms, to_ms)` (whole UTC hours) and which UTC hours of the day
+/// are read in it: bit `h` of `utc_hours` set reads the buckets starting at `h`:00 UTC. A
+/// local hour-of-day filter is one window per stretch of constant UTC offset (DST splits a
+/// year in three).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HourWindow {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub utc_hours: u32,
+}
+
 /// Which buckets a rollup query reads: hours in `[from_ms, to_ms)` and the filters.
 /// `agent` (or grouping by agent) reads the per-agent rollup, which has no channel or
-/// domain dimension.
+/// domain dimension. `hours` (some hours of the day only) reads hourly buckets only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RollupQuery {
     pub from_ms: i64,
@@ -123,6 +145,8 @@ pub struct RollupQuery {
     pub team: Option<i64>,
     pub agent: Option<i64>,
     pub group: RollupGroup,
+    /// Only the buckets inside these windows (`None`: every hour of the range).
+    pub hours: Option<Vec<HourWindow>>,
     /// Whether to merge the percentile sketches (costs a read of each bucket's sketches).
     pub sketches: bool,
 }
@@ -159,6 +183,22 @@ impl RollupRow {
     /// A counter's total.
     pub fn get(&self, c: Counter) -> i64 {
         self.counters.get(c.index()).copied().unwrap_or(0)
+    }
+
+    /// Adds another row's totals: counters and sums added, sketches merged (a group's rows
+    /// absorbed one by one give the row of the groups together, as one query would).
+    pub fn absorb(&mut self, other: &RollupRow) -> StoreResult<()> {
+        for (a, b) in self.counters.iter_mut().zip(&other.counters) {
+            *a += b;
+        }
+        for (a, b) in self.timings.iter_mut().zip(&other.timings) {
+            a.count += b.count;
+            a.sum_ms += b.sum_ms;
+            if let Some(s) = &b.sketch {
+                Sketch::merge_into(&mut a.sketch, s)?;
+            }
+        }
+        Ok(())
     }
 
     /// A timing's totals.

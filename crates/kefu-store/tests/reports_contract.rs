@@ -33,6 +33,7 @@ fn everything(group: RollupGroup) -> RollupQuery {
         team: None,
         agent: None,
         group,
+        hours: None,
         sketches: true,
     }
 }
@@ -358,7 +359,143 @@ async fn rollups_equal_a_recomputation_despite_cut_off_steps(store: &Arc<dyn Sto
     .unwrap();
 }
 
+/// Tickets over four days in four domains and two channels, answered and resolved after
+/// varying times: sketches with many distinct values in each domain.
+async fn tickets_in_four_domains(store: &Arc<dyn Store>) {
+    let front = team(store, "frontline").await;
+    let a = agent(store, "a@example.com", front).await;
+    for i in 0..48i64 {
+        let sec = i * 7_919;
+        let mut new = new_ticket(&format!("c{i}"), None);
+        let domains = ["account", "live", "ads", "general"];
+        new.category = CategoryCode::parse(domains[usize::try_from(i % 4).unwrap()]).unwrap();
+        if i % 3 == 0 {
+            new.channel = Channel::WebForm;
+        }
+        new.at = at(sec);
+        let t = store.open_ticket(new).await.unwrap().ticket.id;
+        store
+            .assign_ticket(Assignment {
+                ticket_id: t,
+                agent_id: a,
+                actor: Actor::System,
+                reason: "skill".into(),
+                at: at(sec + 30),
+            })
+            .await
+            .unwrap();
+        let answered = sec + 60 + (i * i * 37) % 5_000;
+        store
+            .add_message(message(t, MessageKind::Agent, Some(a), answered))
+            .await
+            .unwrap();
+        store
+            .change_status(status(t, TicketStatus::Resolved, answered + i * 611))
+            .await
+            .unwrap();
+    }
+    fold_all(store).await;
+}
+
+/// What a report shows of a row: counters, timing counts and sums, sketch sizes and
+/// quantiles (exact `f64`s).
+fn figures(r: &RollupRow) -> Vec<String> {
+    let mut out = vec![format!("{:?}", r.counters)];
+    for t in &r.timings {
+        let q: Vec<Option<f64>> = [0.1, 0.5, 0.9, 0.99]
+            .iter()
+            .map(|q| t.sketch.as_ref().and_then(|s| s.quantile(*q)))
+            .collect();
+        let n = t.sketch.as_ref().map_or(0, Sketch::count);
+        out.push(format!("{} {} {n} {q:?}", t.count, t.sum_ms));
+    }
+    out
+}
+
+async fn the_overall_row_is_the_merge_of_the_domain_rows(store: &Arc<dyn Store>) {
+    tickets_in_four_domains(store).await;
+    let hour = kefu_domain::report::HOUR_MS;
+    let start = at(0).as_millisecond().div_euclid(hour) * hour;
+    // Everything (whole UTC days), and a range from mid-day to mid-day (hours at both ends).
+    for (from_ms, to_ms) in [(0, i64::MAX), (start + 5 * hour, start + 77 * hour)] {
+        let q = |group| RollupQuery {
+            from_ms,
+            to_ms,
+            ..everything(group)
+        };
+        let all = store.report_totals(&q(RollupGroup::All)).await.unwrap();
+        let domains = store
+            .report_totals(&q(RollupGroup::Category))
+            .await
+            .unwrap();
+        assert_eq!(domains.len(), 4);
+        let mut merged = RollupRow::empty(String::new());
+        for d in &domains {
+            merged.absorb(d).unwrap();
+        }
+        let frt = &merged.timings[Timing::FirstResponse.index()];
+        assert!(frt.count > 20 && frt.sketch.as_ref().unwrap().count() > 20);
+        assert_eq!(figures(&merged), figures(&all[0]));
+    }
+}
+
+async fn an_hour_filter_reads_only_the_buckets_of_its_utc_hours(store: &Arc<dyn Store>) {
+    tickets_in_four_domains(store).await;
+    let hour = kefu_domain::report::HOUR_MS;
+    let start = at(0).as_millisecond().div_euclid(hour) * hour;
+    let per_hour = store
+        .report_totals(&everything(RollupGroup::Hour))
+        .await
+        .unwrap();
+    // UTC hours 0-5 and 20-23 in the first two days, hour 12 after.
+    let windows = vec![
+        HourWindow {
+            from_ms: start,
+            to_ms: start + 48 * hour,
+            utc_hours: 0b1111 << 20 | 0b11_1111,
+        },
+        HourWindow {
+            from_ms: start + 48 * hour,
+            to_ms: start + 200 * hour,
+            utc_hours: 1 << 12,
+        },
+    ];
+    let expected: i64 = per_hour
+        .iter()
+        .filter(|r| {
+            let h: i64 = r.key.parse().unwrap();
+            windows.iter().any(|w| {
+                (w.from_ms..w.to_ms).contains(&h) && w.utc_hours & (1 << (h / hour % 24)) != 0
+            })
+        })
+        .map(|r| r.get(Counter::Opened))
+        .sum();
+    assert!(expected > 0 && expected < 48, "{expected}");
+    let q = |group| RollupQuery {
+        from_ms: start,
+        to_ms: start + 200 * hour,
+        hours: Some(windows.clone()),
+        ..everything(group)
+    };
+    let all = store.report_totals(&q(RollupGroup::All)).await.unwrap();
+    assert_eq!(all[0].get(Counter::Opened), expected);
+    let by_hour = store.report_totals(&q(RollupGroup::Hour)).await.unwrap();
+    assert_eq!(
+        by_hour.iter().map(|r| r.get(Counter::Opened)).sum::<i64>(),
+        expected
+    );
+    // No hours at all: nothing.
+    let none = RollupQuery {
+        hours: Some(vec![]),
+        ..q(RollupGroup::All)
+    };
+    let rows = store.report_totals(&none).await.unwrap();
+    assert!(rows.iter().all(|r| r.get(Counter::Opened) == 0));
+}
+
 contract_steps!(
+    the_overall_row_is_the_merge_of_the_domain_rows,
+    an_hour_filter_reads_only_the_buckets_of_its_utc_hours,
     a_fold_step_counts_each_event_once_and_moves_the_cursor,
     a_reset_forgets_every_rollup,
     rollups_equal_a_recomputation_despite_cut_off_steps,

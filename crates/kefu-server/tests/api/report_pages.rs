@@ -113,3 +113,43 @@ async fn report_pages_show_the_apis_figures_with_charts_and_its_csv() {
     let r = agent.get(&app, href).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_hour_filter_is_in_the_form_the_figures_and_the_csv_link() {
+    let app = spawn_app().await;
+    fixed_data(&app).await;
+    let sup = sign_in(&app, "supervisor@kefu.local").await;
+    // 22:00 to 02:00 in Shanghai: T1 (01:00) and T2 (23:30) of the six.
+    let (status, page) = html(
+        &sup,
+        &app,
+        &format!("/console/reports/volume?{DAY}&hour=22-2"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("name=\"hour\" id=\"hour\" value=\"22-2\""),
+        "the form keeps it"
+    );
+    let table = &page[page.find("id=\"table-by_channel\"").unwrap()..];
+    let table = &table[..table.find("</section>").unwrap()];
+    assert!(table.contains("<td>App 内</td><td>2</td>"), "{table}");
+    let href = format!("/console/reports/volume/csv?{DAY}&hour=22-2&table=by_channel");
+    assert!(page.contains(&href), "the CSV link keeps it");
+    let r = sup.get(&app, &href).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), "channel,opened\nin_app,2\n");
+    assert!(page.contains(&format!("href=\"/console/reports/speed?{DAY}&hour=22-2\"")));
+    // A bad hour is named above the form, in English too.
+    let (status, page) = html(
+        &sup,
+        &app,
+        &format!("/console/reports/volume?{DAY}&hour=25&lang=en"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("hour: 25 is not an hour of the day"),
+        "{page}"
+    );
+    assert!(page.contains("Hours") && page.contains("e.g. 9-17"));
+}

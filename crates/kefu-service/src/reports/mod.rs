@@ -7,8 +7,10 @@
 //! See docs/REPORTS.md for the definitions.
 
 mod forecast;
+mod hours;
 mod outcomes;
 mod tables;
+pub use hours::HourRange;
 pub use tables::WEEKDAYS;
 
 use crate::caller::Caller;
@@ -19,7 +21,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use kefu_domain::AgentRole;
 use kefu_domain::report::HOUR_MS;
-use kefu_store::{RollupGroup, RollupQuery, RollupRow};
+use kefu_store::{HourWindow, RollupGroup, RollupQuery, RollupRow};
 use serde::Serialize;
 
 /// The reports (the last part of `/api/v1/reports/{name}`).
@@ -70,6 +72,8 @@ pub struct ReportRequest<'a> {
     pub domain: Option<&'a str>,
     pub team: Option<i64>,
     pub agent: Option<i64>,
+    /// Local hours of the day, `9` or `9-17` (end excluded) or `22-6` (over midnight).
+    pub hour: Option<&'a str>,
 }
 
 /// A validated request: the UTC hour buckets of the local date range and the filters.
@@ -85,6 +89,10 @@ pub struct Scope {
     pub domain: Option<String>,
     pub team: Option<i64>,
     pub agent: Option<i64>,
+    /// Only these local hours of the day.
+    pub hours: Option<HourRange>,
+    /// The UTC hour buckets of `hours` (see `hours::windows`).
+    pub hour_windows: Option<Vec<HourWindow>>,
 }
 
 impl Scope {
@@ -98,8 +106,18 @@ impl Scope {
             team: self.team,
             agent: self.agent,
             group,
+            hours: self.hour_windows.clone(),
             sketches,
         }
+    }
+
+    /// Whether a moment is in the scope's range (and hours).
+    pub fn includes(&self, at: jiff::Timestamp) -> bool {
+        let ms = at.as_millisecond();
+        (self.from_ms..self.to_ms).contains(&ms)
+            && self
+                .hours
+                .is_none_or(|h| h.contains(at.to_zoned(self.zone.clone()).hour()))
     }
 
     /// Days in the range.
@@ -233,6 +251,14 @@ pub fn scope(core: &Core, req: &ReportRequest<'_>) -> ServiceResult<Scope> {
     if req.agent.is_some_and(|a| a < 1) {
         c.fail("agent", "must be an agent id");
     }
+    let hours = match req.hour.map(HourRange::parse) {
+        None => None,
+        Some(Ok(h)) => Some(h),
+        Some(Err(message)) => {
+            c.fail("hour", message);
+            None
+        }
+    };
     if req.agent.is_some() && (channel.is_some() || domain.is_some() || req.team.is_some()) {
         c.fail(
             "agent",
@@ -251,19 +277,29 @@ pub fn scope(core: &Core, req: &ReportRequest<'_>) -> ServiceResult<Scope> {
     let from_ms = start(from)?;
     let end = to.tomorrow().map_err(ServiceError::internal)?;
     let to_ms = start(end)?;
+    // Buckets are whole UTC hours: a zone with a part-hour offset reads the hours that
+    // start inside its days (and cannot take an hour filter).
+    let (from_ms, to_ms) = (ceil_hour(from_ms), ceil_hour(to_ms));
+    let hour_windows = match hours {
+        None => None,
+        Some(h) => Some(
+            hours::windows(&zone, zone_name, from_ms, to_ms, h)
+                .map_err(|m| ServiceError::field("hour", m))?,
+        ),
+    };
     Ok(Scope {
         from,
         to,
         zone,
         zone_name: zone_name.to_owned(),
-        // Buckets are whole UTC hours: a zone with a part-hour offset reads the hours that
-        // start inside its days.
-        from_ms: ceil_hour(from_ms),
-        to_ms: ceil_hour(to_ms),
+        from_ms,
+        to_ms,
         channel,
         domain,
         team: req.team,
         agent: req.agent,
+        hours,
+        hour_windows,
     })
 }
 
@@ -339,6 +375,17 @@ pub(crate) async fn overall(
         .into_iter()
         .next()
         .unwrap_or_else(|| RollupRow::empty(String::new())))
+}
+
+/// The totals of the whole scope from rows that partition it (e.g. one per domain): the
+/// same row [`overall`] reads, without reading (and decoding the sketches of) the buckets a
+/// second time.
+pub(crate) fn merged(rows: &[RollupRow]) -> ServiceResult<RollupRow> {
+    let mut all = RollupRow::empty(String::new());
+    for r in rows {
+        all.absorb(r)?;
+    }
+    Ok(all)
 }
 
 #[cfg(test)]

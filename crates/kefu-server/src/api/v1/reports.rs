@@ -38,6 +38,11 @@ pub struct ReportQuery {
     /// Only this agent (not with channel, domain or team).
     #[param(minimum = 1)]
     pub agent: Option<i64>,
+    /// Only these local hours of the day (in `tz`): `9` (09:00–10:00), `9-17` (end
+    /// excluded) or `22-6` (over midnight). Refused in zones whose UTC offset is not a whole
+    /// number of hours.
+    #[param(pattern = "^[0-9]{1,2}(-[0-9]{1,2})?$")]
+    pub hour: Option<String>,
     /// `json` (default) or `csv`.
     #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
@@ -146,6 +151,7 @@ pub async fn find_report(
         domain: q.domain.as_deref(),
         team: q.team,
         agent: q.agent,
+        hour: q.hour.as_deref(),
     };
     let done = reports::run(&state, &caller, report, &req).await?;
     if !csv {

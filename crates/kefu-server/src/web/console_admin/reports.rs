@@ -1,6 +1,6 @@
 //! `GET /console/reports/{name}`: the reports (volume, bot, speed, the promise, satisfaction,
 //! staffing) as pages — one tab per report, a form for the local date range, time zone,
-//! channel, domain, team and agent, every table of the report with a chart of its main
+//! channel, domain, team, agent and local hours of the day, every table of the report with a chart of its main
 //! figures ([`crate::web::report_charts`]) and a CSV link.
 //! `GET /console/reports/{name}/csv?…&table=…` answers the API's CSV of one table.
 //! Both call `kefu_service::reports::run`, the same use-case as `/api/v1/reports/{name}`:
@@ -32,6 +32,7 @@ pub struct ReportForm {
     domain: String,
     team: String,
     agent: String,
+    hour: String,
     table: String,
 }
 
@@ -74,6 +75,7 @@ impl ReportForm {
             domain: given(&self.domain),
             team: id("team", &self.team)?,
             agent: id("agent", &self.agent)?,
+            hour: given(&self.hour),
         })
     }
 
@@ -88,6 +90,7 @@ impl ReportForm {
             ("domain", &self.domain),
             ("team", &self.team),
             ("agent", &self.agent),
+            ("hour", &self.hour),
         ] {
             if let Some(v) = given(v) {
                 q.append_pair(k, v);
@@ -135,6 +138,7 @@ struct ReportsPage {
     domains: Vec<Choice>,
     teams: Vec<Choice>,
     agents: Vec<Choice>,
+    hour: String,
     errors: Vec<String>,
     tables: Vec<TableView>,
     rollup_note: String,
@@ -451,6 +455,7 @@ pub async fn show_report(
         domains,
         teams,
         agents,
+        hour: form.hour.trim().to_owned(),
         errors,
         tables,
         rollup_note: texts.rollup_note.replace("{cursor}", &cursor.to_string()),

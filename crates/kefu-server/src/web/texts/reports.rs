@@ -17,6 +17,8 @@ pub struct ReportTexts {
     pub domain: &'static str,
     pub team: &'static str,
     pub agent: &'static str,
+    pub hour: &'static str,
+    pub hour_placeholder: &'static str,
     pub any: &'static str,
     pub show: &'static str,
     pub download_csv: &'static str,
@@ -51,6 +53,8 @@ const ZH: ReportTexts = ReportTexts {
     domain: "业务领域",
     team: "团队",
     agent: "客服",
+    hour: "时段",
+    hour_placeholder: "如 9-17",
     any: "全部",
     show: "查看",
     download_csv: "下载 CSV",
@@ -63,7 +67,7 @@ const ZH: ReportTexts = ReportTexts {
     chart_rate: "比例",
     chart_people: "人数 / 每小时进线",
     forecast_note: "明日预测：用排班模拟器按当前排班和所选范围的进线规律模拟明天一天。",
-    hour_note: "时段按所选时区的本地时间计。",
+    hour_note: "时段按所选时区的本地时间计：9 即 9:00–10:00，9-17 即 9:00–17:00（不含 17 点），22-6 跨越午夜；留空为全天。UTC 偏移不是整小时的时区（如 Asia/Kolkata）不能按时段筛选。",
 };
 
 const EN: ReportTexts = ReportTexts {
@@ -76,6 +80,8 @@ const EN: ReportTexts = ReportTexts {
     domain: "Domain",
     team: "Team",
     agent: "Agent",
+    hour: "Hours",
+    hour_placeholder: "e.g. 9-17",
     any: "All",
     show: "Show",
     download_csv: "Download CSV",
@@ -88,7 +94,7 @@ const EN: ReportTexts = ReportTexts {
     chart_rate: "Rate",
     chart_people: "People / arrivals per hour",
     forecast_note: "Tomorrow's forecast: the day simulator run on the current roster with the range's arrival pattern.",
-    hour_note: "Hours are local hours of the chosen time zone.",
+    hour_note: "Hours are local hours of the chosen time zone: 9 is 9:00–10:00, 9-17 is 9:00–17:00 (17 excluded), 22-6 spans midnight; blank is all day. Zones whose UTC offset is not a whole number of hours (such as Asia/Kolkata) cannot filter by hours.",
 };
 
 /// (identifier, zh-CN, English) of reports, tables and columns.
