@@ -23,7 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::Analyzed;
-use crate::index::{Index, StreamMatch};
+use crate::index::{Index, Scratch, StreamMatch, char_mask};
 use crate::kb::FaqEntry;
 
 const COSINE_WEIGHT: f64 = 2.0 / 3.0;
@@ -81,13 +81,30 @@ pub fn entry_scores(index: &Index, entries: &[FaqEntry], query: &Analyzed) -> Ve
     if index.phrasings.is_empty() {
         return vec![0.0; entries.len()];
     }
-    let chars = index.chars.search(&query.chars);
-    let words = index.words.search(&query.words);
-    let sounds = index.sounds.search(&query.sounds);
+    // A phrasing's score is CHARS·chars + WORDS·words + SOUNDS·sounds, added in that order
+    // from zero (a stream that shares no term adds 0, as before); phrasings no stream
+    // touches keep 0, which changes no entry's best or second.
+    let mut scores = vec![0.0_f64; index.phrasings.len()];
+    let mut touched = vec![false; index.phrasings.len()];
+    let mut scratch = Scratch::new(index.phrasings.len());
+    let streams = [
+        (&index.chars, &query.chars, CHARS_WEIGHT),
+        (&index.words, &query.words, WORDS_WEIGHT),
+        (&index.sounds, &query.sounds, SOUNDS_WEIGHT),
+    ];
+    for (stream, tokens, weight) in streams {
+        stream.matches(tokens, &mut scratch, |p, m| {
+            scores[p] += weight * stream_score(&m);
+            touched[p] = true;
+        });
+    }
     let mut best = vec![0.0_f64; entries.len()];
     let mut second = vec![0.0_f64; entries.len()];
     for (p, phrasing) in index.phrasings.iter().enumerate() {
-        let s = phrasing_score(&chars[p], &words[p], &sounds[p]);
+        if !touched[p] {
+            continue;
+        }
+        let s = scores[p].clamp(0.0, 1.0);
         let e = phrasing.entry;
         if s > best[e] {
             second[e] = best[e];
@@ -96,13 +113,15 @@ pub fn entry_scores(index: &Index, entries: &[FaqEntry], query: &Analyzed) -> Ve
             second[e] = s;
         }
     }
+    let query_chars = char_mask(&query.text);
     (0..entries.len())
         .map(|e| {
             if best[e] <= 0.0 {
                 return 0.0;
             }
             let agreement = AGREEMENT * second[e] * (1.0 - best[e]);
-            (best[e] + agreement + keyword_bonus(&index.keywords[e], &query.text)).clamp(0.0, 1.0)
+            let bonus = keyword_bonus(&index.keywords[e], &query.text, query_chars);
+            (best[e] + agreement + bonus).clamp(0.0, 1.0)
         })
         .collect()
 }
@@ -136,11 +155,13 @@ pub fn margin_factor(top: f64, second: f64, scale: f64) -> f64 {
     (0.5 + (top - second).max(0.0) / (2.0 * scale)).min(1.0)
 }
 
-/// `keywords` as the index holds them (analyzed, none empty).
-fn keyword_bonus(keywords: &[String], query: &str) -> f64 {
+/// `keywords` as the index holds them (analyzed, none empty, each with the
+/// [`char_mask`] of its characters); `query_chars` is the mask of the query's: a keyword
+/// with a character the query lacks is not searched for.
+fn keyword_bonus(keywords: &[(String, u128)], query: &str, query_chars: u128) -> f64 {
     let hits = keywords
         .iter()
-        .filter(|k| query.contains(k.as_str()))
+        .filter(|(k, mask)| mask & query_chars == *mask && query.contains(k.as_str()))
         .count();
     (KEYWORD_BONUS * crate::index::count(hits)).min(MAX_KEYWORD_BONUS)
 }
