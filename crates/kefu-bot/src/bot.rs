@@ -134,7 +134,11 @@ impl Bot {
     /// True when the query names one side of an action pair and the entry's question only
     /// the other (see [`crate::actions`]).
     pub fn opposes(&self, query: &str, id: &str) -> bool {
-        let query = Sides::of(&normalize_surface(query));
+        self.sides_oppose(Sides::of(&normalize_surface(query)), id)
+    }
+
+    /// [`Bot::opposes`] for a query whose sides are known.
+    pub(crate) fn sides_oppose(&self, query: Sides, id: &str) -> bool {
         self.entries
             .iter()
             .position(|e| e.id == id)
@@ -175,12 +179,17 @@ impl Bot {
     /// An entry whose question names the opposite action of the query (加入 / 退出, see
     /// [`crate::actions`]) keeps [`OPPOSITE_ACTION_FACTOR`] of its score.
     pub fn similarities(&self, query: &str, k: usize) -> Vec<Ranked> {
+        self.similarities_sided(query, Sides::of(&normalize_surface(query)), k)
+    }
+
+    /// [`Bot::similarities`] for a query whose action sides are known (`respond` has them
+    /// from the surface form it already made).
+    pub(crate) fn similarities_sided(&self, query: &str, sides: Sides, k: usize) -> Vec<Ranked> {
         if k == 0 {
             return Vec::new();
         }
         let analyzed = analyze(query);
         let scores = entry_scores(&self.index, &self.entries, &analyzed);
-        let sides = Sides::of(&normalize_surface(query));
         let factors: Vec<f64> = self
             .sides
             .iter()

@@ -23,6 +23,8 @@ pub fn count(n: usize) -> f64 {
 struct Posting {
     doc: usize,
     tf: f64,
+    /// `1 + ln tf`, made once here rather than per query.
+    sublinear_tf: f64,
 }
 
 /// The per-phrasing matching figures of one token stream for one query, each in [0, 1].
@@ -47,6 +49,8 @@ pub struct StreamIndex {
     postings: Vec<Vec<Posting>>,
     doc_len: Vec<f64>,
     doc_norm: Vec<f64>,
+    /// BM25's length normalization of each phrasing, `1 − b + b·len / avg_len`.
+    doc_length: Vec<f64>,
     avg_len: f64,
     unknown_idf: f64,
 }
@@ -82,7 +86,11 @@ impl StreamIndex {
                 if id == index.postings.len() {
                     index.postings.push(Vec::new());
                 }
-                index.postings[id].push(Posting { doc, tf: count(tf) });
+                index.postings[id].push(Posting {
+                    doc,
+                    tf: count(tf),
+                    sublinear_tf: sublinear(count(tf)),
+                });
                 terms.push((id, count(tf)));
             }
             index.doc_len.push(count(tokens.len()));
@@ -100,6 +108,11 @@ impl StreamIndex {
         } else {
             (index.doc_len.iter().sum::<f64>() / n).max(1.0)
         };
+        index.doc_length = index
+            .doc_len
+            .iter()
+            .map(|len| 1.0 - BM25_B + BM25_B * len / index.avg_len)
+            .collect();
         for terms in &doc_terms {
             let norm = terms
                 .iter()
@@ -164,8 +177,8 @@ impl StreamIndex {
                 if dot[d] == 0.0 && bm25[d] == 0.0 {
                     touched.push(d);
                 }
-                dot[d] += weight * sublinear(posting.tf) * idf;
-                let length = 1.0 - BM25_B + BM25_B * self.doc_len[d] / self.avg_len;
+                dot[d] += weight * posting.sublinear_tf * idf;
+                let length = self.doc_length[d];
                 bm25[d] += idf * posting.tf * (BM25_K1 + 1.0) / (posting.tf + BM25_K1 * length);
             }
         }

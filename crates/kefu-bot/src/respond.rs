@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::actions::Sides;
 use crate::bot::Bot;
 use crate::conversation::{ConversationState, Outcome, Turn};
 use crate::decide::{Decision, SUGGESTIONS, decide_with};
@@ -72,13 +73,16 @@ impl Bot {
         if let Some(pending) = &state.pending {
             return self.collected_reply(query, &surface, state, pending);
         }
-        if message_trigger(&surface).is_none()
+        // Only an open menu can take the message as a choice (the trigger is checked first).
+        if !state.offered().is_empty()
+            && message_trigger(&surface).is_none()
             && let Some(turn) = self.menu_reply(query, &surface, state)
         {
             return turn;
         }
-        let ranked = self.ranked_in_context(query, &surface, state);
-        let decision = self.decision_for(query, &surface, &ranked, state);
+        let sides = Sides::of(&surface);
+        let ranked = self.ranked_in_context(query, &surface, sides, state);
+        let decision = self.decision_for(&surface, sides, &ranked, state);
         self.turn_for(query, decision, state)
     }
 
@@ -160,9 +164,10 @@ impl Bot {
         &self,
         query: &str,
         surface: &str,
+        sides: Sides,
         state: &ConversationState,
     ) -> Vec<Ranked> {
-        let alone = self.similarities(query, SUGGESTIONS);
+        let alone = self.similarities_sided(query, sides, SUGGESTIONS);
         if matches!(
             decide_with(&alone, self.thresholds()),
             Decision::Answer { .. }
@@ -192,8 +197,8 @@ impl Bot {
 
     fn decision_for(
         &self,
-        query: &str,
         surface: &str,
+        sides: Sides,
         ranked: &[Ranked],
         state: &ConversationState,
     ) -> Decision {
@@ -206,7 +211,7 @@ impl Bot {
                 if let Some(reason) = self.needs_person(id) {
                     return Decision::Handoff { reason };
                 }
-                if self.opposes(query, id) {
+                if self.sides_oppose(sides, id) {
                     // Never answer 退出 to a question about 加入: offer it among the others.
                     return Decision::Suggest {
                         candidates: ranked.iter().take(SUGGESTIONS).cloned().collect(),
