@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::actions::Sides;
-use crate::analyze::analyze;
+use crate::analyze::analyze_surface;
 use crate::decide::{LEXICAL, Thresholds};
 use crate::error::BotError;
 use crate::index::Index;
@@ -179,16 +179,17 @@ impl Bot {
     /// An entry whose question names the opposite action of the query (加入 / 退出, see
     /// [`crate::actions`]) keeps [`OPPOSITE_ACTION_FACTOR`] of its score.
     pub fn similarities(&self, query: &str, k: usize) -> Vec<Ranked> {
-        self.similarities_sided(query, Sides::of(&normalize_surface(query)), k)
+        self.similarities_of_surface(&normalize_surface(query), k)
     }
 
-    /// [`Bot::similarities`] for a query whose action sides are known (`respond` has them
-    /// from the surface form it already made).
-    pub(crate) fn similarities_sided(&self, query: &str, sides: Sides, k: usize) -> Vec<Ranked> {
+    /// [`Bot::similarities`] of a query given as its [`normalize_surface`] form (`respond`
+    /// has it already; the analysis and the action sides both start from it).
+    pub(crate) fn similarities_of_surface(&self, surface: &str, k: usize) -> Vec<Ranked> {
         if k == 0 {
             return Vec::new();
         }
-        let analyzed = analyze(query);
+        let sides = Sides::of(surface);
+        let analyzed = analyze_surface(surface);
         let scores = entry_scores(&self.index, &self.entries, &analyzed);
         let factors: Vec<f64> = self
             .sides

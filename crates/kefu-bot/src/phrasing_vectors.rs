@@ -170,7 +170,9 @@ impl PhrasingVectors {
                 (e, mix(e, (sem + BOUND_SLACK).clamp(0.0, 1.0)))
             })
             .collect();
-        bounds.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // Equal bounds may come in any order: the kept entries and their order do not
+        // depend on it.
+        bounds.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
         let mut best: Vec<(usize, f64)> = Vec::with_capacity(k + 1);
         for (e, bound) in bounds {
             if bound <= 0.0 || (best.len() == k && best[k - 1].1 > bound) {
@@ -235,15 +237,17 @@ fn to_i16(level: f64) -> i16 {
 }
 
 /// The integer dot product of two coarse vectors (exact: [`coarse_levels`] keeps it in an
-/// `i32`). Sixteen independent lanes let the compiler use SIMD multiply-adds (`pmaddwd`).
+/// `i32`). Thirty-two independent lanes let the compiler use SIMD multiply-adds
+/// (`pmaddwd`), four to an iteration.
 fn dot_i16(a: &[i16], b: &[i16]) -> i32 {
+    const LANES: usize = 32;
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
-    let mut lanes = [0_i32; 16];
-    let mut xs = a.chunks_exact(16);
-    let mut ys = b.chunks_exact(16);
+    let mut lanes = [0_i32; LANES];
+    let mut xs = a.chunks_exact(LANES);
+    let mut ys = b.chunks_exact(LANES);
     for (x, y) in (&mut xs).zip(&mut ys) {
-        for i in 0..16 {
+        for i in 0..LANES {
             lanes[i] = lanes[i].wrapping_add(i32::from(x[i]) * i32::from(y[i]));
         }
     }

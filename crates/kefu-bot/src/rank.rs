@@ -20,6 +20,8 @@
 //! short umbrella entries (账号问题, 其他问题) that many queries contain by accident. Every
 //! term is in [0, 1], so the sum is too.
 
+use std::cell::Cell;
+
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::Analyzed;
@@ -83,29 +85,37 @@ pub fn entry_scores(index: &Index, entries: &[FaqEntry], query: &Analyzed) -> Ve
     }
     // A phrasing's score is CHARS·chars + WORDS·words + SOUNDS·sounds, added in that order
     // from zero (a stream that shares no term adds 0, as before); phrasings no stream
-    // touches keep 0, which changes no entry's best or second.
-    let mut scores = vec![0.0_f64; index.phrasings.len()];
-    let mut touched = vec![false; index.phrasings.len()];
-    let mut scratch = Scratch::new(index.phrasings.len());
+    // touches keep 0, which changes no entry's best or second (the best two of a set do
+    // not depend on the order they are seen in).
+    let n = index.phrasings.len();
+    let mut scratch = SCRATCH
+        .take()
+        .filter(|s| s.scores.len() == n)
+        .unwrap_or_else(|| Box::new(PhrasingScratch::new(n)));
+    let PhrasingScratch {
+        search,
+        scores,
+        touched,
+    } = &mut *scratch;
     let streams = [
         (&index.chars, &query.chars, CHARS_WEIGHT),
         (&index.words, &query.words, WORDS_WEIGHT),
         (&index.sounds, &query.sounds, SOUNDS_WEIGHT),
     ];
     for (stream, tokens, weight) in streams {
-        stream.matches(tokens, &mut scratch, |p, m| {
+        stream.matches(tokens, search, |p, m| {
+            if scores[p] == 0.0 {
+                touched.push(p);
+            }
             scores[p] += weight * stream_score(&m);
-            touched[p] = true;
         });
     }
     let mut best = vec![0.0_f64; entries.len()];
     let mut second = vec![0.0_f64; entries.len()];
-    for (p, phrasing) in index.phrasings.iter().enumerate() {
-        if !touched[p] {
-            continue;
-        }
+    for &p in touched.iter() {
         let s = scores[p].clamp(0.0, 1.0);
-        let e = phrasing.entry;
+        scores[p] = 0.0;
+        let e = index.phrasings[p].entry;
         if s > best[e] {
             second[e] = best[e];
             best[e] = s;
@@ -113,6 +123,8 @@ pub fn entry_scores(index: &Index, entries: &[FaqEntry], query: &Analyzed) -> Ve
             second[e] = s;
         }
     }
+    touched.clear();
+    SCRATCH.set(Some(scratch));
     let query_chars = char_mask(&query.text);
     (0..entries.len())
         .map(|e| {
@@ -124,6 +136,32 @@ pub fn entry_scores(index: &Index, entries: &[FaqEntry], query: &Analyzed) -> Ve
             (best[e] + agreement + bonus).clamp(0.0, 1.0)
         })
         .collect()
+}
+
+thread_local! {
+    /// The per-phrasing accumulators of [`entry_scores`], kept between the queries of a
+    /// thread (all zero between uses) instead of allocated and zeroed for each. It is taken
+    /// out while in use, so a panic in the middle drops it rather than leaving it dirty.
+    static SCRATCH: Cell<Option<Box<PhrasingScratch>>> = const { Cell::new(None) };
+}
+
+/// See [`SCRATCH`].
+struct PhrasingScratch {
+    search: Scratch,
+    /// Each phrasing's score, summed over the streams.
+    scores: Vec<f64>,
+    /// The phrasings with a score.
+    touched: Vec<usize>,
+}
+
+impl PhrasingScratch {
+    fn new(phrasings: usize) -> PhrasingScratch {
+        PhrasingScratch {
+            search: Scratch::new(phrasings),
+            scores: vec![0.0; phrasings],
+            touched: Vec::new(),
+        }
+    }
 }
 
 /// The best `k` positive scores as `(position, score)`, best first, ties broken by position.

@@ -80,9 +80,8 @@ impl Bot {
         {
             return turn;
         }
-        let sides = Sides::of(&surface);
-        let ranked = self.ranked_in_context(query, &surface, sides, state);
-        let decision = self.decision_for(&surface, sides, &ranked, state);
+        let ranked = self.ranked_in_context(query, &surface, state);
+        let decision = self.decision_for(&surface, &ranked, state);
         self.turn_for(query, decision, state)
     }
 
@@ -164,10 +163,9 @@ impl Bot {
         &self,
         query: &str,
         surface: &str,
-        sides: Sides,
         state: &ConversationState,
     ) -> Vec<Ranked> {
-        let alone = self.similarities_sided(query, sides, SUGGESTIONS);
+        let alone = self.similarities_of_surface(surface, SUGGESTIONS);
         if matches!(
             decide_with(&alone, self.thresholds()),
             Decision::Answer { .. }
@@ -198,7 +196,6 @@ impl Bot {
     fn decision_for(
         &self,
         surface: &str,
-        sides: Sides,
         ranked: &[Ranked],
         state: &ConversationState,
     ) -> Decision {
@@ -211,7 +208,7 @@ impl Bot {
                 if let Some(reason) = self.needs_person(id) {
                     return Decision::Handoff { reason };
                 }
-                if self.sides_oppose(sides, id) {
+                if self.sides_oppose(Sides::of(surface), id) {
                     // Never answer 退出 to a question about 加入: offer it among the others.
                     return Decision::Suggest {
                         candidates: ranked.iter().take(SUGGESTIONS).cloned().collect(),
