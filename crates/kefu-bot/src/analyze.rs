@@ -1,7 +1,7 @@
 //! Analysis: one text → the token streams the index matches on (normalized, synonyms made
 //! canonical, then jieba words, character 1–2-grams and pinyin 1–2-grams).
 
-use crate::normalize::normalize;
+use crate::normalize::{normalize_from_surface, normalize_surface};
 use crate::phonetic::{syllable_bigrams, syllables};
 use crate::segment::{char_ngrams, is_stopword, words};
 use crate::synonym::canonicalize;
@@ -21,7 +21,13 @@ pub struct Analyzed {
 
 /// Runs the whole analysis chain on a raw text.
 pub fn analyze(raw: &str) -> Analyzed {
-    let text = canonicalize(&normalize(raw));
+    analyze_surface(&normalize_surface(raw))
+}
+
+/// [`analyze`] of a text whose [`normalize_surface`] form is `surface` (a turn has it
+/// already).
+pub(crate) fn analyze_surface(surface: &str) -> Analyzed {
+    let text = canonicalize(&normalize_from_surface(surface.to_owned()));
     let words = words(&text);
     let chars = char_ngrams(&text);
     let mut sounds: Vec<String> = crate::segment::units(&text)

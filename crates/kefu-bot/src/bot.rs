@@ -4,15 +4,16 @@
 use std::sync::Arc;
 
 use crate::actions::Sides;
-use crate::analyze::analyze;
+use crate::analyze::analyze_surface;
 use crate::decide::{LEXICAL, LEXICAL_EN, Thresholds};
 use crate::error::BotError;
 use crate::index::Index;
 use crate::kb::{FaqEntry, validate};
 use crate::messages::Lang;
 use crate::normalize::normalize_surface;
+use crate::phrasing_vectors::PhrasingVectors;
 use crate::rank::{Ranked, entry_scores, margin_factor, top_k};
-use crate::semantic::{SemanticModel, dot};
+use crate::semantic::SemanticModel;
 
 /// How much of the mixed score the semantic similarity makes up (the rest is the lexical
 /// score). Chosen on held-out phrasings of the default knowledge base that the model never
@@ -52,40 +53,12 @@ pub const SEMANTIC_EN: Thresholds = Thresholds {
 /// not fitted to any benchmark.
 pub const OPPOSITE_ACTION_FACTOR: f64 = 0.8;
 
-/// The semantic side of a bot: the model and the unit vector of every indexed phrasing.
-#[derive(Debug, Clone)]
-struct Semantic {
-    model: Arc<SemanticModel>,
-    weight: f64,
-    /// `phrasings × dim`, row-major, in index order, centered (see [`center`]).
-    vectors: Vec<f32>,
-    /// The mean of the phrasings' unit vectors: the component every sentence of this
-    /// knowledge base shares, removed from phrasings and queries alike.
-    mean: Vec<f32>,
-}
-
 #[expect(
     clippy::cast_possible_truncation,
     reason = "an IDF is a small positive number; f32 keeps it to 7 digits"
 )]
 fn idf_f32(idf: f64) -> f32 {
     idf as f32
-}
-
-/// Removes the common component `mean` from a unit vector and scales it back to unit length.
-/// Static sentence vectors of one domain all lean one way (every question of a securities
-/// app is "about money and accounts"); without the shared part, cosines measure what sets
-/// one question apart from the others.
-fn center(row: &mut [f32], mean: &[f32]) {
-    for (v, m) in row.iter_mut().zip(mean) {
-        *v -= m;
-    }
-    let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
-    if norm > f32::MIN_POSITIVE {
-        for v in row.iter_mut() {
-            *v /= norm;
-        }
-    }
 }
 
 /// A knowledge base ready to answer; cheap to rebuild when the knowledge base changes.
@@ -95,7 +68,7 @@ pub struct Bot {
     index: Index,
     /// The action sides each entry's question names (Chinese and English), by position.
     sides: Vec<Sides>,
-    semantic: Option<Semantic>,
+    semantic: Option<PhrasingVectors>,
     thresholds: Thresholds,
     /// The thresholds for questions written in English.
     thresholds_en: Thresholds,
@@ -129,33 +102,8 @@ impl Bot {
     ) -> Result<Bot, BotError> {
         validate(&entries)?;
         let index = Index::build(&entries);
-        let semantic = model.map(|model| {
-            let mut vectors: Vec<f32> = index
-                .phrasings
-                .iter()
-                .flat_map(|p| model.encode_analyzed(&p.analyzed))
-                .collect();
-            let dim = model.dim();
-            let mut mean = vec![0.0_f32; dim];
-            for row in vectors.chunks(dim) {
-                for (m, v) in mean.iter_mut().zip(row) {
-                    *m += v;
-                }
-            }
-            let n = index.phrasings.len().max(1) as f32;
-            for m in &mut mean {
-                *m /= n;
-            }
-            for row in vectors.chunks_mut(dim) {
-                center(row, &mean);
-            }
-            Semantic {
-                model,
-                weight: weight.clamp(0.0, 1.0),
-                vectors,
-                mean,
-            }
-        });
+        let semantic =
+            model.map(|model| PhrasingVectors::build(model, weight, &index, entries.len()));
         let (thresholds, thresholds_en) = if semantic.is_some() {
             (thresholds, SEMANTIC_EN)
         } else {
@@ -226,7 +174,11 @@ impl Bot {
     /// True when the query names one side of an action pair and the entry's question only
     /// the other (see [`crate::actions`]).
     pub fn opposes(&self, query: &str, id: &str) -> bool {
-        let query = Sides::of(&normalize_surface(query));
+        self.sides_oppose(Sides::of(&normalize_surface(query)), id)
+    }
+
+    /// [`Bot::opposes`] for a query whose sides are known.
+    pub(crate) fn sides_oppose(&self, query: Sides, id: &str) -> bool {
         self.entries
             .iter()
             .position(|e| e.id == id)
@@ -267,56 +219,60 @@ impl Bot {
     /// An entry whose question names the opposite action of the query (加入 / 退出, see
     /// [`crate::actions`]) keeps [`OPPOSITE_ACTION_FACTOR`] of its score.
     pub fn similarities(&self, query: &str, k: usize) -> Vec<Ranked> {
+        self.similarities_of_surface(&normalize_surface(query), k)
+    }
+
+    /// [`Bot::similarities`] of a query given as its [`normalize_surface`] form (`respond`
+    /// has it already; the analysis and the action sides both start from it).
+    pub(crate) fn similarities_of_surface(&self, surface: &str, k: usize) -> Vec<Ranked> {
         if k == 0 {
             return Vec::new();
         }
-        let analyzed = analyze(query);
-        let mut scores = entry_scores(&self.index, &self.entries, &analyzed);
-        if let Some(semantic) = &self.semantic {
-            let mut q = semantic.model.encode_weighted(&analyzed, |stream, term| {
-                idf_f32(self.index.idf(stream, term))
-            });
-            if q.iter().all(|v| *v == 0.0) {
-                // No token the model knows ("asdfgh", a new brand name): centering would turn
-                // the empty vector into the knowledge base's anti-mean, which some phrasing is
-                // always close to. The lexical score is all this query has.
-                return self.finish(scores, query, k);
-            }
-            center(&mut q, &semantic.mean);
-            let dim = semantic.model.dim();
-            let mut best = vec![0.0_f64; self.entries.len()];
-            for (p, phrasing) in self.index.phrasings.iter().enumerate() {
-                let v = &semantic.vectors[p * dim..(p + 1) * dim];
-                let cos = f64::from(dot(&q, v)).clamp(0.0, 1.0);
-                let b = &mut best[phrasing.entry];
-                *b = b.max(cos);
-            }
-            let w = semantic.weight;
-            for (s, sem) in scores.iter_mut().zip(best) {
-                *s = ((1.0 - w) * *s + w * sem).clamp(0.0, 1.0);
-            }
-        }
-        self.finish(scores, query, k)
-    }
-
-    /// The opposite-action discount, then the best `k`.
-    fn finish(&self, mut scores: Vec<f64>, query: &str, k: usize) -> Vec<Ranked> {
-        let sides = Sides::of(&normalize_surface(query));
-        if !sides.is_empty() {
-            for (s, entry_sides) in scores.iter_mut().zip(&self.sides) {
+        let sides = Sides::of(surface);
+        let analyzed = analyze_surface(surface);
+        let scores = entry_scores(&self.index, &self.entries, &analyzed);
+        let factors: Vec<f64> = self
+            .sides
+            .iter()
+            .map(|entry_sides| {
                 if sides.opposes(*entry_sides) {
-                    *s *= OPPOSITE_ACTION_FACTOR;
+                    OPPOSITE_ACTION_FACTOR
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let best = match &self.semantic {
+            Some(semantic) => {
+                let mut q = semantic.model.encode_weighted(&analyzed, |stream, term| {
+                    idf_f32(self.index.idf(stream, term))
+                });
+                if q.iter().all(|v| *v == 0.0) {
+                    // No token the model knows ("asdfgh", a new brand name): centering would
+                    // turn the empty vector into the knowledge base's anti-mean, which some
+                    // phrasing is always close to. The lexical score is all this query has.
+                    lexical_top_k(&scores, &factors, k)
+                } else {
+                    semantic.center_query(&mut q);
+                    semantic.top_k(&q, &scores, &factors, k)
                 }
             }
-        }
-        top_k(&scores, k)
-            .into_iter()
+            None => lexical_top_k(&scores, &factors, k),
+        };
+        best.into_iter()
             .map(|(e, score)| Ranked {
                 id: self.entries[e].id.clone(),
                 score,
             })
             .collect()
     }
+}
+
+/// The opposite-action discount (`factors`, 1 or [`OPPOSITE_ACTION_FACTOR`] per entry) on
+/// the lexical scores, then the best `k`.
+fn lexical_top_k(scores: &[f64], factors: &[f64], k: usize) -> Vec<(usize, f64)> {
+    let discounted: Vec<f64> = scores.iter().zip(factors).map(|(s, f)| s * f).collect();
+    top_k(&discounted, k)
 }
 
 #[cfg(test)]

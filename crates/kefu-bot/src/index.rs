@@ -23,6 +23,8 @@ pub fn count(n: usize) -> f64 {
 struct Posting {
     doc: usize,
     tf: f64,
+    /// `1 + ln tf`, made once here rather than per query.
+    sublinear_tf: f64,
 }
 
 /// The per-phrasing matching figures of one token stream for one query, each in [0, 1].
@@ -35,22 +37,34 @@ pub struct StreamMatch {
     pub query_coverage: f64,
 }
 
+/// A map keyed by terms: a fast fixed hash (every query looks up each of its terms; the
+/// keys come from the knowledge base and the order is never iterated).
+pub(crate) type TermMap<V> = HashMap<String, V, foldhash::fast::FixedState>;
+
 /// An inverted index over one token stream.
 #[derive(Debug, Clone, Default)]
 pub struct StreamIndex {
-    vocab: HashMap<String, usize>,
+    vocab: TermMap<usize>,
     idf: Vec<f64>,
     postings: Vec<Vec<Posting>>,
     doc_len: Vec<f64>,
     doc_norm: Vec<f64>,
+    /// BM25's length normalization of each phrasing, `1 − b + b·len / avg_len`.
+    doc_length: Vec<f64>,
     avg_len: f64,
     unknown_idf: f64,
 }
 
-fn term_counts(tokens: &[String]) -> HashMap<&str, usize> {
-    let mut counts = HashMap::with_capacity(tokens.len());
-    for t in tokens {
-        *counts.entry(t.as_str()).or_insert(0) += 1;
+/// Each distinct token with its count, in token order (sorted): no hash map per query.
+fn term_counts(tokens: &[String]) -> Vec<(&str, usize)> {
+    let mut sorted: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    let mut counts: Vec<(&str, usize)> = Vec::with_capacity(sorted.len());
+    for t in sorted {
+        match counts.last_mut() {
+            Some((last, n)) if *last == t => *n += 1,
+            _ => counts.push((t, 1)),
+        }
     }
     counts
 }
@@ -72,7 +86,11 @@ impl StreamIndex {
                 if id == index.postings.len() {
                     index.postings.push(Vec::new());
                 }
-                index.postings[id].push(Posting { doc, tf: count(tf) });
+                index.postings[id].push(Posting {
+                    doc,
+                    tf: count(tf),
+                    sublinear_tf: sublinear(count(tf)),
+                });
                 terms.push((id, count(tf)));
             }
             index.doc_len.push(count(tokens.len()));
@@ -90,6 +108,11 @@ impl StreamIndex {
         } else {
             (index.doc_len.iter().sum::<f64>() / n).max(1.0)
         };
+        index.doc_length = index
+            .doc_len
+            .iter()
+            .map(|len| 1.0 - BM25_B + BM25_B * len / index.avg_len)
+            .collect();
         for terms in &doc_terms {
             let norm = terms
                 .iter()
@@ -120,9 +143,23 @@ impl StreamIndex {
 
     /// Matches a query's tokens against every phrasing; phrasings sharing no term keep zeros.
     pub fn search(&self, query: &[String]) -> Vec<StreamMatch> {
-        let docs = self.len();
-        let mut dot = vec![0.0; docs];
-        let mut bm25 = vec![0.0; docs];
+        let mut out = vec![StreamMatch::default(); self.len()];
+        let mut scratch = Scratch::new(self.len());
+        self.matches(query, &mut scratch, |d, m| out[d] = m);
+        out
+    }
+
+    /// Calls `found(phrasing, match)` for every phrasing that shares a term with the query
+    /// (each once; the others match with zeros), with [`StreamIndex::search`]'s figures.
+    /// `scratch` must have room for every phrasing and is left as it was given (zeros).
+    pub(crate) fn matches(
+        &self,
+        query: &[String],
+        scratch: &mut Scratch,
+        mut found: impl FnMut(usize, StreamMatch),
+    ) {
+        let Scratch { dot, bm25, touched } = scratch;
+        touched.clear();
         let mut query_norm = 0.0;
         let mut query_mass = 0.0;
         for (term, tf) in term_counts(query) {
@@ -137,20 +174,55 @@ impl StreamIndex {
             query_mass += idf;
             for posting in &self.postings[id] {
                 let d = posting.doc;
-                dot[d] += weight * sublinear(posting.tf) * idf;
-                let length = 1.0 - BM25_B + BM25_B * self.doc_len[d] / self.avg_len;
+                if dot[d] == 0.0 && bm25[d] == 0.0 {
+                    touched.push(d);
+                }
+                dot[d] += weight * posting.sublinear_tf * idf;
+                let length = self.doc_length[d];
                 bm25[d] += idf * posting.tf * (BM25_K1 + 1.0) / (posting.tf + BM25_K1 * length);
             }
         }
         let query_norm = query_norm.sqrt().max(f64::MIN_POSITIVE);
         let query_mass = query_mass.max(f64::MIN_POSITIVE);
-        (0..docs)
-            .map(|d| StreamMatch {
-                cosine: (dot[d] / (query_norm * self.doc_norm[d])).min(1.0),
-                query_coverage: (bm25[d] / query_mass).min(1.0),
-            })
-            .collect()
+        for &d in touched.iter() {
+            found(
+                d,
+                StreamMatch {
+                    cosine: (dot[d] / (query_norm * self.doc_norm[d])).min(1.0),
+                    query_coverage: (bm25[d] / query_mass).min(1.0),
+                },
+            );
+            dot[d] = 0.0;
+            bm25[d] = 0.0;
+        }
     }
+}
+
+/// Per-phrasing accumulators of one search, kept at zero between searches so that one
+/// allocation serves the three streams of a query.
+pub(crate) struct Scratch {
+    dot: Vec<f64>,
+    bm25: Vec<f64>,
+    touched: Vec<usize>,
+}
+
+impl Scratch {
+    /// Room for `docs` phrasings.
+    pub(crate) fn new(docs: usize) -> Scratch {
+        Scratch {
+            dot: vec![0.0; docs],
+            bm25: vec![0.0; docs],
+            touched: Vec::new(),
+        }
+    }
+}
+
+/// A 128-bit signature of the characters of a text: a text holds another only when its
+/// mask holds the other's (the converse may fail: two characters can share a bit).
+pub(crate) fn char_mask(text: &str) -> u128 {
+    text.chars().fold(0, |mask, c| {
+        mask | 1_u128 << (u32::from(c).wrapping_mul(0x9e37_79b1) >> 25)
+    })
 }
 
 /// One indexed phrasing: which entry it belongs to and its analysis.
@@ -174,8 +246,9 @@ pub struct Index {
     /// Pinyin syllables and syllable bigrams.
     pub sounds: StreamIndex,
     /// Each entry's keywords, normalized and canonicalized as queries are (done once here:
-    /// per query it was most of a turn's time).
-    pub keywords: Vec<Vec<String>>,
+    /// per query it was most of a turn's time), each with the [`char_mask`] of its
+    /// characters.
+    pub keywords: Vec<Vec<(String, u128)>>,
 }
 
 impl Index {
@@ -219,6 +292,10 @@ impl Index {
                     .iter()
                     .map(|k| crate::synonym::canonicalize(&crate::normalize::normalize(k)))
                     .filter(|k| !k.is_empty())
+                    .map(|k| {
+                        let mask = char_mask(&k);
+                        (k, mask)
+                    })
                     .collect()
             })
             .collect();
@@ -258,6 +335,32 @@ mod tests {
         let full = index.search(&doc)[0].query_coverage;
         let noisy = index.search(&tokens(&["密码", "忘记", "股票", "基金"]))[0].query_coverage;
         assert!(noisy < full);
+    }
+
+    #[test]
+    fn a_text_holding_another_holds_its_character_mask() {
+        for (text, part) in [
+            ("怎么修改登录密码", "密码"),
+            ("dou+退款", "dou+"),
+            ("余额", "余额"),
+        ] {
+            let (t, p) = (char_mask(text), char_mask(part));
+            assert_eq!(t & p, p, "{text} {part}");
+        }
+        assert_ne!(char_mask("直播"), char_mask("密码"));
+    }
+
+    #[test]
+    fn a_search_leaves_its_scratch_clean_for_the_next() {
+        let (a, b) = (tokens(&["密码", "忘记"]), tokens(&["直播", "规则", "密码"]));
+        let index = StreamIndex::build(&[&a, &b]);
+        let mut scratch = Scratch::new(2);
+        let mut first = vec![StreamMatch::default(); 2];
+        index.matches(&b, &mut scratch, |d, m| first[d] = m);
+        let mut again = vec![StreamMatch::default(); 2];
+        index.matches(&b, &mut scratch, |d, m| again[d] = m);
+        assert_eq!(first, again);
+        assert_eq!(first, index.search(&b));
     }
 
     #[test]

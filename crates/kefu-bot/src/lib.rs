@@ -31,6 +31,7 @@ pub mod menu;
 pub mod messages;
 pub mod normalize;
 pub mod phonetic;
+mod phrasing_vectors;
 pub mod pick;
 pub mod rank;
 pub mod respond;

@@ -138,7 +138,11 @@ pub fn normalize_surface(text: &str) -> String {
 /// The full normalization used for matching: [`normalize_surface`] plus removal of spoken
 /// fillers and of an opening greeting.
 pub fn normalize(text: &str) -> String {
-    let surface = normalize_surface(text);
+    normalize_from_surface(normalize_surface(text))
+}
+
+/// [`normalize`] of a text whose [`normalize_surface`] form is `surface`.
+pub(crate) fn normalize_from_surface(surface: String) -> String {
     let mut out = surface.clone();
     for phrase in FILLER_PHRASES {
         if out.contains(phrase) {

@@ -20,10 +20,12 @@
 //! short umbrella entries (账号问题, 其他问题) that many queries contain by accident. Every
 //! term is in [0, 1], so the sum is too.
 
+use std::cell::Cell;
+
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::Analyzed;
-use crate::index::{Index, StreamMatch};
+use crate::index::{Index, Scratch, StreamMatch, char_mask};
 use crate::kb::FaqEntry;
 
 const COSINE_WEIGHT: f64 = 2.0 / 3.0;
@@ -81,14 +83,39 @@ pub fn entry_scores(index: &Index, entries: &[FaqEntry], query: &Analyzed) -> Ve
     if index.phrasings.is_empty() {
         return vec![0.0; entries.len()];
     }
-    let chars = index.chars.search(&query.chars);
-    let words = index.words.search(&query.words);
-    let sounds = index.sounds.search(&query.sounds);
+    // A phrasing's score is CHARS·chars + WORDS·words + SOUNDS·sounds, added in that order
+    // from zero (a stream that shares no term adds 0, as before); phrasings no stream
+    // touches keep 0, which changes no entry's best or second (the best two of a set do
+    // not depend on the order they are seen in).
+    let n = index.phrasings.len();
+    let mut scratch = SCRATCH
+        .take()
+        .filter(|s| s.scores.len() == n)
+        .unwrap_or_else(|| Box::new(PhrasingScratch::new(n)));
+    let PhrasingScratch {
+        search,
+        scores,
+        touched,
+    } = &mut *scratch;
+    let streams = [
+        (&index.chars, &query.chars, CHARS_WEIGHT),
+        (&index.words, &query.words, WORDS_WEIGHT),
+        (&index.sounds, &query.sounds, SOUNDS_WEIGHT),
+    ];
+    for (stream, tokens, weight) in streams {
+        stream.matches(tokens, search, |p, m| {
+            if scores[p] == 0.0 {
+                touched.push(p);
+            }
+            scores[p] += weight * stream_score(&m);
+        });
+    }
     let mut best = vec![0.0_f64; entries.len()];
     let mut second = vec![0.0_f64; entries.len()];
-    for (p, phrasing) in index.phrasings.iter().enumerate() {
-        let s = phrasing_score(&chars[p], &words[p], &sounds[p]);
-        let e = phrasing.entry;
+    for &p in touched.iter() {
+        let s = scores[p].clamp(0.0, 1.0);
+        scores[p] = 0.0;
+        let e = index.phrasings[p].entry;
         if s > best[e] {
             second[e] = best[e];
             best[e] = s;
@@ -96,15 +123,45 @@ pub fn entry_scores(index: &Index, entries: &[FaqEntry], query: &Analyzed) -> Ve
             second[e] = s;
         }
     }
+    touched.clear();
+    SCRATCH.set(Some(scratch));
+    let query_chars = char_mask(&query.text);
     (0..entries.len())
         .map(|e| {
             if best[e] <= 0.0 {
                 return 0.0;
             }
             let agreement = AGREEMENT * second[e] * (1.0 - best[e]);
-            (best[e] + agreement + keyword_bonus(&index.keywords[e], &query.text)).clamp(0.0, 1.0)
+            let bonus = keyword_bonus(&index.keywords[e], &query.text, query_chars);
+            (best[e] + agreement + bonus).clamp(0.0, 1.0)
         })
         .collect()
+}
+
+thread_local! {
+    /// The per-phrasing accumulators of [`entry_scores`], kept between the queries of a
+    /// thread (all zero between uses) instead of allocated and zeroed for each. It is taken
+    /// out while in use, so a panic in the middle drops it rather than leaving it dirty.
+    static SCRATCH: Cell<Option<Box<PhrasingScratch>>> = const { Cell::new(None) };
+}
+
+/// See [`SCRATCH`].
+struct PhrasingScratch {
+    search: Scratch,
+    /// Each phrasing's score, summed over the streams.
+    scores: Vec<f64>,
+    /// The phrasings with a score.
+    touched: Vec<usize>,
+}
+
+impl PhrasingScratch {
+    fn new(phrasings: usize) -> PhrasingScratch {
+        PhrasingScratch {
+            search: Scratch::new(phrasings),
+            scores: vec![0.0; phrasings],
+            touched: Vec::new(),
+        }
+    }
 }
 
 /// The best `k` positive scores as `(position, score)`, best first, ties broken by position.
@@ -136,11 +193,13 @@ pub fn margin_factor(top: f64, second: f64, scale: f64) -> f64 {
     (0.5 + (top - second).max(0.0) / (2.0 * scale)).min(1.0)
 }
 
-/// `keywords` as the index holds them (analyzed, none empty).
-fn keyword_bonus(keywords: &[String], query: &str) -> f64 {
+/// `keywords` as the index holds them (analyzed, none empty, each with the
+/// [`char_mask`] of its characters); `query_chars` is the mask of the query's: a keyword
+/// with a character the query lacks is not searched for.
+fn keyword_bonus(keywords: &[(String, u128)], query: &str, query_chars: u128) -> f64 {
     let hits = keywords
         .iter()
-        .filter(|k| query.contains(k.as_str()))
+        .filter(|(k, mask)| mask & query_chars == *mask && query.contains(k.as_str()))
         .count();
     (KEYWORD_BONUS * crate::index::count(hits)).min(MAX_KEYWORD_BONUS)
 }

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::actions::Sides;
 use crate::bot::Bot;
 use crate::conversation::{ConversationState, Outcome, Turn};
 use crate::decide::{Decision, SUGGESTIONS, decide_with};
@@ -76,13 +77,15 @@ impl Bot {
         if let Some(pending) = &state.pending {
             return self.collected_reply(query, &surface, state, pending);
         }
-        if message_trigger(&surface).is_none()
+        // Only an open menu can take the message as a choice (the trigger is checked first).
+        if !state.offered().is_empty()
+            && message_trigger(&surface).is_none()
             && let Some(turn) = self.menu_reply(query, &surface, state)
         {
             return turn;
         }
         let ranked = self.ranked_in_context(query, &surface, state);
-        let decision = self.decision_for(query, &surface, &ranked, state);
+        let decision = self.decision_for(&surface, &ranked, state);
         self.turn_for(query, decision, state)
     }
 
@@ -166,7 +169,7 @@ impl Bot {
         surface: &str,
         state: &ConversationState,
     ) -> Vec<Ranked> {
-        let alone = self.similarities(query, SUGGESTIONS);
+        let alone = self.similarities_of_surface(surface, SUGGESTIONS);
         if matches!(
             decide_with(&alone, self.thresholds_for(query)),
             Decision::Answer { .. }
@@ -196,12 +199,11 @@ impl Bot {
 
     fn decision_for(
         &self,
-        query: &str,
         surface: &str,
         ranked: &[Ranked],
         state: &ConversationState,
     ) -> Decision {
-        let decision = decide_with(ranked, self.thresholds_for(query));
+        let decision = decide_with(ranked, self.thresholds_for(surface));
         if let Some(reason) = message_trigger(surface)
             && !self.names_the_topic(surface, &decision)
         {
@@ -212,7 +214,7 @@ impl Bot {
                 if let Some(reason) = self.needs_person(id) {
                     return Decision::Handoff { reason };
                 }
-                if self.opposes(query, id) {
+                if self.sides_oppose(Sides::of(surface), id) {
                     // Never answer 退出 to a question about 加入: offer it among the others.
                     return Decision::Suggest {
                         candidates: ranked.iter().take(SUGGESTIONS).cloned().collect(),
