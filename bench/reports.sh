@@ -51,13 +51,14 @@ fi
 log="$out/reports-$backend-server.log"
 KEFU_LOG=warn,kefu::cli::serve=info "$kefu" serve --listen 127.0.0.1:18082 --database "$db" >"$log" 2>&1 &
 server=$!
-for _ in $(seq 1 300); do grep -q "kefu is serving" "$log" && break; sleep 0.2; done
+for _ in $(seq 1 3000); do grep -q "kefu is serving" "$log" && break; sleep 0.2; done
 token=$(curl -s -X POST 127.0.0.1:18082/api/v1/auth/login -H 'content-type: application/json' \
   -d "{\"email\":\"admin@kefu.local\",\"password\":\"$password\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 year="from=2024-11-01&to=2025-10-31&tz=Asia/Shanghai"
 for q in volume bot speed promise satisfaction staffing \
          "volume&channel=email" "speed&domain=account" "speed&team=3" "speed&agent=7" \
-         "satisfaction&agent=7" "volume&format=csv&table=by_date"; do
+         "satisfaction&agent=7" "volume&format=csv&table=by_date" \
+         "speed&hour=9" "volume&hour=22-6" "speed&hour=9-17" "satisfaction&hour=9-17"; do
   report=${q%%&*}; extra=${q#"$report"}
   for run in $(seq 1 "$runs"); do
     r=$(curl -s -o /dev/null -w '%{time_total} %{http_code}' -H "authorization: Bearer $token" \
