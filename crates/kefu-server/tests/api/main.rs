@@ -37,6 +37,7 @@ mod live_nodes;
 mod openapi;
 mod pages;
 mod policies;
+mod report_hours;
 mod report_pages;
 mod reports;
 mod roles;
